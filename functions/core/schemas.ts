@@ -1,0 +1,110 @@
+import { z } from 'zod/mini';
+
+/** The API's bodies and ids, validated strictly; the OpenAPI document is generated from these. */
+
+export const SURVEY_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const CUSTOMER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
+const BIRTHDAY = /^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+export const surveyId = z.string().check(z.regex(SURVEY_ID, 'Use 1–64 lower-case letters, digits and dashes.'));
+export const customerId = z.string().check(z.regex(CUSTOMER_ID, 'Use 1–128 letters, digits and . _ : @ -.'));
+
+export const QUESTIONS = ['nps', 'csat', 'ces', 'comment'] as const;
+export type Question = (typeof QUESTIONS)[number];
+
+export const SCALES = { nps: [0, 10], csat: [1, 5], ces: [1, 7] } as const;
+export type Metric = keyof typeof SCALES;
+export const METRICS = Object.keys(SCALES) as Metric[];
+
+const answer = (metric: Metric) =>
+  z.optional(z.int().check(z.gte(SCALES[metric][0]), z.lte(SCALES[metric][1])));
+
+const isValidTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const isRealDate = (value: string) => {
+  const [month, day] = value.slice(-5).split('-').map(Number) as [number, number];
+  const year = value.length === 10 ? Number(value.slice(0, 4)) : 2000; // 2000 is a leap year: 02-29 is a birthday
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+};
+
+export const surveyBody = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  questions: z
+    .array(z.enum(QUESTIONS))
+    .check(
+      z.minLength(1),
+      z.refine((q) => new Set(q).size === q.length, 'List each question once.'),
+      z.refine((q) => q.some((x) => x !== 'comment'), 'Ask at least one of nps, csat, ces.'),
+    ),
+  anonymous: z._default(z.boolean(), false),
+  recontactDays: z._default(z.int().check(z.gte(0), z.lte(3650)), 0),
+  segmentBy: z._default(
+    z.array(z.string().check(z.regex(ATTRIBUTE_NAME))).check(
+      z.maxLength(3),
+      z.refine((s) => new Set(s).size === s.length, 'List each attribute once.'),
+    ),
+    [],
+  ),
+});
+export type SurveyInput = z.infer<typeof surveyBody>;
+
+const customerAttributeValue = z.union([z.string().check(z.maxLength(256)), z.number(), z.boolean()]);
+
+export const customerBody = z.strictObject({
+  email: z.email().check(z.maxLength(254)),
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  locale: z.optional(z.string().check(z.regex(LOCALE, 'Use a BCP 47 tag such as "en" or "sr-Cyrl".'), z.maxLength(35))),
+  timezone: z.optional(z.string().check(z.refine(isValidTimeZone, 'Use an IANA time zone such as "Europe/Istanbul".'))),
+  birthday: z.optional(
+    z.string().check(z.regex(BIRTHDAY, 'Use MM-DD or YYYY-MM-DD.'), z.refine(isRealDate, 'This date does not exist.')),
+  ),
+  attributes: z.optional(
+    z
+      .record(z.string().check(z.regex(ATTRIBUTE_NAME)), customerAttributeValue)
+      .check(z.refine((a) => Object.keys(a).length <= 20, 'At most 20 attributes.')),
+  ),
+});
+export type CustomerInput = z.infer<typeof customerBody>;
+
+export const linkBody = z.strictObject({
+  customerId,
+  expiresInDays: z._default(z.int().check(z.gte(1), z.lte(365)), 30),
+});
+
+export const responseBody = z
+  .strictObject({
+    surveyId,
+    token: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+    customerId: z.optional(customerId),
+    nps: answer('nps'),
+    csat: answer('csat'),
+    ces: answer('ces'),
+    comment: z.optional(z.string().check(z.maxLength(2000))),
+    channel: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    attributes: z.optional(
+      z
+        .record(z.string().check(z.minLength(1), z.maxLength(64)), z.string().check(z.maxLength(256)))
+        .check(z.refine((a) => Object.keys(a).length <= 10, 'At most 10 attributes.')),
+    ),
+    submittedAt: z.optional(z.iso.datetime({ offset: true })),
+  })
+  .check(
+    z.refine((r) => r.nps !== undefined || r.csat !== undefined || r.ces !== undefined, {
+      message: 'Answer at least one of nps, csat, ces.',
+      path: ['nps'],
+    }),
+  );
+export type ResponseInput = z.infer<typeof responseBody>;
+
+/** Idempotency-Key: 1–255 visible ASCII characters. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

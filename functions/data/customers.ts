@@ -1,0 +1,81 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CustomerInput } from '#core/schemas.ts';
+import type { Db } from './db.ts';
+import { birthdayIndex, keys, publicFields } from './keys.ts';
+
+export interface Customer extends CustomerInput {
+  customerId: string;
+  unsubscribed: boolean;
+  /** Set when SES reports a bounce or complaint. */
+  suppressed?: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const OPTIONAL = ['name', 'locale', 'timezone', 'birthday', 'attributes'] as const;
+
+/** Creates or replaces a customer's profile; unsubscribe and suppression state survive a replace. */
+export async function putCustomer(db: Db, customerId: string, input: CustomerInput, now: string): Promise<Customer> {
+  const values: Record<string, unknown> = { ':type': 'customer', ':id': customerId, ':email': input.email, ':now': now, ':false': false };
+  const names: Record<string, string> = { '#type': 'type' };
+  const set = [
+    '#type = :type',
+    'customerId = :id',
+    'email = :email',
+    'unsubscribed = if_not_exists(unsubscribed, :false)',
+    'createdAt = if_not_exists(createdAt, :now)',
+    'updatedAt = :now',
+  ];
+  const remove: string[] = [];
+  for (const field of OPTIONAL) {
+    names[`#${field}`] = field;
+    if (input[field] === undefined) remove.push(`#${field}`);
+    else {
+      set.push(`#${field} = :${field}`);
+      values[`:${field}`] = input[field];
+    }
+  }
+  if (input.birthday) {
+    const index = birthdayIndex(input.birthday, customerId);
+    set.push('gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk');
+    values[':gsi1pk'] = index.gsi1pk;
+    values[':gsi1sk'] = index.gsi1sk;
+  } else remove.push('gsi1pk', 'gsi1sk');
+
+  const { Attributes } = await db.client.send(
+    new UpdateCommand({
+      TableName: db.table,
+      Key: keys.customer(customerId),
+      UpdateExpression: `SET ${set.join(', ')}` + (remove.length ? ` REMOVE ${remove.join(', ')}` : ''),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return toCustomer(Attributes!);
+}
+
+export async function getCustomer(db: Db, customerId: string): Promise<Customer | undefined> {
+  const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.customer(customerId) }));
+  return Item ? toCustomer(Item) : undefined;
+}
+
+/** Items of a customer's partition whose sort key starts with the prefix (e.g. the email ledger), newest first. */
+export async function queryCustomerPartition(db: Db, customerId: string, prefix: string, limit = 100) {
+  const { Items = [] } = await db.client.send(
+    new QueryCommand({
+      TableName: db.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.customer(customerId).pk, ':prefix': prefix },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return Items;
+}
+
+function toCustomer(item: Record<string, unknown>): Customer {
+  const fields = publicFields(item) as Record<string, unknown>;
+  delete fields.lastResponseAt;
+  return { ...fields, unsubscribed: item.unsubscribed === true } as Customer;
+}

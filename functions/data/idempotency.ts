@@ -1,0 +1,88 @@
+import { DeleteCommand, PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, type Db } from './db.ts';
+import { keys } from './keys.ts';
+
+/** How long a key is remembered, and how long an unfinished request holds it before another may take over. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+export const IN_PROGRESS_LEASE_MS = 30_000;
+
+/** The first answer, kept byte for byte so a replay is identical. */
+export interface IdempotentResult {
+  status: number;
+  /** The JSON body as sent. */
+  body: string;
+}
+
+export type Claim =
+  | { kind: 'claimed' }
+  | { kind: 'replay'; result: IdempotentResult }
+  | { kind: 'in_progress' }
+  | { kind: 'mismatch' };
+
+/**
+ * Claims an idempotency key for a request body: the first caller gets `claimed`; later callers with the same
+ * body get the stored answer (`replay`) or `in_progress`; a different body is a `mismatch`.
+ * A claim whose request died is taken over once its lease runs out.
+ */
+export async function claimIdempotencyKey(db: Db, key: string, bodyHash: string, nowMs: number): Promise<Claim> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await db.client.send(
+        new PutCommand({
+          TableName: db.table,
+          Item: {
+            ...keys.idempotency(key),
+            type: 'idempotency',
+            status: 'IN_PROGRESS',
+            bodyHash,
+            leaseUntil: nowMs + IN_PROGRESS_LEASE_MS,
+            ttl: Math.floor(nowMs / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          },
+          // Free, expired (TTL deletes lazily), or an abandoned in-progress claim.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR #ttl < :nowSeconds OR (#status = :inProgress AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#ttl': 'ttl', '#status': 'status' },
+          ExpressionAttributeValues: { ':nowSeconds': Math.floor(nowMs / 1000), ':inProgress': 'IN_PROGRESS', ':now': nowMs },
+        }),
+      );
+      return { kind: 'claimed' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await db.client.send(
+      new GetCommand({ TableName: db.table, Key: keys.idempotency(key), ConsistentRead: true }),
+    );
+    if (!Item) continue; // deleted between our two calls: try to claim again
+    if (Item.bodyHash !== bodyHash) return { kind: 'mismatch' };
+    if (Item.status === 'COMPLETED') return { kind: 'replay', result: Item.result as IdempotentResult };
+    return { kind: 'in_progress' };
+  }
+  return { kind: 'in_progress' };
+}
+
+/** The update that marks a claimed key done with its answer; part of the transaction that stores the work. */
+export function idempotencyCompletion(db: Db, key: string, result: IdempotentResult) {
+  return {
+    TableName: db.table,
+    Key: keys.idempotency(key),
+    UpdateExpression: 'SET #status = :completed, #result = :result REMOVE leaseUntil',
+    ConditionExpression: '#status = :inProgress',
+    ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
+    ExpressionAttributeValues: { ':completed': 'COMPLETED', ':inProgress': 'IN_PROGRESS', ':result': result },
+  };
+}
+
+/** Frees a claimed key when the request was rejected, so a rejected request stores nothing. */
+export async function releaseIdempotencyKey(db: Db, key: string): Promise<void> {
+  await db.client.send(
+    new DeleteCommand({
+      TableName: db.table,
+      Key: keys.idempotency(key),
+      ConditionExpression: '#status = :inProgress',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS' },
+    }),
+  ).catch((error: unknown) => {
+    if (!isConditionFailure(error)) throw error;
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * The only place that knows key shapes. Every item has `pk`, `sk` and `type`; GSI keys are set only on the
+ * items an index is for (sparse indexes).
+ *
+ * | item          | pk                     | sk                          | gsi1 (pk / sk)                   | gsi2 (pk / sk)                     | gsi3 (pk / sk)                     |
+ * |---------------|------------------------|-----------------------------|----------------------------------|------------------------------------|------------------------------------|
+ * | survey        | SURVEY#<surveyId>      | #SURVEY                     |                                  |                                    |                                    |
+ * | customer      | CUSTOMER#<customerId>  | #CUSTOMER                   | BIRTHDAY#<MM-DD> / <customerId>  | LASTRESPONSE#<shard> / <at>#<cid>  |                                    |
+ * | response      | RESPONSE#<responseId>  | #RESPONSE                   | SURVEY#<surveyId> / <at>#<rid>   | CUSTOMER#<customerId> / <at>#<rid> | NPSDAY#<date>#<class> / <cid>#<rid>|
+ * | idempotency   | IDEMPOTENCY#<key>      | #IDEMPOTENCY                |                                  |                                    |                                    |
+ */
+export const keys = {
+  survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
+  customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#CUSTOMER' }),
+  response: (responseId: string) => ({ pk: `RESPONSE#${responseId}`, sk: '#RESPONSE' }),
+  idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: '#IDEMPOTENCY' }),
+};
+
+/** A response's place in its survey's listing (gsi1), newest last. */
+export const surveyResponsesIndex = (surveyId: string, submittedAt: string, responseId: string) => ({
+  gsi1pk: `SURVEY#${surveyId}`,
+  gsi1sk: `${submittedAt}#${responseId}`,
+});
+
+/** A customer's birthday (gsi1): birthdays of a day without a scan. */
+export const birthdayIndex = (birthday: string, customerId: string) => ({
+  gsi1pk: `BIRTHDAY#${birthday.slice(-5)}`,
+  gsi1sk: customerId,
+});
+
+/** A response in its customer's timeline (gsi2), newest last. */
+export const timelineIndex = (customerId: string, submittedAt: string, responseId: string) => ({
+  gsi2pk: `CUSTOMER#${customerId}`,
+  gsi2sk: `${submittedAt}#${responseId}`,
+});
+
+export type NpsClass = 'promoter' | 'passive' | 'detractor';
+export const npsClass = (nps: number): NpsClass => (nps >= 9 ? 'promoter' : nps >= 7 ? 'passive' : 'detractor');
+
+/** An identified NPS answer under its day and class (gsi3): the promoters or detractors of a day. */
+export const npsDayIndex = (submittedAt: string, nps: number, customerId: string, responseId: string) => ({
+  gsi3pk: `NPSDAY#${submittedAt.slice(0, 10)}#${npsClass(nps)}`,
+  gsi3sk: `${customerId}#${responseId}`,
+});
+
+/** Strips keys and bookkeeping from a stored item, leaving the public fields. */
+export function publicFields<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'type' | 'ttl' | 'version'> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (!/^(pk|sk|type|ttl|version|gsi\d(pk|sk))$/.test(name)) out[name] = value;
+  }
+  return out as Omit<T, 'pk' | 'sk' | 'type' | 'ttl' | 'version'>;
+}

@@ -1,0 +1,100 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from './db.ts';
+import { keys, npsDayIndex, publicFields, surveyResponsesIndex, timelineIndex } from './keys.ts';
+import { idempotencyCompletion, type IdempotentResult } from './idempotency.ts';
+
+export interface FeedbackResponse {
+  responseId: string;
+  surveyId: string;
+  customerId?: string;
+  nps?: number;
+  csat?: number;
+  ces?: number;
+  comment?: string;
+  channel?: string;
+  attributes?: Record<string, string>;
+  /** When the answers were given: the period they count in. */
+  submittedAt: string;
+  /** When the service received this version of the answers. */
+  receivedAt: string;
+  /** When the first version was received. */
+  createdAt: string;
+}
+
+interface StoredResponse extends FeedbackResponse {
+  version: number;
+}
+
+export async function getResponse(db: Db, responseId: string): Promise<StoredResponse | undefined> {
+  const { Item } = await db.client.send(
+    new GetCommand({ TableName: db.table, Key: keys.response(responseId), ConsistentRead: true }),
+  );
+  return Item ? ({ ...publicFields(Item), version: Item.version } as StoredResponse) : undefined;
+}
+
+function responseItem(response: FeedbackResponse, version: number) {
+  const { responseId, surveyId, customerId, submittedAt, nps } = response;
+  return {
+    ...keys.response(responseId),
+    type: 'response',
+    ...response,
+    version,
+    ...surveyResponsesIndex(surveyId, submittedAt, responseId),
+    ...(customerId ? timelineIndex(customerId, submittedAt, responseId) : {}),
+    ...(customerId && nps !== undefined ? npsDayIndex(submittedAt, nps, customerId, responseId) : {}),
+  };
+}
+
+/**
+ * Writes a response if its stored version is still `expectedVersion` (0: it must not exist yet), and, when an
+ * idempotency key was claimed, completes that key with the answer in the same transaction.
+ * Throws a condition failure when another writer got there first: the caller re-reads and retries.
+ */
+export async function saveResponse(
+  db: Db,
+  response: FeedbackResponse,
+  expectedVersion: number,
+  idempotency?: { key: string; result: IdempotentResult },
+): Promise<void> {
+  const put = {
+    TableName: db.table,
+    Item: responseItem(response, expectedVersion + 1),
+    ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
+    ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+  };
+  if (!idempotency) {
+    await db.client.send(new PutCommand(put));
+    return;
+  }
+  await db.client.send(
+    new TransactWriteCommand({
+      TransactItems: [{ Put: put }, { Update: idempotencyCompletion(db, idempotency.key, idempotency.result) }],
+    }),
+  );
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** A customer's responses, newest first, optionally only those submitted at or after `since`. */
+export async function customerTimeline(
+  db: Db,
+  customerId: string,
+  options: { since?: string; limit?: number } = {},
+): Promise<FeedbackResponse[]> {
+  const since = options.since;
+  const { Items = [] } = await db.client.send(
+    new QueryCommand({
+      TableName: db.table,
+      IndexName: 'gsi2',
+      KeyConditionExpression: since ? 'gsi2pk = :pk AND gsi2sk >= :since' : 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': timelineIndex(customerId, '', '').gsi2pk, ...(since ? { ':since': since } : {}) },
+      ScanIndexForward: false,
+      Limit: options.limit ?? 100,
+    }),
+  );
+  return Items.map((item) => publicFields(item) as FeedbackResponse);
+}

@@ -1,0 +1,34 @@
+import { NotFound } from '#core/errors.ts';
+import { customerBody, customerId } from '#core/schemas.ts';
+import { getCustomer, putCustomer, queryCustomerPartition } from '#data/customers.ts';
+import { publicFields } from '#data/keys.ts';
+import { customerTimeline } from '#data/responses.ts';
+import { httpHandler, parse } from '#runtime/http.ts';
+import { tableFromEnv } from '#runtime/wiring.ts';
+
+const db = tableFromEnv();
+
+export const handler = httpHandler({
+  'PUT /v1/customers/{customerId}': {
+    auth: 'admin',
+    handle: async (req) => {
+      const id = parse(customerId, req.params.customerId);
+      const customer = await putCustomer(db, id, parse(customerBody, req.body), new Date().toISOString());
+      return { status: 200, body: customer };
+    },
+  },
+  'GET /v1/customers/{customerId}': {
+    auth: 'admin',
+    handle: async (req) => {
+      const id = parse(customerId, req.params.customerId);
+      const [customer, responses, emails] = await Promise.all([
+        getCustomer(db, id),
+        customerTimeline(db, id),
+        queryCustomerPartition(db, id, 'EMAIL#'),
+      ]);
+      if (!customer) throw new NotFound(`Customer "${id}"`);
+      const sent = emails.map(publicFields).sort((a, b) => String(b.sentAt).localeCompare(String(a.sentAt)));
+      return { status: 200, body: { customer, responses, emails: sent } };
+    },
+  },
+});

@@ -1,0 +1,64 @@
+import { Conflict, NotFound } from '#core/errors.ts';
+import { newNonce } from '#core/ids.ts';
+import { linkBody, surveyBody, surveyId } from '#core/schemas.ts';
+import { signToken } from '#core/tokens.ts';
+import { customerTimeline } from '#data/responses.ts';
+import { getSurvey, putSurvey } from '#data/surveys.ts';
+import { httpHandler, parse, type HttpRequest } from '#runtime/http.ts';
+import { signingKeyring } from '#runtime/secrets.ts';
+import { tableFromEnv } from '#runtime/wiring.ts';
+
+const db = tableFromEnv();
+const DAY_MS = 86_400_000;
+
+const pathSurveyId = (req: HttpRequest) => parse(surveyId, req.params.surveyId);
+
+async function existingSurvey(id: string) {
+  const survey = await getSurvey(db, id);
+  if (!survey) throw new NotFound(`Survey "${id}"`);
+  return survey;
+}
+
+export const handler = httpHandler({
+  'PUT /v1/surveys/{surveyId}': {
+    auth: 'admin',
+    handle: async (req) => {
+      const id = pathSurveyId(req);
+      const survey = await putSurvey(db, id, parse(surveyBody, req.body), new Date().toISOString());
+      return { status: 200, body: survey };
+    },
+  },
+  'GET /v1/surveys/{surveyId}': {
+    auth: 'admin',
+    handle: async (req) => ({ status: 200, body: await existingSurvey(pathSurveyId(req)) }),
+  },
+  'POST /v1/surveys/{surveyId}/links': {
+    auth: 'admin',
+    handle: async (req) => {
+      const id = pathSurveyId(req);
+      const { customerId, expiresInDays } = parse(linkBody, req.body ?? {});
+      const survey = await existingSurvey(id);
+      const now = Date.now();
+      if (survey.recontactDays > 0) {
+        const since = new Date(now - survey.recontactDays * DAY_MS).toISOString();
+        const recent = await customerTimeline(db, customerId, { since });
+        if (recent.some((r) => r.surveyId === id)) {
+          throw new Conflict(
+            'recontact_too_soon',
+            `Customer "${customerId}" answered this survey within the last ${survey.recontactDays} days.`,
+          );
+        }
+      }
+      const expiresAt = new Date(now + expiresInDays * DAY_MS);
+      const token = signToken(await signingKeyring(), {
+        purpose: 'survey',
+        surveyId: id,
+        customerId,
+        exp: Math.floor(expiresAt.getTime() / 1000),
+        nonce: newNonce(),
+      });
+      const url = `${req.origin}/s/${id}?t=${encodeURIComponent(token)}`;
+      return { status: 201, body: { token, url, surveyId: id, customerId, expiresAt: expiresAt.toISOString() } };
+    },
+  },
+});

@@ -1,0 +1,17 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENV } from './env.ts';
+
+/** Local endpoints are the only difference between the local stack and AWS. */
+export function dynamoDbClient(env: Record<string, string | undefined> = process.env): DynamoDBDocumentClient {
+  const endpoint = env[ENV.dynamodbEndpoint];
+  const client = new DynamoDBClient(
+    endpoint ? { endpoint, region: env.AWS_REGION ?? 'local', credentials: localCredentials } : {},
+  );
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/** DynamoDB Local and the local SES accept any credentials; these keep the SDK from looking for real ones. */
+export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };

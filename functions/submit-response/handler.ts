@@ -1,0 +1,90 @@
+import { IdempotencyInProgress, IdempotencyKeyReused, NotFound, ValidationFailed } from '#core/errors.ts';
+import { bodyHash, newId } from '#core/ids.ts';
+import { checkSubmittedAt, resolveRespondent, unaskedAnswers } from '#core/responses.ts';
+import { IDEMPOTENCY_KEY, responseBody, type ResponseInput } from '#core/schemas.ts';
+import { verifyToken } from '#core/tokens.ts';
+import { isConditionFailure } from '#data/db.ts';
+import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotentResult } from '#data/idempotency.ts';
+import { getResponse, saveResponse, type FeedbackResponse } from '#data/responses.ts';
+import { getSurvey } from '#data/surveys.ts';
+import { httpHandler, parse, type HttpRequest, type HttpResult } from '#runtime/http.ts';
+import { logger } from '#runtime/logger.ts';
+import { signingKeyring } from '#runtime/secrets.ts';
+import { tableFromEnv } from '#runtime/wiring.ts';
+
+const db = tableFromEnv();
+const MAX_WRITE_ATTEMPTS = 5;
+
+/** Checks the answers against the survey and the link, then stores them: a link's later submission replaces its answers. */
+async function accept(input: ResponseInput, submittedAt: string | undefined, isAdmin: boolean, idempotencyKey?: string) {
+  const survey = await getSurvey(db, input.surveyId);
+  if (!survey) throw new NotFound(`Survey "${input.surveyId}"`);
+  const unasked = unaskedAnswers(survey, input);
+  if (unasked.length > 0) throw new ValidationFailed(unasked);
+  const claims = input.token === undefined ? null : verifyToken(await signingKeyring(), input.token, 'survey', Date.now());
+  const respondent = resolveRespondent(survey, input, claims, isAdmin);
+
+  for (let attempt = 1; ; attempt++) {
+    const existing = respondent.linkResponseId ? await getResponse(db, respondent.linkResponseId) : undefined;
+    const receivedAt = new Date().toISOString();
+    const response: FeedbackResponse = {
+      responseId: existing?.responseId ?? respondent.linkResponseId ?? newId(),
+      surveyId: survey.surveyId,
+      customerId: respondent.customerId,
+      nps: input.nps,
+      csat: input.csat,
+      ces: input.ces,
+      comment: input.comment,
+      channel: input.channel,
+      attributes: input.attributes,
+      submittedAt: submittedAt ?? receivedAt,
+      receivedAt,
+      createdAt: existing?.createdAt ?? receivedAt,
+    };
+    const body = {
+      responseId: response.responseId,
+      surveyId: response.surveyId,
+      customerId: response.customerId ?? null,
+      receivedAt,
+      ...(existing ? { updated: true } : {}),
+    };
+    const result: IdempotentResult = { status: existing ? 200 : 201, body: JSON.stringify(body) };
+    try {
+      await saveResponse(db, response, existing?.version ?? 0, idempotencyKey ? { key: idempotencyKey, result } : undefined);
+      logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated: !!existing });
+      return result;
+    } catch (error) {
+      // Another submission of the same link won the race: read it and replace it.
+      if (!isConditionFailure(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const asHttp = (result: IdempotentResult, headers?: Record<string, string>): HttpResult => ({
+  status: result.status,
+  text: { contentType: 'application/json; charset=utf-8', content: result.body },
+  headers,
+});
+
+async function submit(req: HttpRequest): Promise<HttpResult> {
+  const input = parse(responseBody, req.body);
+  const submittedAt = checkSubmittedAt(input, req.isAdmin, Date.now());
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return asHttp(await accept(input, submittedAt, req.isAdmin));
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationFailed([{ path: 'Idempotency-Key', message: 'Use 1–255 visible ASCII characters.' }]);
+  }
+
+  const claim = await claimIdempotencyKey(db, key, bodyHash(`${req.isAdmin}\n${req.rawBody}`), Date.now());
+  if (claim.kind === 'mismatch') throw new IdempotencyKeyReused();
+  if (claim.kind === 'in_progress') throw new IdempotencyInProgress();
+  if (claim.kind === 'replay') return asHttp(claim.result, { 'idempotent-replayed': 'true' });
+  try {
+    return asHttp(await accept(input, submittedAt, req.isAdmin, key));
+  } catch (error) {
+    await releaseIdempotencyKey(db, key); // a rejected or failed request leaves nothing behind
+    throw error;
+  }
+}
+
+export const handler = httpHandler({ 'POST /v1/responses': { auth: 'public', handle: submit } });

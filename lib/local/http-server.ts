@@ -1,0 +1,168 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { FUNCTIONS, routesOf, type FunctionSpec } from '../manifest.ts';
+
+/** API Gateway's own cap on a request body; handlers enforce the contract's smaller limit themselves. */
+const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml)|text\/)/i;
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+interface CompiledRoute {
+  routeKey: string;
+  method: string;
+  pattern: RegExp;
+  params: string[];
+  fn: FunctionSpec;
+}
+
+/** Compiles `GET /v1/surveys/{surveyId}` (and `{proxy+}`) into a matcher, as API Gateway matches routes. */
+function compile(routeKey: string, fn: FunctionSpec): CompiledRoute {
+  if (routeKey === '$default') return { routeKey, method: 'ANY', pattern: /^$(?!)/, params: [], fn };
+  const [method, path] = routeKey.split(' ') as [string, string];
+  const params: string[] = [];
+  const source = path.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`).replace(/\\\{(\w+)(\\\+)?\\\}/g, (_, name: string, greedy) => {
+    params.push(name);
+    return greedy ? '(.+)' : '([^/]+)';
+  });
+  return { routeKey, method, pattern: new RegExp(`^${source}$`), params, fn };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY_BYTES) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function lambdaContext(fn: FunctionSpec): Context {
+  const deadline = Date.now() + (fn.timeoutSeconds ?? 10) * 1000;
+  const name = `local-${fn.name}`;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: String(fn.memorySize ?? 256),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * An HTTP server that does what API Gateway's HTTP API does for the manifest's routes: builds a payload 2.0
+ * event and calls the very handler Lambda runs. Unmatched requests go to the `$default` route.
+ */
+export async function startApi(options: { port: number; host?: string; functions?: readonly FunctionSpec[] }) {
+  const host = options.host ?? '127.0.0.1';
+  const routes = routesOf(options.functions ?? FUNCTIONS).map(({ routeKey, fn }) => compile(routeKey, fn));
+  const fallback = routes.find((r) => r.routeKey === '$default');
+  const handlers = new Map<string, Promise<Handler>>();
+  const load = (fn: FunctionSpec) => {
+    if (!handlers.has(fn.entry)) {
+      handlers.set(fn.entry, import(resolve(fn.entry)).then((m: { handler: Handler }) => m.handler));
+    }
+    return handlers.get(fn.entry)!;
+  };
+
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const method = req.method ?? 'GET';
+    let route: CompiledRoute | undefined;
+    let match: RegExpExecArray | null = null;
+    for (const candidate of routes) {
+      if (candidate.method !== method && candidate.method !== 'ANY') continue;
+      match = candidate.pattern.exec(url.pathname);
+      if (match) {
+        route = candidate;
+        break;
+      }
+    }
+    route ??= fallback;
+    if (!route) return send(res, { statusCode: 404, body: '{"message":"Not Found"}' });
+
+    const body = await readBody(req);
+    if (body === 'too_large') return send(res, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    headers['x-forwarded-proto'] = 'http';
+    const query: Record<string, string> = {};
+    for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+    const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
+    const now = new Date();
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: route.routeKey,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      cookies: req.headers.cookie?.split(';').map((c) => c.trim()),
+      headers,
+      queryStringParameters: Object.keys(query).length ? query : undefined,
+      pathParameters:
+        match && route.params.length
+          ? Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]))
+          : undefined,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? host,
+        domainPrefix: 'local',
+        http: {
+          method,
+          path: url.pathname,
+          protocol: `HTTP/${req.httpVersion}`,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId: randomUUID(),
+        routeKey: route.routeKey,
+        stage: '$default',
+        time: now.toISOString(),
+        timeEpoch: now.getTime(),
+      },
+      body: body.length ? body.toString(isText ? 'utf8' : 'base64') : undefined,
+      isBase64Encoded: !isText,
+    };
+    try {
+      const handler = await load(route.fn);
+      send(res, await handler(event, lambdaContext(route.fn)));
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'Handler failed', function: route.fn.name, error: String(error) }));
+      send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+    }
+  };
+
+  const server: Server = createServer((req, res) => void serve(req, res));
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolveListen());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    stop: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2) {
+  const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(body);
+}

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ENV } from '#runtime/env.ts';
+import { localCredentials } from '#runtime/clients.ts';
+import { createTable } from './create-table.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { startSesLocal } from './ses-local.ts';
+import { startApi } from './http-server.ts';
+
+export const LOCAL_TABLE = 'feedback';
+
+export interface LocalStackOptions {
+  port: number;
+  dynamoDbPort: number;
+  sesPort: number;
+  /** Keep data (and the link-signing keys, so old links still work) in this folder across restarts. */
+  dataDir?: string;
+  adminToken?: string;
+  /** Progress lines go here. */
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  dynamoDbEndpoint: string;
+  sesEndpoint: string;
+  adminToken: string;
+  streamArn: string;
+  stop(): Promise<void>;
+}
+
+const newSecret = () => randomBytes(32).toString('base64url');
+
+/** The signing keyring: kept in the data folder when persisting, else new for each start. */
+function signingKeys(dataDir?: string): string {
+  const file = dataDir && join(dataDir, 'signing-keys.json');
+  if (file && existsSync(file)) return readFileSync(file, 'utf8');
+  const json = JSON.stringify({ activeKid: 'local-1', 'local-1': newSecret() });
+  if (file) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, json, { mode: 0o600 });
+  }
+  return json;
+}
+
+/**
+ * The whole service on this machine: DynamoDB Local, the local SES, the table from the stack's schema, and the
+ * API server calling the Lambda handlers. Stops everything it started, in reverse order.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    log(`starting DynamoDB Local on port ${options.dynamoDbPort}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in memory)'}`);
+    const dynamo = await startDynamoDbLocal({
+      port: options.dynamoDbPort,
+      dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
+    });
+    stops.push(dynamo.stop);
+    log(`starting the local SES on port ${options.sesPort}`);
+    const ses = await startSesLocal({ port: options.sesPort });
+    stops.push(ses.stop);
+
+    const adminToken = options.adminToken ?? newSecret();
+    Object.assign(process.env, {
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      [ENV.tableName]: LOCAL_TABLE,
+      [ENV.dynamodbEndpoint]: dynamo.endpoint,
+      [ENV.sesEndpoint]: ses.endpoint,
+      [ENV.adminToken]: adminToken,
+      [ENV.signingKeys]: signingKeys(options.dataDir),
+    });
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });
+    const { streamArn } = await createTable(client, LOCAL_TABLE);
+    client.destroy();
+
+    const api = await startApi({ port: options.port });
+    stops.push(api.stop);
+    return { apiUrl: api.url, dynamoDbEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint, adminToken, streamArn, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { givenLink, givenSurvey, uniqueId } from '../support/factories.ts';
+import { itemsWithPrefix, useApi } from '../support/api.ts';
+
+const api = useApi();
+
+describe('POST /v1/responses', () => {
+  it('accepts a linked answer once and replaces it on a later submission with the same link', async () => {
+    const surveyId = await givenSurvey(api);
+    const { token, customerId } = await givenLink(api, surveyId);
+
+    const first = await api.request('POST', '/v1/responses', { body: { surveyId, token, nps: 9, comment: 'Great' } });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ surveyId, customerId });
+
+    const second = await api.request('POST', '/v1/responses', { body: { surveyId, token, nps: 4 } });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ responseId: first.body.responseId, updated: true });
+
+    const stored = await itemsWithPrefix(`RESPONSE#${first.body.responseId}`);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ nps: 4, version: 2 });
+    expect(stored[0]!.comment).toBeUndefined();
+  });
+
+  it('replays the first answer for the same Idempotency-Key and body, byte for byte', async () => {
+    const surveyId = await givenSurvey(api, { anonymous: true });
+    const key = uniqueId('key');
+    const body = { surveyId, nps: 10 };
+    const first = await api.request('POST', '/v1/responses', { body, headers: { 'idempotency-key': key } });
+    const again = await api.request('POST', '/v1/responses', { body, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+
+    const other = await api.request('POST', '/v1/responses', { body: { surveyId, nps: 3 }, headers: { 'idempotency-key': key } });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    const stored = (await itemsWithPrefix('RESPONSE#')).filter((i) => i.surveyId === surveyId);
+    expect(stored).toHaveLength(1);
+  });
+
+  it('stores one response for concurrent duplicates with one Idempotency-Key', async () => {
+    const surveyId = await givenSurvey(api, { anonymous: true });
+    const key = uniqueId('key');
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        api.request('POST', '/v1/responses', { body: { surveyId, csat: 5 }, headers: { 'idempotency-key': key } }),
+      ),
+    );
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+    expect(statuses).toContain(201);
+    const ids = new Set(replies.filter((r) => r.status === 201).map((r) => r.body.responseId));
+    expect(ids.size).toBe(1);
+    const stored = (await itemsWithPrefix('RESPONSE#')).filter((i) => i.surveyId === surveyId);
+    expect(stored).toHaveLength(1);
+  });
+
+  it('lets the admin import history with a customerId and a past submittedAt', async () => {
+    const surveyId = await givenSurvey(api);
+    const customerId = uniqueId('c');
+    const res = await api.request('POST', '/v1/responses', {
+      admin: true,
+      body: { surveyId, customerId, nps: 7, submittedAt: '2025-03-01T10:00:00Z' },
+    });
+    expect(res.status).toBe(201);
+    const [stored] = await itemsWithPrefix(`RESPONSE#${res.body.responseId}`);
+    expect(stored).toMatchObject({ customerId, submittedAt: '2025-03-01T10:00:00.000Z' });
+  });
+});

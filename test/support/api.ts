@@ -1,0 +1,80 @@
+import { afterAll, beforeAll } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { startApi } from '../../lib/local/http-server.ts';
+import { localCredentials } from '../../functions/runtime/clients.ts';
+import { ENV } from '../../functions/runtime/env.ts';
+import { TEST_ADMIN_TOKEN } from '../setup-env.ts';
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as is when a string; JSON-encoded otherwise. */
+  headers?: Record<string, string>;
+  admin?: boolean;
+}
+
+/** Starts the local API server (the real handlers) for this test file and returns a small client. */
+export function useApi() {
+  let api: { url: string; stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    api = await startApi({ port: 0 });
+  });
+  afterAll(async () => api?.stop());
+
+  return {
+    get url() {
+      return api!.url;
+    },
+    async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<Reply<T>> {
+      const headers: Record<string, string> = {};
+      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      if (options.admin) headers.authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
+      Object.assign(headers, options.headers);
+      const res = await fetch(api!.url + path, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, headers: res.headers, body: body as T, text };
+    },
+  };
+}
+
+export const testDb = () =>
+  DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: process.env[ENV.dynamodbEndpoint], region: 'local', credentials: localCredentials }),
+  );
+
+export const table = () => process.env[ENV.tableName]!;
+
+/** Every item whose partition key starts with one of the prefixes: to prove what a request stored, or did not. */
+export async function itemsWithPrefix(...prefixes: string[]) {
+  const db = testDb();
+  const items: Record<string, any>[] = [];
+  let ExclusiveStartKey: Record<string, any> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: table(), ExclusiveStartKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []).filter((i) => prefixes.some((p) => String(i.pk).startsWith(p))));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+export async function getItem(pk: string, sk: string) {
+  const { Item } = await testDb().send(new GetCommand({ TableName: table(), Key: { pk, sk }, ConsistentRead: true }));
+  return Item;
+}
