@@ -22,6 +22,8 @@ export interface FunctionSpec {
   routes?: readonly string[];
   /** Consumes the table's stream (Lambda event source mapping; locally, the stream poller). */
   stream?: StreamConsumer;
+  /** Invoked on schedules (EventBridge Scheduler; locally, the same cron): cron from config `schedules[id]`. */
+  schedules?: readonly ScheduleSpec[];
   memorySize?: number;
   timeoutSeconds?: number;
 }
@@ -32,6 +34,13 @@ export interface StreamConsumer {
   retryAttempts: number;
   maxRecordAgeSeconds: number;
   bisectBatchOnError: boolean;
+}
+
+export interface ScheduleSpec {
+  /** Key of the cron expression in the config's `schedules`. */
+  id: string;
+  /** The event the function receives. */
+  input: Record<string, unknown>;
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [

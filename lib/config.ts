@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The deployment's settings: `cdk.json` context key `feedback`, overridable with `-c feedback='{…}'`.
+ * The CDK app and the local runner both read them through here, so the local stack runs what would deploy.
+ */
+export const CAMPAIGN_IDS = ['promoter-thanks', 'detractor-followup', 'win-back', 'birthday'] as const;
+export type CampaignId = (typeof CAMPAIGN_IDS)[number];
+
+/** EventBridge Scheduler cron: minutes hours day-of-month month day-of-week year. */
+const cron = z.string().regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'Use "cron(min hour dom month dow year)".');
+
+export const configSchema = z.object({
+  stage: z.string().regex(/^[a-z0-9-]{1,20}$/).default('prod'),
+  senderAddress: z.email().default('feedback@example.com'),
+  replyToAddress: z.email().optional(),
+  teamAddress: z.email().optional(),
+  /** How emails are signed off ("Best wishes, <name>, <title>"). */
+  signOff: z.object({ name: z.string(), title: z.string() }).default({ name: 'The Customer Team', title: 'Customer Success' }),
+  /** Time zone of the campaign schedules (IANA). */
+  timeZone: z.string().default('UTC'),
+  schedules: z
+    .record(z.enum(CAMPAIGN_IDS), cron)
+    .default({
+      'promoter-thanks': 'cron(0 9 * * ? *)',
+      'detractor-followup': 'cron(0 9 * * ? *)',
+      'win-back': 'cron(0 10 * * ? *)',
+      birthday: 'cron(0 8 * * ? *)',
+    }),
+  winBackDays: z.int().min(1).max(3650).default(90),
+  frequencyCapDays: z.int().min(0).max(365).default(7),
+  /** SES maximum send rate (emails per second) the mailer keeps under. */
+  maxSendRate: z.number().positive().max(1000).default(10),
+  /** Offer or coupon text per campaign, included in that campaign's emails. */
+  offers: z.partialRecord(z.enum(CAMPAIGN_IDS), z.string().max(500)).default({}),
+  /** Optional: a custom domain's base URL for links; defaults to the API's URL. */
+  publicBaseUrl: z.url().optional(),
+});
+
+export type FeedbackConfig = z.infer<typeof configSchema>;
+
+export function parseConfig(raw: unknown): FeedbackConfig {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `feedback.${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid "feedback" context in cdk.json: ${issues}`);
+  }
+  return result.data;
+}
+
+/** The settings in cdk.json, for the local runner (the CDK app gets them from its context instead). */
+export function configFromCdkJson(path = 'cdk.json'): FeedbackConfig {
+  const json = JSON.parse(readFileSync(path, 'utf8')) as { context?: { feedback?: unknown } };
+  return parseConfig(json.context?.feedback);
+}
