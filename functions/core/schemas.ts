@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /** The API's bodies and ids, validated strictly; the OpenAPI document is generated from these. */
 

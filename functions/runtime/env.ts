@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /** Env var names: one list, imported by the CDK stack and the local runner too, so they cannot drift. */
 export const ENV = {

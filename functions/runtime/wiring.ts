@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { Db } from '#data/db.ts';
 import { dynamoDbClient } from './clients.ts';
 import { ENV, readEnv } from './env.ts';

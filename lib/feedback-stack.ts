@@ -1,0 +1,63 @@
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { FeedbackConfig } from './config.ts';
+import { FeedbackApi } from './constructs/http-api.ts';
+import { FeedbackFunction } from './constructs/feedback-function.ts';
+import { Storage } from './constructs/storage.ts';
+import { FUNCTIONS, type FunctionSpec } from './manifest.ts';
+
+export interface FeedbackStackProps extends StackProps {
+  config: FeedbackConfig;
+  /** @default the manifest's functions */
+  functions?: readonly FunctionSpec[];
+}
+
+/** The deployed service: one construct per capability, every function and route from the manifest. */
+export class FeedbackStack extends Stack {
+  readonly functions: ReadonlyMap<string, FeedbackFunction>;
+
+  constructor(scope: Construct, id: string, props: FeedbackStackProps) {
+    super(scope, id, props);
+    const specs = props.functions ?? FUNCTIONS;
+    const { table } = new Storage(this, 'Storage');
+
+    const adminToken = new Secret(this, 'AdminToken', {
+      description: 'Bearer token for the feedback admin API',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    // Link and unsubscribe tokens are signed with the key named by activeKid; add a key and switch activeKid to rotate.
+    const signingKeys = new Secret(this, 'SigningKeys', {
+      description: 'HMAC keys that sign survey and unsubscribe links',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ activeKid: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+    });
+    for (const secret of [adminToken, signingKeys]) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'Rotated by hand (README: rotating secrets): the admin token is handed to people, keys rotate by key id.',
+      });
+    }
+
+    const functions = new Map<string, FeedbackFunction>();
+    for (const spec of specs) {
+      functions.set(spec.name, new FeedbackFunction(this, spec.name, { spec, table, adminToken, signingKeys }));
+    }
+    this.functions = functions;
+
+    const api = new FeedbackApi(this, 'Http', {
+      routes: specs.flatMap((spec) => (spec.routes ?? []).map((routeKey) => ({ routeKey, fn: functions.get(spec.name)!.fn }))),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the feedback API' });
+    new CfnOutput(this, 'AdminTokenSecretArn', {
+      value: adminToken.secretArn,
+      description: 'Secrets Manager secret holding the admin bearer token',
+    });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+  }
+}
