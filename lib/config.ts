@@ -11,6 +11,13 @@ export type CampaignId = (typeof CAMPAIGN_IDS)[number];
 /** EventBridge Scheduler cron: minutes hours day-of-month month day-of-week year. */
 const cron = z.string().regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'Use "cron(min hour dom month dow year)".');
 
+const DEFAULT_SCHEDULES: Record<CampaignId, string> = {
+  'promoter-thanks': 'cron(0 9 * * ? *)',
+  'detractor-followup': 'cron(0 9 * * ? *)',
+  'win-back': 'cron(0 10 * * ? *)',
+  birthday: 'cron(0 8 * * ? *)',
+};
+
 export const configSchema = z.object({
   stage: z.string().regex(/^[a-z0-9-]{1,20}$/).default('prod'),
   senderAddress: z.email().default('feedback@example.com'),
@@ -20,14 +27,11 @@ export const configSchema = z.object({
   signOff: z.object({ name: z.string(), title: z.string() }).default({ name: 'The Customer Team', title: 'Customer Success' }),
   /** Time zone of the campaign schedules (IANA). */
   timeZone: z.string().default('UTC'),
+  /** Cron per campaign; campaigns not named keep their default. */
   schedules: z
-    .record(z.enum(CAMPAIGN_IDS), cron)
-    .default({
-      'promoter-thanks': 'cron(0 9 * * ? *)',
-      'detractor-followup': 'cron(0 9 * * ? *)',
-      'win-back': 'cron(0 10 * * ? *)',
-      birthday: 'cron(0 8 * * ? *)',
-    }),
+    .partialRecord(z.enum(CAMPAIGN_IDS), cron)
+    .default({})
+    .transform((given) => ({ ...DEFAULT_SCHEDULES, ...given })),
   winBackDays: z.int().min(1).max(3650).default(90),
   frequencyCapDays: z.int().min(0).max(365).default(7),
   /** SES maximum send rate (emails per second) the mailer keeps under. */

@@ -4,6 +4,8 @@ import type { Construct } from 'constructs';
 import type { FeedbackConfig } from './config.ts';
 import { FeedbackApi } from './constructs/http-api.ts';
 import { FeedbackFunction } from './constructs/feedback-function.ts';
+import { ScheduledInvocations } from './constructs/scheduled-invocations.ts';
+import { TableStreamConsumer } from './constructs/table-stream-consumer.ts';
 import { Storage } from './constructs/storage.ts';
 import { FUNCTIONS, type FunctionSpec } from './manifest.ts';
 
@@ -48,6 +50,19 @@ export class FeedbackStack extends Stack {
       functions.set(spec.name, new FeedbackFunction(this, spec.name, { spec, table, adminToken, signingKeys }));
     }
     this.functions = functions;
+
+    for (const spec of specs) {
+      const { fn } = functions.get(spec.name)!;
+      if (spec.stream) new TableStreamConsumer(this, `${spec.name}Stream`, { fn, table, consumer: spec.stream });
+      if (spec.schedules?.length) {
+        new ScheduledInvocations(this, `${spec.name}Schedules`, {
+          fn,
+          schedules: spec.schedules,
+          crons: props.config.schedules,
+          timeZone: props.config.timeZone,
+        });
+      }
+    }
 
     const api = new FeedbackApi(this, 'Http', {
       routes: specs.flatMap((spec) => (spec.routes ?? []).map((routeKey) => ({ routeKey, fn: functions.get(spec.name)!.fn }))),

@@ -34,6 +34,8 @@ export interface StreamConsumer {
   retryAttempts: number;
   maxRecordAgeSeconds: number;
   bisectBatchOnError: boolean;
+  /** Lambda event filter patterns (deployed: the event source mapping; locally: the poller applies them too). */
+  filterPatterns?: ReadonlyArray<Record<string, unknown>>;
 }
 
 export interface ScheduleSpec {

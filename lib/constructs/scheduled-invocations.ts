@@ -1,0 +1,31 @@
+import { TimeZone } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import type { ScheduleSpec } from '../manifest.ts';
+
+export interface ScheduledInvocationsProps {
+  fn: IFunction;
+  schedules: readonly ScheduleSpec[];
+  /** Cron expression per schedule id (config `schedules`). */
+  crons: Readonly<Record<string, string>>;
+  /** IANA time zone the crons are read in. */
+  timeZone: string;
+}
+
+/** One EventBridge Scheduler schedule per manifest schedule, in the configured time zone. */
+export class ScheduledInvocations extends Construct {
+  constructor(scope: Construct, id: string, props: ScheduledInvocationsProps) {
+    super(scope, id);
+    for (const spec of props.schedules) {
+      const cron = props.crons[spec.id];
+      if (!cron) throw new Error(`No cron for schedule "${spec.id}": set feedback.schedules["${spec.id}"] in cdk.json.`);
+      new Schedule(this, spec.id, {
+        description: `Runs ${spec.id}`,
+        schedule: ScheduleExpression.expression(cron, TimeZone.of(props.timeZone)),
+        target: new LambdaInvoke(props.fn, { input: ScheduleTargetInput.fromObject(spec.input), retryAttempts: 2 }),
+      });
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { configFromCdkJson, parseConfig } from '../../lib/config.ts';
+
+describe('config from cdk.json context', () => {
+  it('fills every setting with a default', () => {
+    const config = parseConfig(undefined);
+    expect(config).toMatchObject({ stage: 'prod', winBackDays: 90, frequencyCapDays: 7, timeZone: 'UTC' });
+    expect(Object.keys(config.schedules).sort()).toEqual(['birthday', 'detractor-followup', 'promoter-thanks', 'win-back']);
+  });
+
+  it('keeps the default schedules of campaigns an override does not name', () => {
+    const config = parseConfig({ schedules: { birthday: 'cron(0 6 * * ? *)' } });
+    expect(config.schedules.birthday).toBe('cron(0 6 * * ? *)');
+    expect(config.schedules['win-back']).toBe('cron(0 10 * * ? *)');
+  });
+
+  it.each([
+    [{ senderAddress: 'not-an-email' }, /feedback\.senderAddress/],
+    [{ schedules: { birthday: '0 8 * * *' } }, /feedback\.schedules\.birthday/],
+    [{ schedules: { weekly: 'cron(0 8 * * ? *)' } }, /feedback\.schedules/],
+    [{ winBackDays: 0 }, /feedback\.winBackDays/],
+    [{ maxSendRate: -1 }, /feedback\.maxSendRate/],
+  ])('rejects %j naming the setting', (raw, message) => {
+    expect(() => parseConfig(raw)).toThrow(message);
+  });
+
+  it('reads the project cdk.json', () => {
+    expect(configFromCdkJson().senderAddress).toMatch(/@/);
+  });
+});
