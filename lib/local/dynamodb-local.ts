@@ -34,19 +34,23 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   const dir = jarDirectory();
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child: ChildProcess = spawn(
+  const java = [
     'java',
-    [
-      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(dir, 'DynamoDBLocal.jar'),
-      ...storage,
-      '-sharedDb',
-      '-port',
-      String(options.port),
-      '-disableTelemetry',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    ...storage,
+    '-sharedDb',
+    '-port',
+    String(options.port),
+    '-disableTelemetry',
+  ];
+  // A watchdog shell runs Java and kills it once its stdin closes, which happens however this process ends (even
+  // SIGKILL), so Java is never orphaned.
+  const child: ChildProcess = spawn(
+    'sh',
+    ['-c', '"$@" & pid=$!; trap \'kill $pid 2>/dev/null\' TERM INT; cat >/dev/null; kill $pid 2>/dev/null; wait $pid', 'dynamodb-local', ...java],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -58,7 +62,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   const stop = async () => {
     client.destroy();
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.stdin?.end();
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
