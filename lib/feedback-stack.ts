@@ -1,7 +1,11 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { ENV } from '../functions/runtime/env.ts';
+import { appreciationEnvironment } from './appreciation-env.ts';
 import type { FeedbackConfig } from './config.ts';
+import { AppreciationMail } from './constructs/appreciation-mail.ts';
+import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { FeedbackApi } from './constructs/http-api.ts';
 import { FeedbackFunction } from './constructs/feedback-function.ts';
 import { ScheduledInvocations } from './constructs/scheduled-invocations.ts';
@@ -45,15 +49,41 @@ export class FeedbackStack extends Stack {
       });
     }
 
+    const needs = (test: (spec: FunctionSpec) => boolean | undefined) => specs.some(test);
+    const scorerDeadLetters = needs((s) => s.stream !== undefined || s.access.scorerDlq)
+      ? new DeadLetterQueue(this, 'ScorerDeadLetters').queue
+      : undefined;
+    const mail = needs((s) => s.access.mailer || s.access.teamTopic || s.emailEvents)
+      ? new AppreciationMail(this, 'AppreciationMail', { senderAddress: props.config.senderAddress, teamAddress: props.config.teamAddress })
+      : undefined;
+
     const functions = new Map<string, FeedbackFunction>();
     for (const spec of specs) {
-      functions.set(spec.name, new FeedbackFunction(this, spec.name, { spec, table, adminToken, signingKeys }));
+      functions.set(
+        spec.name,
+        new FeedbackFunction(this, spec.name, {
+          spec,
+          table,
+          adminToken,
+          signingKeys,
+          scorerDeadLetters,
+          teamTopic: mail?.teamTopic,
+          mail: mail && {
+            identityArns: mail.identityArns,
+            configurationSetName: mail.configurationSet.configurationSetName,
+            environment: appreciationEnvironment(props.config),
+          },
+        }),
+      );
     }
     this.functions = functions;
 
     for (const spec of specs) {
       const { fn } = functions.get(spec.name)!;
-      if (spec.stream) new TableStreamConsumer(this, `${spec.name}Stream`, { fn, table, consumer: spec.stream });
+      if (spec.stream) {
+        new TableStreamConsumer(this, `${spec.name}Stream`, { fn, table, consumer: spec.stream, deadLetterQueue: scorerDeadLetters! });
+      }
+      if (spec.emailEvents) mail!.subscribe(fn);
       if (spec.schedules?.length) {
         new ScheduledInvocations(this, `${spec.name}Schedules`, {
           fn,
@@ -67,6 +97,11 @@ export class FeedbackStack extends Stack {
     const api = new FeedbackApi(this, 'Http', {
       routes: specs.flatMap((spec) => (spec.routes ?? []).map((routeKey) => ({ routeKey, fn: functions.get(spec.name)!.fn }))),
     });
+
+    // Links in emails point at the API unless a custom domain is configured.
+    for (const spec of specs.filter((s) => s.access.mailer)) {
+      functions.get(spec.name)!.fn.addEnvironment(ENV.publicBaseUrl, props.config.publicBaseUrl ?? api.api.apiEndpoint);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the feedback API' });
     new CfnOutput(this, 'AdminTokenSecretArn', {

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/runtime/env.ts';
 import { ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET } from '../bundling.ts';
@@ -13,13 +15,26 @@ import type { FunctionSpec } from '../manifest.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
+/** What mailer functions send with. */
+export interface MailResources {
+  /** SES identity ARNs the function may send as. */
+  identityArns: string[];
+  configurationSetName: string;
+  /** The appreciation settings as env vars. */
+  environment: Record<string, string>;
+}
+
 export interface FeedbackFunctionProps {
   spec: FunctionSpec;
   table: ITable;
   adminToken: ISecret;
   signingKeys: ISecret;
-  /** Further env vars (settings from the config). */
-  environment?: Record<string, string>;
+  /** Required when the spec's access has `scorerDlq`. */
+  scorerDeadLetters?: IQueue;
+  /** Required when the spec's access has `mailer`. */
+  mail?: MailResources;
+  /** Required when the spec's access has `teamTopic`. */
+  teamTopic?: ITopic;
   /** @default one month */
   logRetention?: RetentionDays;
 }
@@ -58,7 +73,6 @@ export class FeedbackFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME: 'feedback',
         NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -88,5 +102,42 @@ export class FeedbackFunction extends Construct {
       this.fn.addEnvironment(ENV.signingKeysSecretArn, props.signingKeys.secretArn);
       props.signingKeys.grantRead(this.fn);
     }
+    if (access.scorerDlq) {
+      const queue = required(props.scorerDeadLetters, 'scorerDeadLetters', spec);
+      this.fn.addEnvironment(ENV.scorerDlqUrl, queue.queueUrl);
+      queue.grantSendMessages(this.fn);
+    }
+    if (access.mailer) {
+      const mail = required(props.mail, 'mail', spec);
+      for (const [name, value] of Object.entries(mail.environment)) this.fn.addEnvironment(name, value);
+      this.fn.addEnvironment(ENV.sesConfigurationSet, mail.configurationSetName);
+      const configurationSetArn = Stack.of(this).formatArn({
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: mail.configurationSetName,
+      });
+      role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [...mail.identityArns, configurationSetArn] }));
+    }
+    if (access.teamTopic) {
+      const topic = required(props.teamTopic, 'teamTopic', spec);
+      this.fn.addEnvironment(ENV.teamTopicArn, topic.topicArn);
+      topic.grantPublish(this.fn);
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: "Publishing to the encrypted team topic needs data keys, and only of that topic's own key.",
+      });
+    }
+    if (access.invokeSelf) {
+      // A policy of its own: in the role's default policy, the function's ARN would make a dependency cycle.
+      new Policy(this, 'InvokeSelf', {
+        roles: [role],
+        statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] })],
+      });
+    }
   }
+}
+
+function required<T>(resource: T | undefined, name: string, spec: FunctionSpec): T {
+  if (resource === undefined) throw new Error(`Function ${spec.name} needs the ${name} resource for its access.`);
+  return resource;
 }

@@ -2,7 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StreamConsumer } from '../manifest.ts';
 
@@ -11,27 +11,18 @@ export interface TableStreamConsumerProps {
   table: ITable;
   /** The manifest's settings, the same ones the local poller honours. */
   consumer: StreamConsumer;
+  /** Where batches that exhausted their retries are recorded. */
+  deadLetterQueue: IQueue;
 }
 
 /**
  * A function on the table's stream: Lambda's event source mapping with partial batch failures, bisection, bounded
- * retries and age, and an encrypted SQS queue that keeps what could not be processed.
+ * retries and age, and an on-failure destination for batches that could not be processed.
  */
 export class TableStreamConsumer extends Construct {
-  readonly deadLetterQueue: Queue;
-
   constructor(scope: Construct, id: string, props: TableStreamConsumerProps) {
     super(scope, id);
     const { consumer } = props;
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the stream consumer.',
-    });
     props.fn.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -41,9 +32,15 @@ export class TableStreamConsumer extends Construct {
         retryAttempts: consumer.retryAttempts,
         maxRecordAge: Duration.seconds(consumer.maxRecordAgeSeconds),
         reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.deadLetterQueue),
+        onFailure: new SqsDlq(props.deadLetterQueue),
         filters: consumer.filterPatterns?.map((pattern) => FilterCriteria.filter(pattern)),
       }),
     );
+    if (props.fn.role) {
+      Validations.of(props.fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'The event source mapping needs dynamodb:ListStreams, which has no resource-level permissions.',
+      });
+    }
   }
 }

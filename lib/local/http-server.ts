@@ -31,6 +31,15 @@ function compile(routeKey: string, fn: FunctionSpec): CompiledRoute {
   return { routeKey, method, pattern: new RegExp(`^${source}$`), params, fn };
 }
 
+/** Malformed percent-encoding (`%E0%A4%A`) is passed on as is, for the handler to reject, instead of throwing. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -114,7 +123,7 @@ export async function startApi(options: { port: number; host?: string; functions
       queryStringParameters: Object.keys(query).length ? query : undefined,
       pathParameters:
         match && route.params.length
-          ? Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]))
+          ? Object.fromEntries(route.params.map((name, i) => [name, decodePathSegment(match[i + 1]!)]))
           : undefined,
       requestContext: {
         accountId: '000000000000',
@@ -146,7 +155,14 @@ export async function startApi(options: { port: number; host?: string; functions
     }
   };
 
-  const server: Server = createServer((req, res) => void serve(req, res));
+  // Whatever escapes `serve` (a client that hangs up mid-body) ends that request, never the whole server.
+  const server: Server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'Request failed', error: String(error) }));
+      if (res.headersSent) res.destroy();
+      else send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+    });
+  });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => resolveListen());

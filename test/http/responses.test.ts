@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { givenLink, givenSurvey, uniqueId } from '../support/factories.ts';
 import { itemsWithPrefix, useApi } from '../support/api.ts';
+import { expectContractError } from '../support/contract.ts';
 
 const api = useApi();
 
@@ -69,5 +70,66 @@ describe('POST /v1/responses', () => {
     expect(res.status).toBe(201);
     const [stored] = await itemsWithPrefix(`RESPONSE#${res.body.responseId}`);
     expect(stored).toMatchObject({ customerId, submittedAt: '2025-03-01T10:00:00.000Z' });
+  });
+});
+
+describe('POST /v1/responses: who may answer', () => {
+  const submit = (body: Record<string, unknown>, admin = false) => api.request('POST', '/v1/responses', { body, admin });
+  const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+  it('accepts an answer to an anonymous survey without a token, naming nobody', async () => {
+    const surveyId = await givenSurvey(api, { anonymous: true });
+
+    const res = await submit({ surveyId, nps: 10, channel: 'web', attributes: { plan: 'free' } });
+
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ responseId: expect.any(String), surveyId, customerId: null, receivedAt: expect.stringMatching(ISO) });
+    const [stored] = await itemsWithPrefix(`RESPONSE#${res.body.responseId}`);
+    expect(stored).toMatchObject({ surveyId, nps: 10, channel: 'web', attributes: { plan: 'free' }, submittedAt: res.body.receivedAt });
+    expect(stored).not.toHaveProperty('customerId');
+  });
+
+  it('names the customer of a token sent to an anonymous survey', async () => {
+    const surveyId = await givenSurvey(api, { anonymous: true });
+    const { token, customerId } = await givenLink(api, surveyId);
+    const res = await submit({ surveyId, token, csat: 4 });
+    expect(res.status).toBe(201);
+    expect(res.body.customerId).toBe(customerId);
+  });
+
+  it('lets the admin import an answer without naming a customer', async () => {
+    const surveyId = await givenSurvey(api);
+    const res = await submit({ surveyId, ces: 3, submittedAt: '2026-01-05T08:30:00+02:00' }, true);
+    expect(res.status).toBe(201);
+    expect(res.body.customerId).toBeNull();
+    const [stored] = await itemsWithPrefix(`RESPONSE#${res.body.responseId}`);
+    expect(stored).toMatchObject({ ces: 3, submittedAt: '2026-01-05T06:30:00.000Z' });
+  });
+
+  it('keeps a comment in any script, with emoji and bidi characters, as sent', async () => {
+    const surveyId = await givenSurvey(api);
+    const { token } = await givenLink(api, surveyId);
+    const comment = 'Отлично 👍🏽 — çok iyi! \u202Eעברית\u202C\n\ttab';
+    const res = await submit({ surveyId, token, nps: 9, comment });
+    expect(res.status).toBe(201);
+    const [stored] = await itemsWithPrefix(`RESPONSE#${res.body.responseId}`);
+    expect(stored!.comment).toBe(comment);
+  });
+
+  it.each([
+    ['no token for a survey that is not anonymous', () => ({})],
+    ["another survey's token", (other: string) => ({ token: other })],
+    ['a customerId that differs from the token', (_other: string, own: string) => ({ token: own, customerId: uniqueId('c') })],
+    ['a customerId without a token or the admin token', () => ({ customerId: uniqueId('c') })],
+  ])('answers 403 invalid_token for %s, storing nothing', async (_name, fields) => {
+    const surveyId = await givenSurvey(api);
+    const otherSurveyId = await givenSurvey(api);
+    const own = await givenLink(api, surveyId);
+    const other = await givenLink(api, otherSurveyId, own.customerId);
+
+    const res = await submit({ surveyId, nps: 5, ...fields(other.token, own.token) });
+
+    expectContractError(res, 403, 'invalid_token');
+    expect((await itemsWithPrefix('RESPONSE#')).filter((i) => i.surveyId === surveyId)).toEqual([]);
   });
 });

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { routesOf } from '../../lib/manifest.ts';
+import { buildOpenApi, OPENAPI_FILE, renderOpenApi } from '../../scripts/openapi.ts';
+
+const doc = buildOpenApi() as any;
+const routeKeys = routesOf()
+  .map((r) => r.routeKey)
+  .filter((key) => key !== '$default');
+const operationOf = (routeKey: string) => {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  return doc.paths[path.replace(/\{(\w+)\+\}/g, '{$1}')]?.[method.toLowerCase()];
+};
+
+/** Every `$ref` in the document, with where it was found. */
+function refs(node: unknown, at = '#'): Array<[string, string]> {
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === '$ref' && typeof value === 'string' ? [[at, value] as [string, string]] : refs(value, `${at}/${key}`),
+  );
+}
+
+describe('docs/openapi.json', () => {
+  it('is up to date with the zod schemas and the manifest (if not: run `npm run openapi`)', () => {
+    const onDisk = readFileSync(OPENAPI_FILE, 'utf8');
+    expect(onDisk === renderOpenApi(doc), `docs/openapi.json is stale: run \`npm run openapi\` and commit the result`).toBe(true);
+  });
+
+  it('is OpenAPI 3.1 with the bearer admin token scheme', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.adminToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it.each(routeKeys)('documents %s, with an operationId of its own', (routeKey) => {
+    const op = operationOf(routeKey);
+    expect(op).toBeDefined();
+    const ids = routeKeys.map((key) => operationOf(key)?.operationId);
+    expect(ids.filter((id) => id === op.operationId)).toHaveLength(1);
+    for (const [, name] of routeKey.matchAll(/\{(\w+)\+?\}/g)) {
+      expect(op.parameters).toContainEqual(expect.objectContaining({ name, in: 'path', required: true }));
+    }
+  });
+
+  it('resolves every $ref', () => {
+    for (const [at, ref] of refs(doc)) {
+      const target = ref
+        .slice(2)
+        .split('/')
+        .reduce<any>((node, part) => node?.[part], doc);
+      expect(target, `${at} → ${ref}`).toBeDefined();
+    }
+  });
+
+  it('answers errors in the contract shape, with issues only for validation', () => {
+    expect(doc.components.schemas.Error).toMatchObject({
+      required: ['error'],
+      properties: { error: { required: ['code', 'message'], properties: { issues: { type: 'array' } } } },
+    });
+    for (const routeKey of routeKeys.filter((key) => operationOf(key)?.security?.[0]?.adminToken)) {
+      expect(operationOf(routeKey).responses['401'], routeKey).toEqual({ $ref: '#/components/responses/Error401' });
+    }
+  });
+
+  it('states the request bodies exactly as the schemas validate them', () => {
+    const { ResponseInput, SurveyInput, LinkInput } = doc.components.schemas;
+    expect(ResponseInput.additionalProperties).toBe(false);
+    expect(ResponseInput.properties.nps).toEqual({ type: 'integer', minimum: 0, maximum: 10 });
+    expect(ResponseInput.properties.comment).toEqual({ type: 'string', maxLength: 2000 });
+    expect(SurveyInput.required).toEqual(['name', 'questions']);
+    expect(LinkInput.properties.expiresInDays).toMatchObject({ default: 30, minimum: 1, maximum: 365 });
+    expect(operationOf('POST /v1/responses').parameters).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
+    );
+  });
+});
