@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+
+/** Escapes text for HTML element content and double-quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON for a `<script type="application/json">` block: nothing in it can close the tag or start markup. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/**
+ * A strict Content-Security-Policy that allows exactly the given inline scripts and styles (by hash), same-origin
+ * requests and nothing external. Hashes, not nonces: the pages' code is static, so the policy is too.
+ */
+export function contentSecurityPolicy(inline: { scripts: readonly string[]; styles: readonly string[] }): string {
+  return [
+    "default-src 'none'",
+    `script-src ${inline.scripts.map(sha256).join(' ')}`,
+    `style-src ${inline.styles.map(sha256).join(' ')}`,
+    "img-src data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** Headers every HTML page carries. No referrer: a survey link's token must not leak through a click. */
+export function pageHeaders(csp: string): Record<string, string> {
+  return {
+    'content-security-policy': csp,
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'x-robots-tag': 'noindex, nofollow',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  };
+}
+
+export interface Document {
+  lang: string;
+  title: string;
+  style: string;
+  body: string;
+  script?: string;
+  /** JSON handed to the script in a data block (not executed, so outside the CSP). */
+  data?: unknown;
+}
+
+/**
+ * The page shell: inline style and script only, so the page needs nothing from anywhere else. The empty icon keeps
+ * browsers from asking for /favicon.ico (a Lambda invocation for a 404).
+ */
+export function renderDocument(doc: Document): string {
+  return `<!doctype html>
+<html lang="${escapeHtml(doc.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(doc.title)}</title>
+<style>${doc.style}</style>
+</head>
+<body>
+${doc.body}
+${doc.data === undefined ? '' : `<script type="application/json" id="page-data">${jsonForScript(doc.data)}</script>\n`}${doc.script ? `<script>${doc.script}</script>` : ''}
+</body>
+</html>
+`;
+}

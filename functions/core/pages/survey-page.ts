@@ -1,0 +1,167 @@
+import { SCALES, type Metric } from '../schemas.ts';
+import { contentSecurityPolicy, escapeHtml, pageHeaders, renderDocument } from './html.ts';
+import { format, HTML_LANG, MESSAGES, type PageLocale, type SurveyMessages } from './i18n.ts';
+import { BASE_CSS } from './styles.ts';
+import { SURVEY_SCRIPT } from './survey-script.ts';
+
+export const COMMENT_MAX = 2000;
+
+const SURVEY_CSS = `${BASE_CSS}
+body{display:flex;justify-content:center;padding:1.5rem 1rem 3rem}
+.card{width:100%;max-width:680px;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);
+padding:2rem 2rem 2.25rem;box-shadow:0 1px 2px rgba(16,24,40,.06),0 8px 24px rgba(16,24,40,.06)}
+.eyebrow{margin:0 0 .25rem;color:var(--accent);font-weight:600;font-size:.95rem}
+h1{font-size:1.6rem}
+.head{margin-bottom:1.75rem}
+.head p:last-child{margin:0}
+fieldset{border:0;margin:0;padding:0;min-width:0}
+.q{margin:0 0 1.75rem}
+.q legend,.q>label{display:block;font-weight:600;font-size:1.05rem;margin:0 0 .75rem;padding:0}
+.scale{display:grid;gap:.4rem;grid-template-columns:repeat(var(--n),minmax(0,1fr))}
+.scale-11{--n:11}.scale-5{--n:5}.scale-7{--n:7}
+.opt{position:relative;display:block}
+.opt input{position:absolute;inset:0;width:100%;height:100%;margin:0;opacity:0;cursor:pointer}
+.opt span{display:flex;align-items:center;justify-content:center;min-height:46px;border:1px solid var(--line);border-radius:8px;
+background:var(--card);font-weight:600;font-variant-numeric:tabular-nums;transition:background .12s,border-color .12s,color .12s}
+.opt:hover span{border-color:var(--accent);background:var(--accent-soft)}
+.opt input:checked+span{background:var(--accent);border-color:var(--accent);color:var(--accent-ink)}
+.opt input:focus-visible+span{outline:3px solid var(--focus);outline-offset:2px}
+.ends{display:flex;justify-content:space-between;gap:1rem;margin-top:.5rem;font-size:.85rem;color:var(--muted)}
+.ends span:last-child{text-align:right}
+textarea{display:block;width:100%;min-height:7rem;padding:.75rem;border:1px solid var(--line);border-radius:8px;background:var(--card);resize:vertical}
+textarea:focus-visible{outline:3px solid var(--focus);outline-offset:1px;border-color:var(--accent)}
+.hint{margin:.35rem 0 0;font-size:.85rem;color:var(--muted);text-align:right}
+.status:empty{display:none}
+.actions{display:flex;justify-content:flex-end}
+.thanks{text-align:center;padding:1.5rem 0 .5rem}
+.thanks:focus{outline:none}
+.mark{display:inline-flex;width:64px;height:64px;border-radius:50%;align-items:center;justify-content:center;margin-bottom:1rem;background:var(--accent-soft);color:var(--accent)}
+.mark.bad{color:var(--bad);background:var(--bad-soft)}
+.card.problem{max-width:520px;text-align:center;padding:2.5rem 2rem;margin-top:8vh}
+.problem p:last-child{margin:0}
+@media (max-width:560px){
+body{padding:0}
+.card{border-radius:0;border-width:0 0 1px;box-shadow:none;padding:1.5rem 1.1rem 2rem;min-height:100vh}
+h1{font-size:1.35rem}
+.scale{gap:.25rem}
+.opt span{font-size:.95rem}
+.card.problem{margin-top:0}
+.actions .btn{width:100%}
+}
+@media (max-width:359px){.scale-11{--n:6;gap:.4rem}}`;
+
+const CHECK_ICON =
+  '<svg width="32" height="32" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M20 6 9 17l-5-5"/></svg>';
+const ALERT_ICON =
+  '<svg width="32" height="32" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><circle cx="12" cy="12" r="10"/><path d="M12 7v6M12 17h.01"/></svg>';
+
+/** The CSP is fixed: the page's only style and script are these constants. */
+export const SURVEY_PAGE_HEADERS = pageHeaders(contentSecurityPolicy({ scripts: [SURVEY_SCRIPT], styles: [SURVEY_CSS] }));
+
+export interface SurveyPageInput {
+  locale: PageLocale;
+  survey: { surveyId: string; name: string; questions: readonly string[] };
+  /** The link token, handed back to the API on submit; absent for an anonymous survey opened without one. */
+  token?: string;
+  /** The answers to show selected: a one-click score, or the link's earlier answers. */
+  selected?: { nps?: number; csat?: number; ces?: number; comment?: string };
+  /** True when the link was answered before: the page says a new answer replaces it. */
+  answeredBefore?: boolean;
+  channel: string;
+}
+
+function scaleQuestion(metric: Metric, t: SurveyMessages, selected: number | undefined): string {
+  const [min, max] = SCALES[metric];
+  const [question, low, high] = [t[metric], t[`${metric}Low`], t[`${metric}High`]];
+  const options: string[] = [];
+  for (let value = min; value <= max; value++) {
+    options.push(
+      `<label class="opt"><input type="radio" name="${metric}" value="${value}"${value === selected ? ' checked' : ''}><span>${value}</span></label>`,
+    );
+  }
+  return `<fieldset class="q" role="radiogroup" aria-labelledby="q-${metric}" aria-describedby="q-${metric}-ends">
+<legend id="q-${metric}">${escapeHtml(question)}</legend>
+<div class="scale scale-${max - min + 1}">${options.join('')}</div>
+<div class="ends" id="q-${metric}-ends"><span>${min} · ${escapeHtml(low)}</span><span>${max} · ${escapeHtml(high)}</span></div>
+</fieldset>`;
+}
+
+function commentQuestion(t: SurveyMessages, value: string | undefined): string {
+  const left = COMMENT_MAX - (value?.length ?? 0);
+  return `<div class="q">
+<label for="comment">${escapeHtml(t.comment)} <span class="muted">(${escapeHtml(t.optional)})</span></label>
+<textarea id="comment" name="comment" maxlength="${COMMENT_MAX}" rows="4" aria-describedby="comment-count">${escapeHtml(value ?? '')}</textarea>
+<p class="hint" id="comment-count">${escapeHtml(format(t.charsLeft, { n: left }))}</p>
+</div>`;
+}
+
+/** The hosted survey: only the survey's questions; the script posts the answers as JSON to `POST /v1/responses`. */
+export function renderSurveyPage(input: SurveyPageInput): string {
+  const t = MESSAGES[input.locale];
+  const { survey, selected = {} } = input;
+  const metrics = (['nps', 'csat', 'ces'] as const).filter((m) => survey.questions.includes(m));
+  const questions = metrics.map((m) => scaleQuestion(m, t, selected[m]));
+  if (survey.questions.includes('comment')) questions.push(commentQuestion(t, selected.comment));
+
+  const body = `<main class="card">
+<header class="head">
+<p class="eyebrow">${escapeHtml(survey.name)}</p>
+<h1>${escapeHtml(t.heading)}</h1>
+<p class="muted">${escapeHtml(t.intro)}</p>
+</header>
+<noscript><p class="notice error">${escapeHtml(t.noscript)}</p></noscript>
+${input.answeredBefore ? `<p class="notice" id="previous">${escapeHtml(t.previous)}</p>` : ''}
+<form id="survey" novalidate>
+${questions.join('\n')}
+<p class="notice error status" id="status" role="alert" aria-live="assertive"></p>
+<div class="actions"><button type="submit" class="btn">${escapeHtml(t.submit)}</button></div>
+</form>
+<section class="thanks" id="thanks" tabindex="-1" aria-labelledby="thanks-title" hidden>
+<div class="mark">${CHECK_ICON}</div>
+<h2 id="thanks-title">${escapeHtml(t.thanksTitle)}</h2>
+<p class="muted">${escapeHtml(t.thanksBody)}</p>
+<button type="button" class="btn secondary" id="again">${escapeHtml(t.change)}</button>
+</section>
+</main>`;
+
+  return renderDocument({
+    lang: HTML_LANG[input.locale],
+    title: `${survey.name} · ${t.heading}`,
+    style: SURVEY_CSS,
+    body,
+    script: SURVEY_SCRIPT,
+    data: {
+      surveyId: survey.surveyId,
+      token: input.token,
+      channel: input.channel,
+      commentMax: COMMENT_MAX,
+      t: {
+        submit: t.submit,
+        sending: t.sending,
+        required: t.required,
+        charsLeft: t.charsLeft,
+        invalid: `${t.invalidTitle}. ${t.invalidBody}`,
+        notFound: `${t.notFoundTitle}. ${t.notFoundBody}`,
+        failed: t.failed,
+        offline: t.offline,
+        tooMany: t.tooMany,
+      },
+    },
+  });
+}
+
+/** The page for a link that cannot be answered: `invalid` (bad or expired token, 403) or `notFound` (404). */
+export function renderSurveyProblem(locale: PageLocale, problem: 'invalid' | 'notFound'): string {
+  const t = MESSAGES[locale];
+  const [title, text] = problem === 'invalid' ? [t.invalidTitle, t.invalidBody] : [t.notFoundTitle, t.notFoundBody];
+  return renderDocument({
+    lang: HTML_LANG[locale],
+    title,
+    style: SURVEY_CSS,
+    body: `<main class="card problem">
+<div class="mark bad">${ALERT_ICON}</div>
+<h1>${escapeHtml(title)}</h1>
+<p class="muted">${escapeHtml(text)}</p>
+</main>`,
+  });
+}

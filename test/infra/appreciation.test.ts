@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { App } from 'aws-cdk-lib';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { CAMPAIGN_IDS, parseConfig } from '../../lib/config.ts';
+import { FeedbackStack } from '../../lib/feedback-stack.ts';
+import { FUNCTIONS } from '../../lib/manifest.ts';
+import { ENV } from '../../functions/runtime/env.ts';
+
+const config = parseConfig({ senderAddress: 'thanks@shop.example', teamAddress: 'team@shop.example', timeZone: 'Europe/Istanbul' });
+const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const template = Template.fromStack(new FeedbackStack(app, 'Test', { config }));
+
+const mailers = FUNCTIONS.filter((f) => f.access.mailer);
+
+describe('appreciation mail', () => {
+  it('reports bounces and complaints from a configuration set to an encrypted topic the events function hears', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']),
+        SnsDestination: { TopicARN: Match.anyValue() },
+      }),
+    });
+    const topics = template.findResources('AWS::SNS::Topic');
+    for (const topic of Object.values(topics)) expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('subscribes the team address to the team topic', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'team@shop.example' });
+  });
+
+  it('lets mailers send only as the sender (address or domain) and through the configuration set', () => {
+    expect(mailers.length).toBeGreaterThan(0);
+    const resources = new Capture();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'ses:SendEmail', Resource: resources })]),
+      },
+    });
+    const arns = JSON.stringify(resources.asArray());
+    expect(arns).toContain(':identity/thanks@shop.example');
+    expect(arns).toContain(':identity/shop.example');
+    expect(arns).toContain(':configuration-set/');
+    expect(arns).not.toMatch(/identity\/\*/);
+  });
+
+  it('hands mailers their settings, configuration set and a public base URL as env', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.senderAddress]: 'thanks@shop.example',
+          [ENV.scheduleTimeZone]: 'Europe/Istanbul',
+          [ENV.sesConfigurationSet]: Match.anyValue(),
+          [ENV.teamTopicArn]: Match.anyValue(),
+          [ENV.publicBaseUrl]: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
+  it('runs each campaign on its own schedule in the configured time zone', () => {
+    const schedules = template.findResources('AWS::Scheduler::Schedule');
+    const inputs = Object.values(schedules).map((s) => JSON.parse(s.Properties.Target.Input).campaignId);
+    expect(inputs.sort()).toEqual([...CAMPAIGN_IDS].sort());
+    for (const s of Object.values(schedules)) expect(s.Properties.ScheduleExpressionTimezone).toBe('Europe/Istanbul');
+  });
+
+  it('alarms on failed sends of every campaign and on bounces', () => {
+    for (const campaignId of CAMPAIGN_IDS) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'AppreciationFailed',
+        Dimensions: [{ Name: 'campaignId', Value: campaignId }],
+        AlarmActions: [Match.anyValue()],
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'EmailBounced' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SES', MetricName: 'Reputation.BounceRate' });
+  });
+
+  it('lets a long campaign run invoke its own function to go on', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('SendAppreciation'), 'Arn'] } })],
+      },
+    });
+  });
+});
+
+describe('scorer', () => {
+  const scorer = FUNCTIONS.find((f) => f.stream)!;
+
+  it('reads the stream with the manifest settings, filtered to response items', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: scorer.stream!.batchSize,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      StartingPosition: 'TRIM_HORIZON',
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(scorer.stream!.filterPatterns![0]) }] },
+    });
+  });
+
+  it('sends poison records to the same encrypted dead-letter queue as failed batches', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.scorerDlqUrl]: { Ref: Match.stringLikeRegexp('ScorerDeadLetters') } }) },
+    });
+  });
+});

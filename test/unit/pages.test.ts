@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DASHBOARD_HEADERS, renderDashboardPage } from '../../functions/core/pages/dashboard-page.ts';
+import { DASHBOARD_SCRIPT } from '../../functions/core/pages/dashboard-script.ts';
+import { escapeHtml, jsonForScript } from '../../functions/core/pages/html.ts';
+import { MESSAGES, PAGE_LOCALES, pickLocale } from '../../functions/core/pages/i18n.ts';
+import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '../../functions/core/pages/survey-page.ts';
+import { SURVEY_SCRIPT } from '../../functions/core/pages/survey-script.ts';
+
+const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+const survey = { surveyId: 's-1', name: 'Onboarding', questions: ['nps', 'comment'] };
+
+describe('page helpers', () => {
+  it('escapes every character that could open markup or leave an attribute', () => {
+    expect(escapeHtml(`<a href="x" onclick='y'>&\`</a>`)).toBe('&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#96;&#60;/a&#62;');
+  });
+
+  it('writes JSON for a script block that cannot close the tag and parses back unchanged', () => {
+    const value = { t: '</script><script>alert(1)</script>', s: '\u2028 & <!--' };
+    const out = jsonForScript(value);
+    expect(out).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(out)).toEqual(value);
+  });
+
+  it.each([
+    [undefined, undefined, 'en'],
+    [undefined, 'de-DE, fr;q=0.9', 'en'],
+    [undefined, 'sr-Latn-RS, en;q=0.5', 'sr'],
+    [undefined, 'de, tr;q=0.2, et;q=0.8', 'et'],
+    [undefined, 'en;q=0, et;q=0.1', 'et'],
+    [undefined, 'et;q=abc, tr;q=0.3', 'tr'],
+    ['TR', 'et', 'tr'],
+    ['xx', 'et-EE,et;q=0.9', 'et'],
+  ])('picks the page language from lang=%s and Accept-Language %s: %s', (lang, accept, expected) => {
+    expect(pickLocale(lang, accept)).toBe(expected);
+  });
+
+  it('has every message in every language', () => {
+    const keys = Object.keys(MESSAGES.en).sort();
+    for (const locale of PAGE_LOCALES) {
+      expect(Object.keys(MESSAGES[locale]).sort()).toEqual(keys);
+      for (const text of Object.values(MESSAGES[locale])) expect(text.trim()).not.toBe('');
+    }
+    expect(MESSAGES.sr.submit).toMatch(/^[\u0400-\u04FF]+$/); // Serbian in Cyrillic
+  });
+});
+
+describe('renderSurveyPage', () => {
+  it('shows the survey name, the answers and a prefilled comment as text', () => {
+    const html = renderSurveyPage({
+      locale: 'en',
+      survey: { ...survey, name: '<img src=x onerror=alert(1)>' },
+      token: 'k1.abc.def',
+      channel: 'web',
+      selected: { nps: 7, comment: '</textarea><script>alert(2)</script>' },
+    });
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
+    expect(html).toContain('&#60;/textarea&#62;&#60;script&#62;alert(2)');
+    expect(html.match(/<script/g)).toHaveLength(2); // the data block and the page script, nothing else
+    expect(html).toContain('<input type="radio" name="nps" value="7" checked>');
+    expect(html.match(/ checked/g)).toHaveLength(1);
+  });
+
+  it('asks only the survey questions, with the 0–10 NPS scale and its end labels', () => {
+    const html = renderSurveyPage({ locale: 'en', survey, channel: 'web' });
+    expect(html.match(/name="nps"/g)).toHaveLength(11);
+    expect(html).not.toContain('name="csat"');
+    expect(html).not.toContain('name="ces"');
+    expect(html).toContain('Not at all likely');
+    expect(html).toContain('Extremely likely');
+    expect(html).toContain('maxlength="2000"');
+  });
+
+  it('allows exactly its own script and style in the Content-Security-Policy', () => {
+    const html = renderSurveyPage({ locale: 'tr', survey, channel: 'web' });
+    const csp = SURVEY_PAGE_HEADERS['content-security-policy']!;
+    expect(html).toContain(`<script>${SURVEY_SCRIPT}</script>`);
+    expect(csp).toContain(`script-src ${hashOf(SURVEY_SCRIPT)};`);
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    expect(csp).toContain(`style-src ${hashOf(style)};`);
+    expect(csp).not.toMatch(/unsafe-(inline|eval)|https?:/);
+    expect(/<style>([\s\S]*?)<\/style>/.exec(renderSurveyProblem('et', 'invalid'))![1]).toBe(style);
+  });
+
+  it('renders the problem pages in the visitor language', () => {
+    expect(renderSurveyProblem('sr', 'notFound')).toContain('<h1>Анкета није пронађена</h1>');
+    expect(renderSurveyProblem('et', 'invalid')).toContain('lang="et"');
+  });
+});
+
+describe('renderDashboardPage', () => {
+  it('is a static shell whose only script is allowed by hash', () => {
+    const html = renderDashboardPage();
+    expect(html).toContain(`<script>${DASHBOARD_SCRIPT}</script>`);
+    expect(DASHBOARD_HEADERS['content-security-policy']).toContain(`script-src ${hashOf(DASHBOARD_SCRIPT)};`);
+    expect(html).not.toMatch(/(src|href)="https?:/);
+  });
+});
