@@ -10,6 +10,20 @@ export interface Access {
   signingKeys?: boolean;
   /** Reads the admin token (admin routes, admin imports). */
   adminToken?: boolean;
+  /**
+   * Sends appreciation emails: `ses:SendEmail` on the sender's identity and the configuration set only, and the
+   * appreciation settings as env (`appreciationEnvironment(config)`, SES_CONFIGURATION_SET, PUBLIC_BASE_URL).
+   */
+  mailer?: boolean;
+  /** Publishes to the team's SNS topic (TEAM_TOPIC_ARN, `sns:Publish` on that topic). */
+  teamTopic?: boolean;
+  /** Invokes itself asynchronously (`lambda:InvokeFunction` on its own ARN): a long run goes on in a fresh invocation. */
+  invokeSelf?: boolean;
+  /**
+   * Sends poison stream records to the scorer's dead-letter queue: deployed, an encrypted SQS queue
+   * (SCORER_DLQ_URL, `sqs:SendMessage` on it); locally, a JSONL file (LOCAL_DLQ_PATH).
+   */
+  scorerDlq?: boolean;
 }
 
 export interface FunctionSpec {
@@ -24,6 +38,8 @@ export interface FunctionSpec {
   stream?: StreamConsumer;
   /** Invoked on schedules (EventBridge Scheduler; locally, the same cron): cron from config `schedules[id]`. */
   schedules?: readonly ScheduleSpec[];
+  /** Receives SES bounce and complaint events: configuration set → SNS topic → this function (deployed only). */
+  emailEvents?: boolean;
   memorySize?: number;
   timeoutSeconds?: number;
 }
@@ -70,6 +86,69 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/submit-response/handler.ts',
     access: { table: 'readWrite', signingKeys: true, adminToken: true },
     routes: ['POST /v1/responses'],
+  },
+  {
+    name: 'Pages',
+    entry: 'functions/serve-pages/handler.ts',
+    access: { table: 'read', signingKeys: true },
+    routes: ['GET /s/{surveyId}', 'GET /dashboard'],
+  },
+  {
+    name: 'SendAppreciation',
+    entry: 'functions/send-appreciation/handler.ts',
+    access: { table: 'readWrite', signingKeys: true, adminToken: true, mailer: true, teamTopic: true, invokeSelf: true },
+    routes: ['POST /v1/campaigns/{campaignId}/runs', 'GET /v1/campaigns/{campaignId}/runs/{runId}'],
+    schedules: [
+      { id: 'promoter-thanks', input: { campaignId: 'promoter-thanks' } },
+      { id: 'detractor-followup', input: { campaignId: 'detractor-followup' } },
+      { id: 'win-back', input: { campaignId: 'win-back' } },
+      { id: 'birthday', input: { campaignId: 'birthday' } },
+    ],
+    // A run works until 30 s before the timeout, then continues in a fresh invocation.
+    timeoutSeconds: 900,
+    memorySize: 512,
+  },
+  {
+    name: 'ReportScores',
+    entry: 'functions/report-scores/handler.ts',
+    access: { table: 'read', adminToken: true },
+    routes: ['GET /v1/surveys/{surveyId}/scores'],
+  },
+  {
+    name: 'ListResponses',
+    entry: 'functions/list-responses/handler.ts',
+    access: { table: 'read', adminToken: true },
+    routes: ['GET /v1/surveys/{surveyId}/responses'],
+  },
+  {
+    name: 'ScoreResponses',
+    entry: 'functions/score-responses/handler.ts',
+    access: { table: 'readWrite', scorerDlq: true },
+    stream: {
+      // 100 records fill one transaction's worth of claims; a batch is written in about a second.
+      batchSize: 100,
+      // Up to a second of batching: fewer, fuller invocations, and scores still move within seconds.
+      maxBatchingWindowSeconds: 1,
+      // Poison goes to the DLQ and never blocks; what fails is throttling or an outage, worth retrying for hours.
+      retryAttempts: 10,
+      maxRecordAgeSeconds: 6 * 60 * 60,
+      bisectBatchOnError: true,
+      // Only response items: the scorer's own aggregate and claim writes never invoke it.
+      filterPatterns: [{ dynamodb: { Keys: { pk: { S: [{ prefix: 'RESPONSE#' }] } } } }],
+    },
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'UnsubscribeCustomer',
+    entry: 'functions/unsubscribe-customer/handler.ts',
+    access: { table: 'readWrite', signingKeys: true },
+    routes: ['GET /v1/unsubscribe', 'POST /v1/unsubscribe'],
+  },
+  {
+    name: 'RecordEmailEvents',
+    entry: 'functions/record-email-events/handler.ts',
+    access: { table: 'readWrite' },
+    emailEvents: true,
   },
 ];
 

@@ -15,4 +15,10 @@ Object.assign(process.env, {
   [ENV.sesEndpoint]: inject('sesEndpoint'),
   [ENV.adminToken]: TEST_ADMIN_TOKEN,
   [ENV.signingKeys]: JSON.stringify(TEST_KEYRING),
+  // The appreciation mailer's settings, as the stack would set them from cdk.json; a high rate keeps tests quick.
+  [ENV.senderAddress]: 'feedback@example.com',
+  [ENV.replyToAddress]: 'support@example.com',
+  [ENV.teamAddress]: 'team@example.com',
+  [ENV.maxSendRate]: '200',
+  [ENV.campaignOffers]: JSON.stringify({ birthday: 'BDAY-10: 10% off your next order' }),
 });

@@ -8,13 +8,51 @@
  * | customer      | CUSTOMER#<customerId>  | #CUSTOMER                   | BIRTHDAY#<MM-DD> / <customerId>  | LASTRESPONSE#<shard> / <at>#<cid>  |                                    |
  * | response      | RESPONSE#<responseId>  | #RESPONSE                   | SURVEY#<surveyId> / <at>#<rid>   | CUSTOMER#<customerId> / <at>#<rid> | NPSDAY#<date>#<class> / <cid>#<rid>|
  * | idempotency   | IDEMPOTENCY#<key>      | #IDEMPOTENCY                |                                  |                                    |                                    |
+ * | score day     | SCORES#<surveyId>      | <day>#<dimension>#<segment> |                                  |                                    |                                    |
+ * | score claim   | SCORECLAIM#<eventID>   | #SCORECLAIM                 |                                  |                                    |                                    |
+ * | email ledger  | CUSTOMER#<customerId>  | EMAIL#<campaignId>#<period> |                                  |                                    |                                    |
+ * | mail state    | CUSTOMER#<customerId>  | #MAILSTATE                  |                                  |                                    |                                    |
+ * | campaign run  | CAMPAIGN#<campaignId>  | RUN#<runId>                 |                                  |                                    |                                    |
+ *
+ * Score days are the scorer's aggregates (one survey's days in one partition: a date range is one query); a score
+ * claim marks one stream record as applied (TTL 48 h, beyond the stream's 24 h retention).
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#CUSTOMER' }),
   response: (responseId: string) => ({ pk: `RESPONSE#${responseId}`, sk: '#RESPONSE' }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: '#IDEMPOTENCY' }),
+  scoreDay: (surveyId: string, day: string, dimension: string, segment: string) => ({
+    pk: `SCORES#${surveyId}`,
+    sk: `${day}#${dimension}#${segment}`,
+  }),
+  scoreClaim: (eventId: string) => ({ pk: `SCORECLAIM#${eventId}`, sk: '#SCORECLAIM' }),
+  /** One appreciation email, claimed before it is sent: a customer gets a campaign once per period. */
+  emailLedger: (customerId: string, campaignId: string, period: string) => ({
+    pk: `CUSTOMER#${customerId}`,
+    sk: `EMAIL#${campaignId}#${period}`,
+  }),
+  /** The last date each campaign, and any appreciation email, was claimed for a customer: the claim windows. */
+  mailState: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#MAILSTATE' }),
+  campaignRun: (campaignId: string, runId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RUN#${runId}` }),
 };
+
+/** Write shards of the customers-by-last-response index (gsi2 on customer items): no single hot partition. */
+export const LAST_RESPONSE_SHARDS = 8;
+
+/** A customer in the customers-by-last-response index (gsi2), oldest first in each shard: win-back's selection. */
+export function lastResponseIndex(customerId: string, lastResponseAt: string) {
+  let hash = 0;
+  for (const char of customerId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return { gsi2pk: `LASTRESPONSE#${hash % LAST_RESPONSE_SHARDS}`, gsi2sk: `${lastResponseAt}#${customerId}` };
+}
+
+/** The sort-key range of a survey's score days from one day to another, inclusive. */
+export const scoreDayRange = (surveyId: string, from: string, to: string) => ({
+  pk: `SCORES#${surveyId}`,
+  skFrom: `${from}#`,
+  skTo: `${to}#\uffff`,
+});
 
 /** A response's place in its survey's listing (gsi1), newest last. */
 export const surveyResponsesIndex = (surveyId: string, submittedAt: string, responseId: string) => ({

@@ -1,5 +1,6 @@
 import { NotFound } from '#core/errors.ts';
 import { customerBody, customerId } from '#core/schemas.ts';
+import { noteLatestResponse } from '#data/appreciation.ts';
 import { getCustomer, putCustomer, queryCustomerPartition } from '#data/customers.ts';
 import { publicFields } from '#data/keys.ts';
 import { customerTimeline } from '#data/responses.ts';
@@ -14,6 +15,9 @@ export const handler = httpHandler({
     handle: async (req) => {
       const id = parse(customerId, req.params.customerId);
       const customer = await putCustomer(db, id, parse(customerBody, req.body), new Date().toISOString());
+      // Answers imported before the profile: put the customer in win-back's index now (a no-op when already there).
+      const [latest] = await customerTimeline(db, id, { limit: 1 });
+      if (latest) await noteLatestResponse(db, id, latest.submittedAt);
       return { status: 200, body: customer };
     },
   },

@@ -13,6 +13,28 @@ export const ENV = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   sesEndpoint: 'SES_ENDPOINT',
+  /** Appreciation emails: the From and Reply-To addresses, and the team's address (local notifications). */
+  senderAddress: 'SENDER_ADDRESS',
+  replyToAddress: 'REPLY_TO_ADDRESS',
+  teamAddress: 'TEAM_ADDRESS',
+  /** The SNS topic the team hears about detractors on (deployed); without it, a mail to TEAM_ADDRESS or a log line. */
+  teamTopicArn: 'TEAM_TOPIC_ARN',
+  /** The SES configuration set that publishes bounces and complaints (deployed). */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  signOffName: 'SIGN_OFF_NAME',
+  signOffTitle: 'SIGN_OFF_TITLE',
+  /** IANA time zone of the campaign schedules: a scheduled run's date is today there. */
+  scheduleTimeZone: 'SCHEDULE_TIME_ZONE',
+  winBackDays: 'WIN_BACK_DAYS',
+  frequencyCapDays: 'FREQUENCY_CAP_DAYS',
+  /** Emails per second the mailer keeps under (the account's SES maximum send rate). */
+  maxSendRate: 'MAX_SEND_RATE',
+  /** JSON object: offer or coupon text per campaign id. */
+  campaignOffers: 'CAMPAIGN_OFFERS',
+  /** The scorer's dead-letter queue for poison records (SQS URL, deployed). */
+  scorerDlqUrl: 'SCORER_DLQ_URL',
+  /** Local: the JSONL file the scorer's poison records go to instead of SQS. */
+  localDlqPath: 'LOCAL_DLQ_PATH',
 } as const;
 
 export type EnvKey = (typeof ENV)[keyof typeof ENV];

@@ -3,6 +3,7 @@ import { bodyHash, newId } from '#core/ids.ts';
 import { checkSubmittedAt, resolveRespondent, unaskedAnswers } from '#core/responses.ts';
 import { IDEMPOTENCY_KEY, responseBody, type ResponseInput } from '#core/schemas.ts';
 import { verifyToken } from '#core/tokens.ts';
+import { noteLatestResponse } from '#data/appreciation.ts';
 import { isConditionFailure } from '#data/db.ts';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotentResult } from '#data/idempotency.ts';
 import { getResponse, saveResponse, type FeedbackResponse } from '#data/responses.ts';
@@ -51,6 +52,12 @@ async function accept(input: ResponseInput, submittedAt: string | undefined, isA
     const result: IdempotentResult = { status: existing ? 200 : 201, body: JSON.stringify(body) };
     try {
       await saveResponse(db, response, existing?.version ?? 0, idempotencyKey ? { key: idempotencyKey, result } : undefined);
+      // Win-back's index; best effort: a stale entry is checked against the timeline before anyone is mailed.
+      if (response.customerId) {
+        await noteLatestResponse(db, response.customerId, response.submittedAt).catch((error: unknown) =>
+          logger.warn('LastResponseNotNoted', { responseId: response.responseId, error: (error as Error).name }),
+        );
+      }
       logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated: !!existing });
       return result;
     } catch (error) {

@@ -8,6 +8,10 @@ import { createTable } from './create-table.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startSesLocal } from './ses-local.ts';
 import { startApi } from './http-server.ts';
+import { startStreamConsumers } from './stream-poller.ts';
+import { configFromCdkJson, type FeedbackConfig } from '../config.ts';
+import { appreciationEnvironment } from '../appreciation-env.ts';
+import { startScheduler } from './scheduler.ts';
 
 export const LOCAL_TABLE = 'feedback';
 
@@ -20,6 +24,8 @@ export interface LocalStackOptions {
   adminToken?: string;
   /** Progress lines go here. */
   log?: (line: string) => void;
+  /** The deployment settings. @default cdk.json's `feedback` context, as the stack deploys them */
+  config?: FeedbackConfig;
 }
 
 export interface LocalStack {
@@ -67,6 +73,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(ses.stop);
 
     const adminToken = options.adminToken ?? newSecret();
+    const config = options.config ?? configFromCdkJson();
     Object.assign(process.env, {
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -76,6 +83,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.sesEndpoint]: ses.endpoint,
       [ENV.adminToken]: adminToken,
       [ENV.signingKeys]: signingKeys(options.dataDir),
+      ...appreciationEnvironment(config),
     });
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });
     const { streamArn } = await createTable(client, LOCAL_TABLE);
@@ -83,6 +91,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const api = await startApi({ port: options.port });
     stops.push(api.stop);
+    // The scorer and any other stream consumer, fed like Lambda's event source mapping feeds them.
+    const consumers = await startStreamConsumers({ endpoint: dynamo.endpoint, streamArn, dataDir: options.dataDir, log });
+    stops.push(consumers.stop);
+    // Links in scheduled emails point here, as the deployed ones point at the API's URL.
+    process.env[ENV.publicBaseUrl] ??= config.publicBaseUrl ?? api.url;
+    const scheduler = startScheduler({ config, log });
+    stops.push(async () => scheduler.stop());
     return { apiUrl: api.url, dynamoDbEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint, adminToken, streamArn, stop };
   } catch (error) {
     await stop();

@@ -14,8 +14,8 @@ export interface Reply<T = any> {
 }
 
 export interface RequestOptions {
+  /** Sent as is when a string (as JSON) or bytes (with no content type unless a header gives one); else JSON-encoded. */
   body?: unknown;
-  /** Sent as is when a string; JSON-encoded otherwise. */
   headers?: Record<string, string>;
   admin?: boolean;
 }
@@ -33,14 +33,18 @@ export function useApi() {
       return api!.url;
     },
     async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<Reply<T>> {
+      const bytes = options.body instanceof Uint8Array;
       const headers: Record<string, string> = {};
-      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      if (options.body !== undefined && !bytes) headers['content-type'] = 'application/json';
       if (options.admin) headers.authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
       Object.assign(headers, options.headers);
       const res = await fetch(api!.url + path, {
         method,
         headers,
-        body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+        body:
+          options.body === undefined || bytes || typeof options.body === 'string'
+            ? (options.body as BodyInit | undefined)
+            : JSON.stringify(options.body),
       });
       const text = await res.text();
       let body: unknown = text;

@@ -34,3 +34,9 @@ export async function givenLink(api: Api, surveyId: string, customerId = uniqueI
   if (res.status !== 201) throw new Error(`link setup failed: ${JSON.stringify(res.body)}`);
   return { customerId, token: res.body.token as string, url: res.body.url as string };
 }
+
+export async function givenCustomer(api: Api, overrides: Record<string, unknown> = {}, customerId = uniqueId('c')) {
+  const res = await api.request('PUT', `/v1/customers/${customerId}`, { admin: true, body: aCustomer(overrides) });
+  if (res.status !== 200) throw new Error(`customer setup failed: ${JSON.stringify(res.body)}`);
+  return customerId;
+}

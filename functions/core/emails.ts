@@ -1,0 +1,151 @@
+import Mustache from 'mustache';
+import type { CampaignId } from './campaigns.ts';
+import { EMAIL_COPY, UNSUBSCRIBE_PAGE_COPY, type EmailLanguage, type LanguageCopy } from './email-copy.ts';
+
+/**
+ * Renders the appreciation emails and the unsubscribe page from the copy in email-copy.ts with mustache
+ * (HTML-escaped by default), never by concatenating customer data into markup.
+ */
+
+/** How an email is written: one of our languages, and for Serbian the script. */
+export interface EmailLocale {
+  language: EmailLanguage;
+  /** Serbian readers who asked for Latin script (`sr-Latn`) get the Cyrillic copy transliterated. */
+  latin: boolean;
+}
+
+/**
+ * BCP 47 matching on the primary language subtag (`tr-TR` → tr, `et-EE` → et); `sr` with the `Latn` script subtag
+ * is Serbian in Latin script; anything else is English.
+ */
+export function resolveEmailLocale(tag: string | undefined): EmailLocale {
+  const subtags = (tag ?? '').trim().toLowerCase().split(/[-_]/);
+  const primary = subtags[0] ?? '';
+  if (primary === 'tr' || primary === 'et' || primary === 'en') return { language: primary, latin: false };
+  if (primary === 'sr') return { language: 'sr', latin: subtags.slice(1).includes('latn') };
+  return { language: 'en', latin: false };
+}
+
+// Serbian Cyrillic to Latin is one-to-one (Gaj's alphabet), so no separate Latin copy is needed.
+const SERBIAN_LATIN: Record<string, string> = {
+  А: 'A', Б: 'B', В: 'V', Г: 'G', Д: 'D', Ђ: 'Đ', Е: 'E', Ж: 'Ž', З: 'Z', И: 'I', Ј: 'J', К: 'K', Л: 'L', Љ: 'Lj',
+  М: 'M', Н: 'N', Њ: 'Nj', О: 'O', П: 'P', Р: 'R', С: 'S', Т: 'T', Ћ: 'Ć', У: 'U', Ф: 'F', Х: 'H', Ц: 'C', Ч: 'Č',
+  Џ: 'Dž', Ш: 'Š',
+};
+for (const [upper, latin] of Object.entries(SERBIAN_LATIN)) SERBIAN_LATIN[upper.toLowerCase()] = latin.toLowerCase();
+
+export const toSerbianLatin = (text: string): string => text.replace(/[\u0400-\u04ff]/g, (c) => SERBIAN_LATIN[c] ?? c);
+
+function copyFor(locale: EmailLocale): LanguageCopy {
+  const copy = EMAIL_COPY[locale.language];
+  // Transliterate the copy, not the rendered email: the customer's own name and comment stay as they wrote them.
+  return locale.latin ? (JSON.parse(toSerbianLatin(JSON.stringify(copy))) as LanguageCopy) : copy;
+}
+
+export interface EmailView {
+  name?: string;
+  score?: number;
+  comment?: string;
+  offer?: string;
+  signOff: { name: string; title: string };
+  unsubscribeUrl: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  /** The language the email was written in (`sr-Latn` for transliterated Serbian). */
+  language: string;
+}
+
+const asText = { escape: (value: unknown) => String(value) };
+const asHtml = { escape: Mustache.escape };
+
+const LAYOUT = `<!doctype html>
+<html lang="{{lang}}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{subject}}</title></head>
+<body style="margin:0;padding:0;background:#f4f5f7;">
+<div style="max-width:560px;margin:0 auto;padding:32px 24px;font-family:Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;background:#ffffff;">
+{{{content}}}
+<p style="margin:24px 0 0;">{{signOff}}<br>{{signOffName}}<br><span style="color:#57606a;">{{signOffTitle}}</span></p>
+<hr style="border:none;border-top:1px solid #d0d7de;margin:32px 0 16px;">
+<p style="margin:0;font-size:13px;color:#57606a;">{{footer}} <a href="{{unsubscribeUrl}}" style="color:#57606a;">{{unsubscribe}}</a></p>
+</div>
+</body>
+</html>
+`;
+
+/** Renders one campaign's email for a customer: subject, an HTML part and a text part from the same copy. */
+export function renderEmail(campaignId: CampaignId, locale: EmailLocale, view: EmailView): RenderedEmail {
+  const copy = copyFor(locale);
+  const campaign = copy.campaigns[campaignId];
+  const data = {
+    name: view.name?.trim() || undefined,
+    score: view.score,
+    comment: view.comment?.trim() || undefined,
+    offer: view.offer?.trim() || undefined,
+  };
+  const render = (template: string, options: typeof asText) => Mustache.render(template, data, {}, options).trim();
+
+  const html: string[] = [`<p style="margin:0 0 16px;">${render(copy.greeting, asHtml)}</p>`];
+  const text: string[] = [render(copy.greeting, asText)];
+  for (const block of campaign.blocks) {
+    if (typeof block === 'string') {
+      const paragraph = render(block, asText);
+      if (!paragraph) continue;
+      html.push(`<p style="margin:0 0 16px;">${render(block, asHtml)}</p>`);
+      text.push(paragraph);
+    } else {
+      const quote = render(block.quote, asText);
+      if (!quote) continue;
+      html.push(
+        `<p style="margin:0 0 8px;">${render(block.intro, asHtml)}</p>`,
+        `<blockquote style="margin:0 0 16px;padding:8px 16px;border-left:4px solid #d0d7de;color:#57606a;white-space:pre-line;">${render(block.quote, asHtml)}</blockquote>`,
+      );
+      text.push(`${render(block.intro, asText)}\n${quote.split(/\r?\n/).map((line) => `> ${line}`).join('\n')}`);
+    }
+  }
+
+  const subject = render(campaign.subject, asText);
+  const layoutView = {
+    lang: locale.latin ? 'sr-Latn' : copy.htmlLang,
+    subject,
+    content: html.join('\n'),
+    signOff: copy.signOff,
+    signOffName: view.signOff.name,
+    signOffTitle: view.signOff.title,
+    footer: copy.footer,
+    unsubscribe: copy.unsubscribe,
+    unsubscribeUrl: view.unsubscribeUrl,
+  };
+  text.push(`${copy.signOff}\n${view.signOff.name}\n${view.signOff.title}`, `--\n${copy.footer}\n${copy.unsubscribe}: ${view.unsubscribeUrl}`);
+  return {
+    subject,
+    html: Mustache.render(LAYOUT, layoutView),
+    text: `${text.join('\n\n')}\n`,
+    language: layoutView.lang,
+  };
+}
+
+const PAGE = `<!doctype html>
+<html lang="{{lang}}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow"><title>{{title}}</title></head>
+<body style="font-family:Helvetica,Arial,sans-serif;max-width:480px;margin:64px auto;padding:0 24px;color:#1f2328;">
+<h1 style="font-size:24px;">{{title}}</h1>
+<p>{{body}}</p>
+{{#action}}<form method="post" action="{{action}}"><button type="submit" style="font-size:16px;padding:10px 20px;">{{button}}</button></form>{{/action}}
+</body>
+</html>
+`;
+
+/** The unsubscribe page: a confirm button that POSTs (`action`), or, once done, the confirmation. */
+export function renderUnsubscribePage(locale: EmailLocale, state: { action: string } | 'done'): string {
+  const language = locale.language;
+  const raw = UNSUBSCRIBE_PAGE_COPY[language];
+  const copy = locale.latin ? (JSON.parse(toSerbianLatin(JSON.stringify(raw))) as typeof raw) : raw;
+  const lang = locale.latin ? 'sr-Latn' : EMAIL_COPY[language].htmlLang;
+  return state === 'done'
+    ? Mustache.render(PAGE, { lang, title: copy.doneTitle, body: copy.doneBody })
+    : Mustache.render(PAGE, { lang, title: copy.title, body: copy.body, button: copy.button, action: state.action });
+}

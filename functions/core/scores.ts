@@ -1,0 +1,405 @@
+import { SCALES, SURVEY_ID, type Metric } from './schemas.ts';
+
+/**
+ * Scores from counts, and counts from responses: the pure half of the scorer and of the scores API.
+ * Aggregates are day buckets of counters; weeks, months and totals are sums of days.
+ */
+
+/** Counter names: `responses`, `nps0`…`nps10`, `csat1`…`csat5`, `ces1`…`ces7`. Missing counters are 0. */
+export type Counts = Record<string, number>;
+
+export const counterName = (metric: Metric, answer: number) => `${metric}${answer}`;
+
+/** Every counter an aggregate can hold, in a stable order. */
+export const COUNTERS: readonly string[] = [
+  'responses',
+  ...(Object.keys(SCALES) as Metric[]).flatMap((metric) => {
+    const [low, high] = SCALES[metric];
+    return Array.from({ length: high - low + 1 }, (_, i) => counterName(metric, low + i));
+  }),
+];
+
+export function addCounts(target: Counts, source: Counts, sign = 1): Counts {
+  for (const [name, value] of Object.entries(source)) {
+    const sum = (target[name] ?? 0) + sign * value;
+    if (sum === 0) delete target[name];
+    else target[name] = sum;
+  }
+  return target;
+}
+
+export const isEmpty = (counts: Counts) => Object.values(counts).every((v) => v === 0);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scores
+
+export interface NpsScore {
+  score: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  responses: number;
+  marginOfError95: number | null;
+}
+export interface CsatScore {
+  score: number;
+  average: number;
+  responses: number;
+  distribution: Record<string, number>;
+}
+export interface CesScore {
+  average: number;
+  responses: number;
+  distribution: Record<string, number>;
+}
+export interface Scores {
+  responses: number;
+  nps: NpsScore | null;
+  csat: CsatScore | null;
+  ces: CesScore | null;
+}
+
+/** numerator / denominator rounded half away from zero to `decimals` places, exactly (integers only, no float drift). */
+export function roundedRatio(numerator: number, denominator: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  const scaled = Math.abs(numerator) * scale;
+  const rounded = Math.floor((2 * scaled + denominator) / (2 * denominator));
+  return (Math.sign(numerator) * rounded) / scale || 0;
+}
+
+const round = (value: number, decimals: number) => {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+};
+
+function distribution(metric: Metric, counts: Counts) {
+  const [low, high] = SCALES[metric];
+  const out: Record<string, number> = {};
+  let responses = 0;
+  let sum = 0;
+  for (let answer = low; answer <= high; answer++) {
+    const n = counts[counterName(metric, answer)] ?? 0;
+    out[String(answer)] = n;
+    responses += n;
+    sum += n * answer;
+  }
+  return { distribution: out, responses, sum };
+}
+
+/** NPS: 9–10 promote, 7–8 are passive, 0–6 detract; the margin of error from the +100/0/−100 coded answers. */
+export function npsOf(counts: Counts): NpsScore | null {
+  const { distribution: d } = distribution('nps', counts);
+  const count = (from: number, to: number) => {
+    let n = 0;
+    for (let a = from; a <= to; a++) n += d[String(a)]!;
+    return n;
+  };
+  const promoters = count(9, 10);
+  const passives = count(7, 8);
+  const detractors = count(0, 6);
+  const n = promoters + passives + detractors;
+  if (n === 0) return null;
+  const mean = (100 * (promoters - detractors)) / n;
+  const variance =
+    n < 2
+      ? null
+      : (promoters * (100 - mean) ** 2 + passives * mean ** 2 + detractors * (-100 - mean) ** 2) / (n - 1);
+  return {
+    score: roundedRatio(100 * (promoters - detractors), n, 1),
+    promoters,
+    passives,
+    detractors,
+    responses: n,
+    marginOfError95: variance === null ? null : round(1.96 * Math.sqrt(variance / n), 1),
+  };
+}
+
+/** CSAT: the share of 4s and 5s, and the average answer. */
+export function csatOf(counts: Counts): CsatScore | null {
+  const { distribution: d, responses, sum } = distribution('csat', counts);
+  if (responses === 0) return null;
+  return {
+    score: roundedRatio(100 * (d['4']! + d['5']!), responses, 1),
+    average: roundedRatio(sum, responses, 2),
+    responses,
+    distribution: d,
+  };
+}
+
+/** CES: the average effort answer. */
+export function cesOf(counts: Counts): CesScore | null {
+  const { distribution: d, responses, sum } = distribution('ces', counts);
+  if (responses === 0) return null;
+  return { average: roundedRatio(sum, responses, 2), responses, distribution: d };
+}
+
+export const scoresOf = (counts: Counts): Scores => ({
+  responses: counts.responses ?? 0,
+  nps: npsOf(counts),
+  csat: csatOf(counts),
+  ces: cesOf(counts),
+});
+
+/** Counts of a list of answers: for tests, the recount and public vectors. */
+export function countAnswers(answers: Array<Partial<Record<Metric, number>>>): Counts {
+  const counts: Counts = {};
+  for (const answer of answers) addCounts(counts, answerCounts(answer));
+  return counts;
+}
+
+function answerCounts(answer: Partial<Record<Metric, number>>): Counts {
+  const counts: Counts = { responses: 1 };
+  for (const metric of Object.keys(SCALES) as Metric[]) {
+    const value = answer[metric];
+    if (value !== undefined) counts[counterName(metric, value)] = 1;
+  }
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Periods (UTC)
+
+export const INTERVALS = ['day', 'week', 'month', 'total'] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+const DAY_MS = 86_400_000;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar date `YYYY-MM-DD`. */
+export function isDay(value: string): boolean {
+  if (!DAY.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+export const addDays = (day: string, days: number) => dayOf(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS);
+export const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+
+/** The ISO 8601 week of a day, e.g. `2026-W48`: weeks start on Monday; week 1 holds the year's first Thursday. */
+export function isoWeek(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  const weekday = (date.getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  const thursday = new Date(date.getTime() + (3 - weekday) * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS));
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+export function periodOf(day: string, interval: Interval): string {
+  switch (interval) {
+    case 'day':
+      return day;
+    case 'week':
+      return isoWeek(day);
+    case 'month':
+      return day.slice(0, 7);
+    case 'total':
+      return 'total';
+  }
+}
+
+/** Every period that has a day in [from, to], in order, empty ones included. */
+export function periodsIn(from: string, to: string, interval: Interval): string[] {
+  const periods: string[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    const period = periodOf(day, interval);
+    if (periods.at(-1) !== period) periods.push(period);
+  }
+  return periods;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Responses → aggregate contributions
+
+/** What the scorer reads of a stored response. */
+export interface ScoredResponse {
+  surveyId: string;
+  /** The UTC day of `submittedAt`: the period the response counts in. */
+  day: string;
+  nps?: number;
+  csat?: number;
+  ces?: number;
+  channel?: string;
+  attributes?: Record<string, string>;
+}
+
+/** The aggregate a contribution goes to: a survey's day, over all responses or one segment of a dimension. */
+export interface BucketKey {
+  surveyId: string;
+  day: string;
+  /** `all`, `channel` or `attr.<name>`. */
+  dimension: string;
+  /** The channel or attribute value; `*` for `all`. */
+  segment: string;
+}
+
+export const ALL_DIMENSION = 'all';
+export const ALL_SEGMENT = '*';
+export const attributeDimension = (name: string) => `attr.${name}`;
+
+export const bucketId = (key: BucketKey) => JSON.stringify([key.surveyId, key.day, key.dimension, key.segment]);
+
+export class InvalidResponseImage extends Error {}
+
+const isInScale = (metric: Metric, value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= SCALES[metric][0] && value <= SCALES[metric][1];
+
+/**
+ * Reads a stored response item (already unmarshalled) for scoring; throws InvalidResponseImage when it cannot be
+ * scored (a poison record): a bad survey id or date, an answer out of its scale, or no answer at all.
+ */
+export function readResponseImage(item: Record<string, unknown>): ScoredResponse {
+  const fail = (why: string): never => {
+    throw new InvalidResponseImage(why);
+  };
+  const { surveyId, submittedAt, channel, attributes } = item;
+  if (typeof surveyId !== 'string' || !SURVEY_ID.test(surveyId)) fail('surveyId is missing or invalid');
+  const at = typeof submittedAt === 'string' ? Date.parse(submittedAt) : Number.NaN;
+  if (Number.isNaN(at)) fail('submittedAt is missing or invalid');
+  const response: ScoredResponse = { surveyId: surveyId as string, day: dayOf(at) };
+  let answered = false;
+  for (const metric of Object.keys(SCALES) as Metric[]) {
+    const value = item[metric];
+    if (value === undefined || value === null) continue;
+    if (!isInScale(metric, value)) fail(`${metric} is out of its scale`);
+    response[metric] = value as number;
+    answered = true;
+  }
+  if (!answered) fail('no answer to score');
+  if (channel !== undefined && channel !== null) {
+    if (typeof channel !== 'string' || channel.length === 0) fail('channel is invalid');
+    response.channel = channel as string;
+  }
+  if (attributes !== undefined && attributes !== null) {
+    if (typeof attributes !== 'object' || Array.isArray(attributes)) fail('attributes are invalid');
+    const strings: Record<string, string> = {};
+    for (const [name, value] of Object.entries(attributes as object)) if (typeof value === 'string') strings[name] = value;
+    response.attributes = strings;
+  }
+  return response;
+}
+
+/** The buckets a response counts in: its survey's day overall, by channel, and by each declared segment. */
+export function bucketsOf(response: ScoredResponse, segmentBy: readonly string[]): BucketKey[] {
+  const { surveyId, day } = response;
+  const buckets: BucketKey[] = [{ surveyId, day, dimension: ALL_DIMENSION, segment: ALL_SEGMENT }];
+  if (response.channel !== undefined) buckets.push({ surveyId, day, dimension: 'channel', segment: response.channel });
+  for (const name of segmentBy) {
+    const value = response.attributes?.[name];
+    if (value !== undefined) buckets.push({ surveyId, day, dimension: attributeDimension(name), segment: value });
+  }
+  return buckets;
+}
+
+export interface Contribution {
+  key: BucketKey;
+  counts: Counts;
+}
+
+/**
+ * What one change of a response does to the aggregates: the old answers out, the new ones in, netted per bucket.
+ * An image that is absent (INSERT, REMOVE) contributes nothing; buckets whose net change is zero are left out.
+ */
+export function changeContributions(
+  before: ScoredResponse | undefined,
+  after: ScoredResponse | undefined,
+  segmentsOf: (surveyId: string) => readonly string[],
+): Map<string, Contribution> {
+  const out = new Map<string, Contribution>();
+  const apply = (response: ScoredResponse | undefined, sign: number) => {
+    if (!response) return;
+    const counts = answerCounts(response);
+    for (const key of bucketsOf(response, segmentsOf(response.surveyId))) {
+      const id = bucketId(key);
+      const entry = out.get(id) ?? { key, counts: {} };
+      addCounts(entry.counts, counts, sign);
+      out.set(id, entry);
+    }
+  };
+  apply(before, -1);
+  apply(after, +1);
+  for (const [id, entry] of out) if (isEmpty(entry.counts)) out.delete(id);
+  return out;
+}
+
+/** Adds contributions into a running total per bucket (a batch's pre-aggregation); empty buckets drop out. */
+export function mergeContributions(into: Map<string, Contribution>, from: Map<string, Contribution>): void {
+  for (const [id, entry] of from) {
+    const target = into.get(id) ?? { key: entry.key, counts: {} };
+    addCounts(target.counts, entry.counts);
+    if (isEmpty(target.counts)) into.delete(id);
+    else into.set(id, target);
+  }
+}
+
+/** Sums day buckets into periods of an interval; every period in range appears, empty ones as zero counts. */
+export function seriesOf(
+  days: ReadonlyArray<{ day: string; counts: Counts }>,
+  from: string,
+  to: string,
+  interval: Interval,
+): Array<{ period: string; counts: Counts }> {
+  const periods = new Map(periodsIn(from, to, interval).map((p) => [p, {} as Counts]));
+  for (const { day, counts } of days) {
+    if (day < from || day > to) continue;
+    const bucket = periods.get(periodOf(day, interval));
+    if (bucket) addCounts(bucket, counts);
+  }
+  return [...periods].map(([period, counts]) => ({ period, counts }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The scores report
+
+export interface ReportQuery {
+  surveyId: string;
+  from: string;
+  to: string;
+  interval: Interval;
+  /** `channel` or `attr.<name>`. */
+  by?: string;
+}
+
+export interface ScoreReport {
+  surveyId: string;
+  from: string;
+  to: string;
+  interval: Interval;
+  total: Scores;
+  series: Array<{ period: string } & Scores>;
+  segments?: Array<{ key: string } & Scores>;
+}
+
+/** The contract's scores body from a survey's day aggregates: totals and series from `all`, segments from `by`. */
+export function scoreReport(query: ReportQuery, days: ReadonlyArray<BucketKey & { counts: Counts }>): ScoreReport {
+  const inRange = days.filter((d) => d.day >= query.from && d.day <= query.to);
+  const overall = inRange.filter((d) => d.dimension === ALL_DIMENSION);
+  const total: Counts = {};
+  for (const d of overall) addCounts(total, d.counts);
+  const report: ScoreReport = {
+    surveyId: query.surveyId,
+    from: query.from,
+    to: query.to,
+    interval: query.interval,
+    total: scoresOf(total),
+    series: seriesOf(overall, query.from, query.to, query.interval).map(({ period, counts }) => ({ period, ...scoresOf(counts) })),
+  };
+  if (query.by !== undefined) {
+    const bySegment = new Map<string, Counts>();
+    for (const d of inRange) {
+      if (d.dimension !== query.by) continue;
+      bySegment.set(d.segment, addCounts(bySegment.get(d.segment) ?? {}, d.counts));
+    }
+    report.segments = [...bySegment]
+      .filter(([, counts]) => (counts.responses ?? 0) > 0)
+      .sort(([a, x], [b, y]) => (y.responses ?? 0) - (x.responses ?? 0) || a.localeCompare(b))
+      .map(([key, counts]) => ({ key, ...scoresOf(counts) }));
+  }
+  return report;
+}
+
+/** The longest range a report may span (ten years of days). */
+export const MAX_REPORT_DAYS = 3660;
+export const DEFAULT_REPORT_DAYS = 30;

@@ -1,0 +1,189 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SKIP_REASONS, type CampaignId, type RunCounts } from '#core/campaigns.ts';
+import { isConditionFailure, type Db } from './db.ts';
+import { keys } from './keys.ts';
+import type { SelectionCursor } from './appreciation.ts';
+
+export type RunStatus = 'running' | 'paused' | 'done';
+
+/** A campaign run's record: its progress, where its selection stands, and who is working on it. */
+export interface CampaignRun extends RunCounts {
+  runId: string;
+  campaignId: CampaignId;
+  date: string;
+  status: RunStatus;
+  /** The moment the run stands for (birthdays are matched in each customer's time zone at this instant). */
+  instantMs: number;
+  /** Where unsubscribe links in this run's emails point. */
+  linkBaseUrl: string;
+  /** Undefined once the selection is read to the end. */
+  cursor?: SelectionCursor;
+  /** Pages committed so far: the fencing token of `commitPage`. */
+  pages: number;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  /** A paused run is resumed after this time (epoch ms). */
+  resumeAfter?: number;
+  pauseReason?: string;
+}
+
+const RUN_TTL_SECONDS = 90 * 24 * 3600;
+
+const fromItem = (item: Record<string, unknown>): CampaignRun => {
+  const { pk: _pk, sk: _sk, type: _type, ttl: _ttl, leaseOwner: _owner, leaseUntil: _until, ...run } = item;
+  return run as unknown as CampaignRun;
+};
+
+export async function createRun(db: Db, run: CampaignRun): Promise<void> {
+  await db.client.send(
+    new PutCommand({
+      TableName: db.table,
+      Item: { ...keys.campaignRun(run.campaignId, run.runId), type: 'campaignRun', ...run, ttl: Math.floor(Date.parse(run.createdAt) / 1000) + RUN_TTL_SECONDS },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function getRun(db: Db, campaignId: CampaignId, runId: string): Promise<CampaignRun | undefined> {
+  const { Item } = await db.client.send(
+    new GetCommand({ TableName: db.table, Key: keys.campaignRun(campaignId, runId), ConsistentRead: true }),
+  );
+  return Item ? fromItem(Item) : undefined;
+}
+
+/**
+ * Takes a run for one invocation: a running run whose lease is free or expired, or a paused run whose pause is
+ * over. Two invocations of one run (a retried async invoke, a duplicate schedule) never work on it at once.
+ */
+export async function leaseRun(
+  db: Db,
+  campaignId: CampaignId,
+  runId: string,
+  owner: string,
+  nowMs: number,
+  leaseMs: number,
+): Promise<CampaignRun | undefined> {
+  try {
+    const { Attributes } = await db.client.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: keys.campaignRun(campaignId, runId),
+        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #status = :running, updatedAt = :nowIso REMOVE resumeAfter, pauseReason',
+        ConditionExpression:
+          'attribute_exists(pk) AND ((#status = :running AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)) OR ' +
+          '(#status = :paused AND resumeAfter <= :now))',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ':until': nowMs + leaseMs,
+          ':running': 'running',
+          ':paused': 'paused',
+          ':now': nowMs,
+          ':nowIso': new Date(nowMs).toISOString(),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromItem(Attributes!);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Adds one page's counts and moves the cursor, if this invocation still holds the lease and nobody committed
+ * this page before: counts stay exact whatever is retried.
+ */
+export async function commitPage(
+  db: Db,
+  run: CampaignRun,
+  owner: string,
+  counts: RunCounts,
+  next: SelectionCursor | undefined,
+  nowMs: number,
+): Promise<void> {
+  const names: Record<string, string> = { '#skipped': 'skipped' };
+  const values: Record<string, unknown> = {
+    ':owner': owner,
+    ':pages': run.pages,
+    ':one': 1,
+    ':selected': counts.selected,
+    ':sent': counts.sent,
+    ':failed': counts.failed,
+    ':now': new Date(nowMs).toISOString(),
+  };
+  const set = ['selected = selected + :selected', 'sent = sent + :sent', 'failed = failed + :failed', 'pages = pages + :one', 'updatedAt = :now'];
+  for (const reason of SKIP_REASONS) {
+    names[`#${reason}`] = reason;
+    values[`:${reason}`] = counts.skipped[reason];
+    set.push(`#skipped.#${reason} = #skipped.#${reason} + :${reason}`);
+  }
+  if (next) {
+    set.push('#cursor = :cursor');
+    values[':cursor'] = next;
+  }
+  await db.client.send(
+    new UpdateCommand({
+      TableName: db.table,
+      Key: keys.campaignRun(run.campaignId, run.runId),
+      UpdateExpression: `SET ${set.join(', ')}${next ? '' : ' REMOVE #cursor'}`,
+      ConditionExpression: 'leaseOwner = :owner AND pages = :pages',
+      ExpressionAttributeNames: { ...names, '#cursor': 'cursor' },
+      ExpressionAttributeValues: values,
+    }),
+  );
+  run.pages += 1;
+  run.cursor = next;
+}
+
+/** Ends this invocation's work on a run: done, paused until a time, or handed on (lease released). */
+export async function settleRun(
+  db: Db,
+  run: CampaignRun,
+  owner: string,
+  how: { status: 'done' } | { status: 'paused'; resumeAfter: number; reason: string } | { status: 'running' },
+  nowMs: number,
+): Promise<void> {
+  const now = new Date(nowMs).toISOString();
+  const values: Record<string, unknown> = { ':owner': owner, ':status': how.status, ':now': now };
+  let update = 'SET #status = :status, updatedAt = :now';
+  if (how.status === 'done') update += ', finishedAt = :now';
+  if (how.status === 'paused') {
+    update += ', resumeAfter = :resumeAfter, pauseReason = :reason';
+    Object.assign(values, { ':resumeAfter': how.resumeAfter, ':reason': how.reason });
+  }
+  await db.client.send(
+    new UpdateCommand({
+      TableName: db.table,
+      Key: keys.campaignRun(run.campaignId, run.runId),
+      UpdateExpression: `${update} REMOVE leaseOwner, leaseUntil`,
+      ConditionExpression: 'leaseOwner = :owner',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+    }),
+  );
+  run.status = how.status;
+}
+
+/** A campaign's runs that are not done (paused, or running with a lost invocation): a schedule picks them up. */
+export async function unfinishedRuns(db: Db, campaignId: CampaignId): Promise<CampaignRun[]> {
+  const runs: CampaignRun[] = [];
+  let after: Record<string, unknown> | undefined;
+  do {
+    const page = await db.client.send(
+      new QueryCommand({
+        TableName: db.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+        FilterExpression: '#status <> :done',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': keys.campaignRun(campaignId, '').pk, ':run': 'RUN#', ':done': 'done' },
+        ExclusiveStartKey: after,
+      }),
+    );
+    runs.push(...(page.Items ?? []).map(fromItem));
+    after = page.LastEvaluatedKey;
+  } while (after);
+  return runs;
+}

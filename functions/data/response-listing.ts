@@ -1,0 +1,54 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from './db.ts';
+import { keys, publicFields, surveyResponsesIndex } from './keys.ts';
+import type { FeedbackResponse, Page } from './responses.ts';
+
+/** A response id: 26 Crockford base32 characters (time-ordered ids and link-derived ids alike). */
+const RESPONSE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/**
+ * The cursor is the last item's place in the survey listing (gsi1 sort key), base64url-encoded: opaque to clients,
+ * and rebuilt into a key here, so a forged cursor can only point inside the survey it is used with.
+ */
+function encodeCursor(gsi1sk: string): string {
+  return Buffer.from(gsi1sk, 'utf8').toString('base64url');
+}
+
+/** Returns the place a cursor names, or undefined when it is not one of ours. */
+export function decodeCursor(cursor: string): { submittedAt: string; responseId: string } | undefined {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const at = text.lastIndexOf('#');
+  const submittedAt = text.slice(0, at);
+  const responseId = text.slice(at + 1);
+  if (at < 0 || !RESPONSE_ID.test(responseId) || Number.isNaN(Date.parse(submittedAt))) return undefined;
+  return { submittedAt, responseId };
+}
+
+/** A survey's responses submitted in [from, to] (UTC days, both optional), newest first, a page at a time. */
+export async function listSurveyResponses(
+  db: Db,
+  surveyId: string,
+  options: { from?: string; to?: string; limit: number; after?: { submittedAt: string; responseId: string } },
+): Promise<Page<FeedbackResponse>> {
+  const { gsi1pk } = surveyResponsesIndex(surveyId, '', '');
+  const low = options.from ?? '0000';
+  const high = `${options.to ?? '9999'}\uffff`;
+  const start = options.after && {
+    ...keys.response(options.after.responseId),
+    ...surveyResponsesIndex(surveyId, options.after.submittedAt, options.after.responseId),
+  };
+  const { Items = [], LastEvaluatedKey } = await db.client.send(
+    new QueryCommand({
+      TableName: db.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :low AND :high',
+      ExpressionAttributeValues: { ':pk': gsi1pk, ':low': low, ':high': high },
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ExclusiveStartKey: start,
+    }),
+  );
+  const items = Items.map((item) => publicFields(item) as FeedbackResponse);
+  return LastEvaluatedKey ? { items, nextCursor: encodeCursor(String(LastEvaluatedKey.gsi1sk)) } : { items };
+}

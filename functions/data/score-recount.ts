@@ -1,0 +1,139 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  bucketId,
+  changeContributions,
+  InvalidResponseImage,
+  mergeContributions,
+  readResponseImage,
+  type Contribution,
+  type Counts,
+} from '#core/scores.ts';
+import type { Db } from './db.ts';
+import { keys } from './keys.ts';
+import { toScoreDay } from './scores.ts';
+
+/**
+ * The admin side of the aggregates: recount them from the responses (a scan: an admin tool, never the API),
+ * compare with what the scorer keeps, and rewrite them. Used by `npm run scores -- verify|rebuild` and the tests.
+ */
+
+export interface Progress {
+  (event: { phase: 'responses' | 'aggregates' | 'rebuild'; done: number }): void;
+}
+
+export interface Recount {
+  buckets: Map<string, Contribution>;
+  responses: number;
+  /** Response items that cannot be scored (the scorer sent their records to the DLQ). */
+  unscorable: number;
+}
+
+export async function recountScores(db: Db, options: { surveyIds?: readonly string[]; progress?: Progress } = {}): Promise<Recount> {
+  const only = options.surveyIds ?? [];
+  const surveyValues = Object.fromEntries(only.map((id, i) => [`:s${i}`, id]));
+  const segments = new Map<string, readonly string[]>();
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.client.send(
+      new ScanCommand({
+        TableName: db.table,
+        FilterExpression: only.length ? `#type = :response AND surveyId IN (${Object.keys(surveyValues).join(', ')})` : '#type = :response',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':response': 'response', ...surveyValues },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    options.progress?.({ phase: 'responses', done: items.length });
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+
+  const buckets = new Map<string, Contribution>();
+  let unscorable = 0;
+  for (const item of items) {
+    let response;
+    try {
+      response = readResponseImage(item);
+    } catch (error) {
+      if (!(error instanceof InvalidResponseImage)) throw error;
+      unscorable++;
+      continue;
+    }
+    if (!segments.has(response.surveyId)) {
+      const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.survey(response.surveyId) }));
+      segments.set(response.surveyId, (Item?.segmentBy as string[] | undefined) ?? []);
+    }
+    mergeContributions(buckets, changeContributions(undefined, response, (id) => segments.get(id) ?? []));
+  }
+  return { buckets, responses: items.length - unscorable, unscorable };
+}
+
+/** The aggregates the scorer keeps, of one survey (a query) or of all (a scan). */
+export async function storedScores(db: Db, options: { surveyId?: string; progress?: Progress } = {}): Promise<Map<string, Contribution>> {
+  const out = new Map<string, Contribution>();
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.client.send(
+      options.surveyId
+        ? new QueryCommand({
+            TableName: db.table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.scoreDay(options.surveyId, '', '', '').pk },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          })
+        : new ScanCommand({
+            TableName: db.table,
+            FilterExpression: '#type = :scoreDay',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: { ':scoreDay': 'score-day' },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+    );
+    for (const item of page.Items ?? []) {
+      const { counts, ...key } = toScoreDay(item);
+      if (Object.keys(counts).length > 0) out.set(bucketId(key), { key, counts });
+    }
+    options.progress?.({ phase: 'aggregates', done: out.size });
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return out;
+}
+
+export interface Difference {
+  key: Contribution['key'];
+  expected: Counts;
+  actual: Counts;
+}
+
+const sameCounts = (a: Counts, b: Counts) => {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...names].every((n) => (a[n] ?? 0) === (b[n] ?? 0));
+};
+
+export function differences(expected: Map<string, Contribution>, actual: Map<string, Contribution>): Difference[] {
+  const out: Difference[] = [];
+  for (const id of new Set([...expected.keys(), ...actual.keys()])) {
+    const e = expected.get(id);
+    const a = actual.get(id);
+    if (!sameCounts(e?.counts ?? {}, a?.counts ?? {})) out.push({ key: (e ?? a)!.key, expected: e?.counts ?? {}, actual: a?.counts ?? {} });
+  }
+  return out;
+}
+
+/** Rewrites the differing aggregates to the recount: emptied ones are deleted. Pause the scorer while it runs. */
+export async function rewriteScores(db: Db, diffs: readonly Difference[], progress?: Progress): Promise<void> {
+  let done = 0;
+  for (const { key, expected } of diffs) {
+    const itemKey = keys.scoreDay(key.surveyId, key.day, key.dimension, key.segment);
+    if (Object.keys(expected).length === 0) {
+      await db.client.send(new DeleteCommand({ TableName: db.table, Key: itemKey }));
+    } else {
+      await db.client.send(new PutCommand({ TableName: db.table, Item: { ...itemKey, type: 'score-day', ...key, ...expected } }));
+    }
+    progress?.({ phase: 'rebuild', done: ++done });
+  }
+}

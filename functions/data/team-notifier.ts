@@ -1,0 +1,50 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+
+/** What the team hears when a detractor was followed up: enough to pick up the conversation. */
+export interface DetractorNotice {
+  customerId: string;
+  name?: string;
+  email: string;
+  score: number;
+  comment?: string;
+  campaignId: string;
+  runDate: string;
+}
+
+/** The team-notification port. */
+export type NotifyTeam = (notice: DetractorNotice) => Promise<void>;
+
+export function noticeText(n: DetractorNotice): { subject: string; body: string } {
+  return {
+    subject: `Detractor follow-up sent: ${n.customerId} rated us ${n.score}/10`,
+    body: [
+      `A follow-up email (${n.campaignId}, ${n.runDate}) went to a customer who rated us ${n.score} out of 10.`,
+      '',
+      `Customer: ${n.customerId}${n.name ? ` (${n.name})` : ''}`,
+      `Email: ${n.email}`,
+      `Comment: ${n.comment ?? '(none)'}`,
+      '',
+      'Replies to the follow-up reach the reply-to address; please get in touch personally.',
+    ].join('\n'),
+  };
+}
+
+/** Deployed: an SNS topic the team's address is subscribed to. */
+export const snsTeamNotifier = (client: SNSClient, topicArn: string): NotifyTeam => async (notice) => {
+  const { subject, body } = noticeText(notice);
+  // SNS subjects are ASCII-only and at most 100 characters.
+  await client.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 100), Message: body }));
+};
+
+/** Local: an email to the team address through the local SES, so it shows in its inbox. */
+export const emailTeamNotifier = (client: SESv2Client, from: string, teamAddress: string): NotifyTeam => async (notice) => {
+  const { subject, body } = noticeText(notice);
+  await client.send(
+    new SendEmailCommand({
+      FromEmailAddress: from,
+      Destination: { ToAddresses: [teamAddress] },
+      Content: { Simple: { Subject: { Data: subject, Charset: 'UTF-8' }, Body: { Text: { Data: body, Charset: 'UTF-8' } } } },
+    }),
+  );
+};

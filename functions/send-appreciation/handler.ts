@@ -1,0 +1,142 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { isCampaignId, isIsoDate, type CampaignId } from '#core/campaigns.ts';
+import { NotFound, ValidationFailed } from '#core/errors.ts';
+import { getRun } from '#data/campaign-runs.ts';
+import { sesMailer } from '#data/mailer.ts';
+import { emailTeamNotifier, snsTeamNotifier, type NotifyTeam } from '#data/team-notifier.ts';
+import { sesClient } from '#runtime/clients.ts';
+import { ENV } from '#runtime/env.ts';
+import { httpHandler, type HttpRequest } from '#runtime/http.ts';
+import { logger } from '#runtime/logger.ts';
+import { signingKeyring } from '#runtime/secrets.ts';
+import { tableFromEnv } from '#runtime/wiring.ts';
+import { continueRun, reportOf, runScheduled, startRun, type CampaignPorts, type ContinueRunJob } from './run-campaign.ts';
+import { appreciationEnv } from './settings.ts';
+
+/**
+ * The campaign runner: the schedules (`{"campaignId": …}`), its own continuations (`{"continueRun": …}`) and the
+ * runs API, in one function so a run is the same code whoever starts it.
+ */
+const env = appreciationEnv();
+const db = tableFromEnv();
+const ses = sesClient();
+
+/** A run answers the HTTP call itself when done within this time; otherwise it answers 202 and goes on. */
+const HTTP_BUDGET_MS = 20_000;
+/** Left unused at the end of a job invocation, for the hand-off. */
+const JOB_MARGIN_MS = 30_000;
+/** Locally there is no Lambda timeout: an in-process continuation works this long before handing on again. */
+const LOCAL_JOB_BUDGET_MS = 14 * 60_000;
+
+function teamNotifier(): NotifyTeam {
+  if (env.teamTopicArn) return snsTeamNotifier(new SNSClient({}), env.teamTopicArn);
+  if (env.teamAddress) return emailTeamNotifier(ses, env.sender, env.teamAddress);
+  return async (notice) => logger.info('DetractorFollowedUp', { customerId: notice.customerId, score: notice.score });
+}
+
+/** Deployed: an async invoke of this very function. Locally (no Lambda around it): the same job, in this process. */
+function continuation(): CampaignPorts['continueRun'] {
+  const self = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  if (self) {
+    const lambda = new LambdaClient({});
+    return async (job) => {
+      await lambda.send(new InvokeCommand({ FunctionName: self, InvocationType: 'Event', Payload: JSON.stringify(job) }));
+    };
+  }
+  return async (job) => {
+    setTimeout(() => {
+      jobs(job, undefined).catch((error: unknown) => logger.error('LocalContinuationFailed', { error: error as Error }));
+    }, 0);
+  };
+}
+
+const ports: CampaignPorts = {
+  db,
+  send: sesMailer({
+    client: ses,
+    from: env.sender,
+    replyTo: env.replyTo,
+    configurationSet: env.configurationSet,
+    maxSendRate: env.settings.maxSendRate,
+  }),
+  notifyTeam: teamNotifier(),
+  continueRun: continuation(),
+  keyring: signingKeyring,
+  now: () => Date.now(),
+  settings: env.settings,
+};
+
+/** `{"date":"YYYY-MM-DD","dryRun":false}`, both optional. Checked by hand: a zod schema here tripled the bundle. */
+function parseRunBody(body: unknown): { date?: string; dryRun: boolean } {
+  if (body === undefined) return { dryRun: false };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationFailed([{ path: '', message: 'Send a JSON object.' }]);
+  }
+  const { date, dryRun = false, ...rest } = body as Record<string, unknown>;
+  const issues = Object.keys(rest).map((key) => ({ path: key, message: 'Unknown field.' }));
+  if (date !== undefined && (typeof date !== 'string' || !isIsoDate(date))) issues.push({ path: 'date', message: 'Use a real date, YYYY-MM-DD.' });
+  if (typeof dryRun !== 'boolean') issues.push({ path: 'dryRun', message: 'Use true or false.' });
+  if (issues.length) throw new ValidationFailed(issues);
+  return { date: date as string | undefined, dryRun: dryRun as boolean };
+}
+
+function campaignOf(req: HttpRequest): CampaignId {
+  const id = req.params.campaignId;
+  if (!isCampaignId(id)) throw new NotFound(`Campaign "${id}"`);
+  return id;
+}
+
+const http = httpHandler({
+  'POST /v1/campaigns/{campaignId}/runs': {
+    auth: 'admin',
+    handle: async (req) => {
+      const campaignId = campaignOf(req);
+      const body = parseRunBody(req.body);
+      const date = body.date ?? new Date().toISOString().slice(0, 10);
+      const report = await startRun(ports, { campaignId, date, dryRun: body.dryRun, linkBaseUrl: req.origin }, HTTP_BUDGET_MS);
+      if (report.status === 'done') return { status: 200, body: report };
+      return { status: 202, body: { runId: report.runId, status: report.status } };
+    },
+  },
+  'GET /v1/campaigns/{campaignId}/runs/{runId}': {
+    auth: 'admin',
+    handle: async (req) => {
+      const campaignId = campaignOf(req);
+      const runId = req.params.runId ?? '';
+      const run = /^[0-9A-Z]{26}$/.test(runId) ? await getRun(db, campaignId, runId) : undefined;
+      if (!run) throw new NotFound(`Run "${runId}" of campaign "${campaignId}"`);
+      return { status: 200, body: reportOf(run) };
+    },
+  },
+});
+
+type Job = { campaignId: string } | ContinueRunJob;
+
+const budgetOf = (context: Context | undefined) =>
+  context ? Math.max(0, context.getRemainingTimeInMillis() - JOB_MARGIN_MS) : LOCAL_JOB_BUDGET_MS;
+
+async function jobs(event: Job, context: Context | undefined) {
+  if ('continueRun' in event) {
+    if (!isCampaignId(event.continueRun.campaignId)) throw new ValidationFailed([{ path: 'continueRun.campaignId', message: 'Unknown campaign.' }]);
+    const run = await continueRun(ports, event.continueRun, budgetOf(context));
+    return { runId: run.runId, status: run.status };
+  }
+  if (!isCampaignId(event.campaignId)) throw new ValidationFailed([{ path: 'campaignId', message: 'Unknown campaign.' }]);
+  if (!env.publicBaseUrl) throw new Error(`Set ${ENV.publicBaseUrl}: scheduled emails need it for their unsubscribe links.`);
+  const report = await runScheduled(ports, event.campaignId, env.publicBaseUrl, budgetOf(context));
+  return { runId: report.runId, status: report.status, sent: report.sent };
+}
+
+const jobHandler = middy<Job, unknown, Error, Context>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler((event, context) => jobs(event, context));
+
+const isHttpEvent = (event: unknown): boolean =>
+  typeof event === 'object' && event !== null && 'requestContext' in event && 'routeKey' in event;
+
+export const handler = (event: unknown, context: Context) =>
+  isHttpEvent(event) ? http(event as Parameters<typeof http>[0], context) : jobHandler(event as Job, context);

@@ -1,0 +1,369 @@
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type Shard,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { localCredentials } from '#runtime/clients.ts';
+import { ENV } from '#runtime/env.ts';
+import { FUNCTIONS, type FunctionSpec, type StreamConsumer } from '../manifest.ts';
+
+/**
+ * The local twin of Lambda's DynamoDB event source mapping: reads the table's stream from DynamoDB Local, builds
+ * the event Lambda would, and calls the function's handler with the manifest's settings: batch size, batching
+ * window, filter patterns, partial batch failures (resume from the failed record), bisection on error, a retry
+ * limit, a maximum record age, and an on-failure destination (a JSONL file you can read). Parent shards are
+ * finished before their children. With a data folder, checkpoints survive a restart.
+ */
+
+type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+
+export interface StreamPollerOptions {
+  endpoint: string;
+  streamArn: string;
+  fn: FunctionSpec & { stream: StreamConsumer };
+  /** Checkpoints go to `<dataDir>/stream-checkpoints/<fn>.json`; without it they live in memory. */
+  dataDir?: string;
+  /** The on-failure destination: batches given up on are appended here as JSON lines. */
+  failurePath: string;
+  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /** How long an idle shard waits before reading again. */
+  pollIntervalMs?: number;
+  /** Defaults to importing `fn.entry`. */
+  handler?: StreamHandler;
+  log?: (line: string) => void;
+}
+
+export interface StreamPoller {
+  /** Resolves once every record written before the call has been handed to the function (or given up on). */
+  drained(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface ShardState {
+  /** The last sequence number done with (processed, filtered out, or sent to the on-failure destination). */
+  checkpoint?: string;
+  finished?: boolean;
+}
+
+const RETRY_BACKOFF_MS = 200;
+
+/** Lambda event filtering, for the operators the manifest uses: exact values, prefix, exists, anything-but. */
+export function matchesPattern(value: unknown, pattern: unknown): boolean {
+  if (Array.isArray(pattern)) {
+    return pattern.some((rule) => {
+      if (rule !== null && typeof rule === 'object') {
+        const r = rule as Record<string, unknown>;
+        if ('prefix' in r) return typeof value === 'string' && value.startsWith(String(r.prefix));
+        if ('exists' in r) return (value !== undefined) === r.exists;
+        if ('anything-but' in r) return ![r['anything-but']].flat().includes(value);
+        return false;
+      }
+      return value === rule;
+    });
+  }
+  if (pattern !== null && typeof pattern === 'object') {
+    if (value === null || typeof value !== 'object') return false;
+    return Object.entries(pattern).every(([name, sub]) => matchesPattern((value as Record<string, unknown>)[name], sub));
+  }
+  return value === pattern;
+}
+
+/** The record exactly as Lambda hands it over: epoch seconds for the creation time, the stream's ARN and region. */
+export function lambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
+  const d = record.dynamodb ?? {};
+  const created = d.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    // DynamoDB Local says "ddblocal"; Lambda gives the table's region.
+    awsRegion: region,
+    dynamodb: {
+      ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}),
+      Keys: d.Keys,
+      ...(d.NewImage ? { NewImage: d.NewImage } : {}),
+      ...(d.OldImage ? { OldImage: d.OldImage } : {}),
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType,
+    } as DynamoDBRecord['dynamodb'],
+    eventSourceARN: streamArn,
+  };
+}
+
+function lambdaContext(fn: FunctionSpec): Context {
+  const deadline = Date.now() + (fn.timeoutSeconds ?? 60) * 1000;
+  const name = `local-${fn.name}`;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: String(fn.memorySize ?? 256),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
+  const { fn, streamArn } = options;
+  const settings = fn.stream;
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const log = options.log ?? (() => undefined);
+  const pollInterval = options.pollIntervalMs ?? 200;
+  const client = new DynamoDBStreamsClient({ endpoint: options.endpoint, region, credentials: localCredentials });
+  const handler: StreamHandler =
+    options.handler ?? (await import(resolve(fn.entry)).then((m: { handler: StreamHandler }) => m.handler));
+
+  const checkpointFile = options.dataDir && join(options.dataDir, 'stream-checkpoints', `${fn.name}.json`);
+  const shards: Record<string, ShardState> = checkpointFile
+    ? await readFile(checkpointFile, 'utf8').then((text) => JSON.parse(text) as Record<string, ShardState>, () => ({}))
+    : {};
+  const saveCheckpoints = async () => {
+    if (!checkpointFile) return;
+    await mkdir(dirname(checkpointFile), { recursive: true });
+    await writeFile(`${checkpointFile}.tmp`, JSON.stringify(shards));
+    await rename(`${checkpointFile}.tmp`, checkpointFile);
+  };
+
+  const sendToFailureDestination = async (shardId: string, records: DynamoDBRecord[], condition: string) => {
+    const first = records[0]?.dynamodb?.SequenceNumber;
+    const last = records.at(-1)?.dynamodb?.SequenceNumber;
+    log(`${fn.name}: gave up on ${records.length} records of ${shardId} (${condition}); see ${options.failurePath}`);
+    await mkdir(dirname(options.failurePath), { recursive: true });
+    await appendFile(
+      options.failurePath,
+      `${JSON.stringify({
+        // The shape of Lambda's on-failure record for stream sources, with the records themselves added.
+        requestContext: { condition, functionArn: `arn:aws:lambda:local:000000000000:function:local-${fn.name}` },
+        timestamp: new Date().toISOString(),
+        DDBStreamBatchInfo: { shardId, startSequenceNumber: first, endSequenceNumber: last, batchSize: records.length, streamArn },
+        records,
+      })}\n`,
+    );
+  };
+
+  const isTooOld = (record: DynamoDBRecord) =>
+    settings.maxRecordAgeSeconds >= 0 &&
+    record.dynamodb?.ApproximateCreationDateTime !== undefined &&
+    Date.now() / 1000 - record.dynamodb.ApproximateCreationDateTime > settings.maxRecordAgeSeconds;
+
+  /** One batch through the function, as the event source mapping would: until done, retried out, or too old. */
+  const deliver = async (shardId: string, batch: DynamoDBRecord[]): Promise<void> => {
+    let pending = batch;
+    let retries = 0;
+    while (pending.length > 0 && !stopping) {
+      if (isTooOld(pending[0]!)) return sendToFailureDestination(shardId, pending, 'RecordAgeExceeded');
+      let failedFrom: number | undefined;
+      let functionError = false;
+      try {
+        const result = await handler({ Records: pending }, lambdaContext(fn));
+        const failures = result?.batchItemFailures ?? [];
+        if (failures.length > 0) {
+          const ids = failures.map((f) => f.itemIdentifier);
+          const index = pending.findIndex((r) => ids.includes(r.dynamodb?.SequenceNumber ?? ''));
+          failedFrom = index < 0 ? 0 : index; // an unknown identifier fails the whole batch, as on Lambda
+        }
+      } catch (error) {
+        functionError = true;
+        log(`${fn.name}: the function failed on a batch of ${pending.length}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (!functionError && failedFrom === undefined) return;
+      retries++;
+      if (retries > settings.retryAttempts) {
+        return sendToFailureDestination(shardId, functionError ? pending : pending.slice(failedFrom), 'RetryAttemptsExhausted');
+      }
+      if (functionError && settings.bisectBatchOnError && pending.length > 1) {
+        const half = Math.ceil(pending.length / 2);
+        await deliver(shardId, pending.slice(0, half));
+        await deliver(shardId, pending.slice(half));
+        return;
+      }
+      if (failedFrom !== undefined) pending = pending.slice(failedFrom);
+      await new Promise((r) => setTimeout(r, RETRY_BACKOFF_MS * Math.min(retries, 10)));
+    }
+  };
+
+  const passesFilters = (record: DynamoDBRecord) =>
+    !settings.filterPatterns?.length || settings.filterPatterns.some((pattern) => matchesPattern(record, pattern));
+
+  let stopping = false;
+  let lastIdleAt = 0;
+  let idleWaiters: Array<{ since: number; resolve: () => void }> = [];
+
+  const iteratorFor = async (shardId: string): Promise<string | undefined> => {
+    const checkpoint = shards[shardId]?.checkpoint;
+    const request = client.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(checkpoint
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint }
+          : { ShardIteratorType: options.startingPosition ?? 'TRIM_HORIZON' }),
+      }),
+    );
+    try {
+      return (await request).ShardIterator;
+    } catch (error) {
+      if (!checkpoint) throw error;
+      // A checkpoint the stream no longer knows (data reset): start over; the scorer is idempotent.
+      log(`${fn.name}: checkpoint of ${shardId} not found in the stream; reading it from the start`);
+      shards[shardId] = {};
+      return iteratorFor(shardId);
+    }
+  };
+
+  const listShards = async (): Promise<Shard[]> => {
+    const all: Shard[] = [];
+    let ExclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId }));
+      all.push(...(StreamDescription?.Shards ?? []));
+      ExclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (ExclusiveStartShardId);
+    return all;
+  };
+
+  /** Reads one shard to its current end (or to its close), delivering batches; returns whether it is finished. */
+  const pollShard = async (shardId: string, iterator: { value?: string }): Promise<'idle' | 'finished'> => {
+    let buffer: DynamoDBRecord[] = [];
+    let lastSequence: string | undefined;
+    let windowEnds = 0;
+    const flush = async () => {
+      if (buffer.length > 0) await deliver(shardId, buffer);
+      buffer = [];
+      if (lastSequence) {
+        shards[shardId] = { ...shards[shardId], checkpoint: lastSequence };
+        await saveCheckpoints();
+      }
+    };
+    for (;;) {
+      if (stopping) return 'idle';
+      iterator.value ??= await iteratorFor(shardId);
+      if (!iterator.value) {
+        await flush();
+        return 'finished';
+      }
+      let page;
+      try {
+        page = await client.send(new GetRecordsCommand({ ShardIterator: iterator.value, Limit: settings.batchSize }));
+      } catch (error) {
+        if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
+          iterator.value = undefined;
+          continue;
+        }
+        throw error;
+      }
+      iterator.value = page.NextShardIterator;
+      for (const raw of page.Records ?? []) {
+        const record = lambdaRecord(raw, streamArn, region);
+        lastSequence = record.dynamodb?.SequenceNumber;
+        if (!passesFilters(record)) continue;
+        if (buffer.length === 0) windowEnds = Date.now() + settings.maxBatchingWindowSeconds * 1000;
+        buffer.push(record);
+        if (buffer.length >= settings.batchSize) await flush();
+      }
+      if (!page.NextShardIterator) {
+        await flush();
+        shards[shardId] = { ...shards[shardId], finished: true };
+        await saveCheckpoints();
+        return 'finished';
+      }
+      if ((page.Records ?? []).length === 0) {
+        if (buffer.length === 0 || Date.now() >= windowEnds) {
+          await flush();
+          return 'idle';
+        }
+        await new Promise((r) => setTimeout(r, Math.min(pollInterval, Math.max(0, windowEnds - Date.now()))));
+      }
+    }
+  };
+
+  const iterators = new Map<string, { value?: string }>();
+  const loop = (async () => {
+    while (!stopping) {
+      const started = Date.now();
+      try {
+        const all = await listShards();
+        const known = new Set(all.map((s) => s.ShardId!));
+        for (const shard of all) {
+          const id = shard.ShardId!;
+          if (shards[id]?.finished) continue;
+          // A child waits for its parent: records of an item stay in order across a shard split.
+          const parent = shard.ParentShardId;
+          if (parent && known.has(parent) && !shards[parent]?.finished) continue;
+          if (!iterators.has(id)) iterators.set(id, {});
+          if ((await pollShard(id, iterators.get(id)!)) === 'finished') iterators.delete(id);
+        }
+        lastIdleAt = started;
+        idleWaiters = idleWaiters.filter((w) => (w.since <= lastIdleAt ? (w.resolve(), false) : true));
+      } catch (error) {
+        log(`${fn.name}: stream polling failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await new Promise((r) => setTimeout(r, pollInterval));
+    }
+  })();
+
+  return {
+    drained: () => new Promise<void>((resolveDrained) => idleWaiters.push({ since: Date.now(), resolve: resolveDrained })),
+    stop: async () => {
+      stopping = true;
+      await loop;
+      for (const w of idleWaiters) w.resolve();
+      client.destroy();
+    },
+  };
+}
+
+/**
+ * A poller for every manifest function that consumes the stream. Poison records the scorer rejects and batches
+ * given up on go to files you can read: `<dataDir>/dlq/` with --persist, else a temporary folder (logged).
+ */
+export async function startStreamConsumers(options: {
+  endpoint: string;
+  streamArn: string;
+  dataDir?: string;
+  functions?: readonly FunctionSpec[];
+  log?: (line: string) => void;
+}): Promise<{ pollers: StreamPoller[]; dlqDir: string; drained(): Promise<void>; stop(): Promise<void> }> {
+  const log = options.log ?? (() => undefined);
+  const dlqDir = options.dataDir ? join(options.dataDir, 'dlq') : join(tmpdir(), `feedback-local-${process.pid}`, 'dlq');
+  process.env[ENV.localDlqPath] ??= join(dlqDir, 'scorer-poison.jsonl');
+  const consumers = (options.functions ?? FUNCTIONS).filter((fn): fn is FunctionSpec & { stream: StreamConsumer } => !!fn.stream);
+  const pollers: StreamPoller[] = [];
+  for (const fn of consumers) {
+    pollers.push(
+      await startStreamPoller({
+        endpoint: options.endpoint,
+        streamArn: options.streamArn,
+        fn,
+        dataDir: options.dataDir,
+        failurePath: join(dlqDir, `${fn.name}-failures.jsonl`),
+        log,
+      }),
+    );
+  }
+  if (consumers.length) log(`stream consumers: ${consumers.map((f) => f.name).join(', ')} (dead letters in ${dlqDir})`);
+  return {
+    pollers,
+    dlqDir,
+    drained: async () => void (await Promise.all(pollers.map((p) => p.drained()))),
+    stop: async () => void (await Promise.all(pollers.map((p) => p.stop()))),
+  };
+}

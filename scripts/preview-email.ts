@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * `npm run preview -- <campaign> <locale> [--out file.html] [--name "Ayşe"]`: renders one appreciation email with
+ * sample data and this deployment's sign-off and offers (cdk.json), writes the HTML to a file you can open, and
+ * prints the subject and the text part.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CAMPAIGN_IDS, isCampaignId } from '../functions/core/campaigns.ts';
+import { renderEmail, resolveEmailLocale } from '../functions/core/emails.ts';
+import { configFromCdkJson } from '../lib/config.ts';
+
+const SAMPLE_NAMES: Record<string, string> = { en: 'Jane', tr: 'Ayşe', sr: 'Милица', et: 'Mari' };
+const SAMPLE_COMMENTS: Record<string, string> = {
+  en: 'Delivery took two weeks and nobody answered my emails.',
+  tr: 'Teslimat iki hafta sürdü ve e-postalarıma kimse yanıt vermedi.',
+  sr: 'Испорука је трајала две недеље и нико није одговорио на моје поруке.',
+  et: 'Tarne võttis kaks nädalat ja keegi ei vastanud mu kirjadele.',
+};
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { out: { type: 'string' }, name: { type: 'string' } },
+});
+const [campaignId, tag = 'en'] = positionals;
+if (!isCampaignId(campaignId)) {
+  console.error(`usage: npm run preview -- <${CAMPAIGN_IDS.join('|')}> <locale> [--out file.html] [--name "…"]`);
+  process.exit(2);
+}
+
+const config = configFromCdkJson();
+const locale = resolveEmailLocale(tag);
+const email = renderEmail(campaignId, locale, {
+  name: values.name ?? SAMPLE_NAMES[locale.language],
+  score: campaignId === 'detractor-followup' ? 4 : 10,
+  comment: SAMPLE_COMMENTS[locale.language],
+  offer: config.offers[campaignId],
+  signOff: config.signOff,
+  unsubscribeUrl: `${config.publicBaseUrl ?? 'https://feedback.example.com'}/v1/unsubscribe?token=preview`,
+});
+const out = resolve(values.out ?? `preview-${campaignId}-${tag}.html`);
+writeFileSync(out, email.html);
+console.log(`Subject: ${email.subject}\nLanguage: ${email.language}\nHTML: ${out}\n\n${email.text}`);

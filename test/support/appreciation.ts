@@ -1,0 +1,100 @@
+import { inject } from 'vitest';
+import { newId } from '../../functions/core/ids.ts';
+import { parseKeyring } from '../../functions/core/tokens.ts';
+import { noteLatestResponse } from '../../functions/data/appreciation.ts';
+import { putCustomer } from '../../functions/data/customers.ts';
+import type { Db } from '../../functions/data/db.ts';
+import { sesMailer, type Mailer } from '../../functions/data/mailer.ts';
+import { saveResponse } from '../../functions/data/responses.ts';
+import type { DetractorNotice } from '../../functions/data/team-notifier.ts';
+import { dynamoDbClient, sesClient } from '../../functions/runtime/clients.ts';
+import type { AppreciationSettings, CampaignPorts, ContinueRunJob } from '../../functions/send-appreciation/run-campaign.ts';
+import { TEST_KEYRING } from '../setup-env.ts';
+import { uniqueId } from './factories.ts';
+
+export const appreciationDb = (): Db => ({ client: dynamoDbClient(), table: process.env.TABLE_NAME! });
+
+export const testSettings = (overrides: Partial<AppreciationSettings> = {}): AppreciationSettings => ({
+  timeZone: 'UTC',
+  winBackDays: 90,
+  frequencyCapDays: 7,
+  maxSendRate: 200,
+  offers: { 'promoter-thanks': 'THANKS-15: 15 % off' },
+  signOff: { name: 'Deniz Kaya', title: 'Head of Customer Care' },
+  ...overrides,
+});
+
+/** No waiting in tests: the rate limiter and the backoff only record what they would sleep. */
+export const instantClock = { now: () => Date.now(), sleep: async () => undefined };
+
+/** Ports on DynamoDB Local and the local SES; team notices and continuations are collected for assertions. */
+export function testPorts(db: Db, overrides: Partial<CampaignPorts> = {}) {
+  const notices: DetractorNotice[] = [];
+  const continued: ContinueRunJob[] = [];
+  const send: Mailer = sesMailer({ client: sesClient(), from: 'feedback@example.com', maxSendRate: 200, clock: instantClock });
+  const ports: CampaignPorts = {
+    db,
+    send,
+    notifyTeam: async (n) => void notices.push(n),
+    continueRun: async (job) => void continued.push(job),
+    keyring: async () => parseKeyring(JSON.stringify(TEST_KEYRING)),
+    now: () => Date.now(),
+    settings: testSettings(),
+    ...overrides,
+  };
+  return { ports, notices, continued };
+}
+
+export async function givenCustomer(db: Db, overrides: Record<string, unknown> = {}) {
+  const customerId = uniqueId('c');
+  const email = `${customerId}@example.com`;
+  await putCustomer(db, customerId, { email, name: 'Ayşe Yılmaz', locale: 'tr', ...overrides } as never, new Date().toISOString());
+  return { customerId, email };
+}
+
+/** An identified answer as an import would store it, with the win-back index moved as the API moves it. */
+export async function givenAnswer(db: Db, customerId: string, answer: { nps: number; comment?: string; submittedAt: string }) {
+  const responseId = newId();
+  await saveResponse(
+    db,
+    {
+      responseId,
+      surveyId: 'appreciation',
+      customerId,
+      nps: answer.nps,
+      comment: answer.comment,
+      submittedAt: answer.submittedAt,
+      receivedAt: answer.submittedAt,
+      createdAt: answer.submittedAt,
+    },
+    0,
+  );
+  await noteLatestResponse(db, customerId, answer.submittedAt);
+  return responseId;
+}
+
+/** A date no other test uses: selections read per-day index partitions of the one shared table. */
+export function uniqueDate(fromYear = 1971, years = 40): string {
+  const day = Math.floor(Math.random() * years * 365);
+  return new Date(Date.UTC(fromYear, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+}
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  replyTo: string[];
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: Array<{ name: string; value: string }>;
+}
+
+/** What the local SES holds for these recipients (the store is shared by every test file, so always filter). */
+export async function sentTo(...recipients: string[]): Promise<StoredEmail[]> {
+  const res = await fetch(`${inject('sesEndpoint')}/store`);
+  const { emails } = (await res.json()) as { emails: StoredEmail[] };
+  return emails.filter((e) => e.destination.to.some((to) => recipients.includes(to)));
+}
+
+export const header = (email: StoredEmail, name: string) =>
+  email.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;

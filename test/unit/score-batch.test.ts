@@ -1,0 +1,121 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBDocumentClient, TransactWriteCommand, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, TransactionCanceledException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { applyScoreChunk, existingClaims, isRetryableWriteError, markPoisonSent } from '../../functions/data/scores.ts';
+import { MAX_WRITE_ATTEMPTS, scoreBatch, type ScorerPorts } from '../../functions/score-responses/score-batch.ts';
+import type { DlqMessage } from '../../functions/runtime/dlq.ts';
+
+/** The scorer against a mocked DynamoDB: the conflicts and throttling DynamoDB Local never raises. */
+
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const dynamo = mockClient(client);
+const db = { client, table: 'feedback' };
+
+let sequence = 100;
+function insert(image: Record<string, unknown>, eventID = `e${sequence}`): DynamoDBRecord {
+  const responseId = String(image.responseId ?? `R${sequence}`);
+  return {
+    eventID,
+    eventName: 'INSERT',
+    dynamodb: {
+      Keys: marshall({ pk: `RESPONSE#${responseId}`, sk: '#RESPONSE' }) as never,
+      NewImage: marshall({ surveyId: 's-1', submittedAt: '2026-11-24T10:00:00Z', ...image }) as never,
+      SequenceNumber: String(sequence++),
+    },
+  };
+}
+
+function ports(overrides: Partial<ScorerPorts> = {}): ScorerPorts & { dlq: DlqMessage[]; sleeps: number[] } {
+  const dlq: DlqMessage[] = [];
+  const sleeps: number[] = [];
+  return {
+    dlq,
+    sleeps,
+    applyChunk: (chunk) => applyScoreChunk(db, chunk, Date.UTC(2026, 10, 24)),
+    segmentsOf: async () => () => [],
+    existingClaims: (ids) => existingClaims(db, ids),
+    markPoisonSent: (id) => markPoisonSent(db, id),
+    sendToDlq: async (m) => void dlq.push(m),
+    isRetryable: isRetryableWriteError,
+    sleep: async (ms) => void sleeps.push(ms),
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    ...overrides,
+  };
+}
+
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({ message: `Transaction cancelled [${codes.join(', ')}]`, $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+
+beforeEach(() => {
+  dynamo.reset();
+  dynamo.on(BatchGetCommand).resolves({ Responses: { feedback: [] } });
+});
+
+describe('scoreBatch', () => {
+  it('retries conflicts and throttling with growing backoff, then applies the chunk once', async () => {
+    dynamo
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('None', 'TransactionConflict'))
+      .rejectsOnce(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }))
+      .resolves({ ConsumedCapacity: [{ TableName: 'feedback', CapacityUnits: 6 }] });
+    const p = ports();
+    const result = await scoreBatch([insert({ nps: 9, channel: 'email' })], p);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    expect(p.sleeps).toHaveLength(2);
+    expect(p.sleeps[1]!).toBeGreaterThan(p.sleeps[0]! / 2);
+  });
+
+  it('writes one claim per record and each aggregate once per batch, netted', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const records = [insert({ nps: 9, channel: 'email' }), insert({ nps: 10, channel: 'email' }), insert({ nps: 3 })];
+    await scoreBatch(records, ports());
+    const [call] = dynamo.commandCalls(TransactWriteCommand);
+    const items = call!.args[0].input.TransactItems!;
+    expect(items.filter((i) => i.Put)).toHaveLength(3);
+    const updates = items.filter((i) => i.Update).map((i) => [i.Update!.Key!.sk, i.Update!.ExpressionAttributeValues]);
+    expect(updates).toHaveLength(2); // all, channel=email
+    expect(updates[0]![1]).toMatchObject({ ':c0': 3, ':c1': 1, ':c2': 1, ':c3': 1 });
+  });
+
+  it('gives up after the retry budget and reports the first unapplied record', async () => {
+    dynamo.on(TransactWriteCommand).rejects(cancelled('TransactionConflict'));
+    const records = [insert({ nps: 9 }), insert({ nps: 8 })];
+    const result = await scoreBatch(records, ports());
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber }]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(MAX_WRITE_ATTEMPTS);
+  });
+
+  it('drops records whose claim exists (an earlier delivery applied them) and applies the rest', async () => {
+    const records = [insert({ nps: 9 }), insert({ nps: 1 })];
+    dynamo
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'))
+      .resolves({});
+    await scoreBatch(records, ports());
+    const second = dynamo.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
+    expect(second.filter((i) => i.Put).map((i) => i.Put!.Item!.pk)).toEqual([`SCORECLAIM#${records[1]!.eventID}`]);
+    expect(second.find((i) => i.Update)!.Update!.ExpressionAttributeValues).toMatchObject({ ':c0': 1, ':c1': 1 });
+  });
+
+  it('sends poison to the DLQ once, without blocking the records after it, and skips other items', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const survey: DynamoDBRecord = { eventID: 'survey', dynamodb: { Keys: marshall({ pk: 'SURVEY#s-1', sk: '#SURVEY' }) as never, SequenceNumber: '1' } };
+    const records = [insert({ nps: 42 }), survey, insert({ nps: 7 })];
+    const p = ports();
+    const result = await scoreBatch(records, p);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(p.dlq.map((m) => m.eventId)).toEqual([records[0]!.eventID]);
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.filter((i) => i.Put).map((i) => i.Put!.Item!.dlq ?? 'applied')).toEqual(['pending', 'applied']);
+  });
+
+  it('does not treat validation errors as retryable', () => {
+    expect(isRetryableWriteError(Object.assign(new Error('bad'), { name: 'ValidationException' }))).toBe(false);
+    expect(isRetryableWriteError(cancelled('ConditionalCheckFailed'))).toBe(false);
+    expect(isRetryableWriteError(cancelled('None', 'ThrottlingError'))).toBe(true);
+  });
+});
