@@ -30,7 +30,7 @@ try {
   say(`email inbox: ${stack.sesEndpoint}`);
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) process.exit(130); // a second Ctrl-C does not wait
     stopping = true;
     say(`${signal}: stopping`);
     void stack.stop().then(() => process.exit(0));

@@ -40,7 +40,8 @@ export function parseKeyring(json: string): Keyring {
   const { activeKid, ...rest } = raw;
   const keys: Record<string, string> = {};
   for (const [kid, secret] of Object.entries(rest)) {
-    if (typeof secret === 'string' && secret.length >= 16) keys[kid] = secret;
+    // A key id is the token's first dot-separated part: it cannot contain a dot.
+    if (/^[A-Za-z0-9_-]{1,32}$/.test(kid) && typeof secret === 'string' && secret.length >= 16) keys[kid] = secret;
   }
   if (typeof activeKid !== 'string' || !keys[activeKid]) {
     throw new Error('The signing keyring needs "activeKid" naming a key of at least 16 characters.');

@@ -56,7 +56,7 @@ export async function putCustomer(db: Db, customerId: string, input: CustomerInp
 }
 
 export async function getCustomer(db: Db, customerId: string): Promise<Customer | undefined> {
-  const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.customer(customerId) }));
+  const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.customer(customerId), ConsistentRead: true }));
   return Item ? toCustomer(Item) : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, type Db } from './db.ts';
 import { keys } from './keys.ts';
@@ -14,7 +15,8 @@ export interface IdempotentResult {
 }
 
 export type Claim =
-  | { kind: 'claimed' }
+  /** `owner` proves the claim is still ours when completing or releasing it, even after a takeover. */
+  | { kind: 'claimed'; owner: string }
   | { kind: 'replay'; result: IdempotentResult }
   | { kind: 'in_progress' }
   | { kind: 'mismatch' };
@@ -25,6 +27,7 @@ export type Claim =
  * A claim whose request died is taken over once its lease runs out.
  */
 export async function claimIdempotencyKey(db: Db, key: string, bodyHash: string, nowMs: number): Promise<Claim> {
+  const owner = randomUUID();
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await db.client.send(
@@ -34,6 +37,7 @@ export async function claimIdempotencyKey(db: Db, key: string, bodyHash: string,
             ...keys.idempotency(key),
             type: 'idempotency',
             status: 'IN_PROGRESS',
+            owner,
             bodyHash,
             leaseUntil: nowMs + IN_PROGRESS_LEASE_MS,
             ttl: Math.floor(nowMs / 1000) + IDEMPOTENCY_TTL_SECONDS,
@@ -45,7 +49,7 @@ export async function claimIdempotencyKey(db: Db, key: string, bodyHash: string,
           ExpressionAttributeValues: { ':nowSeconds': Math.floor(nowMs / 1000), ':inProgress': 'IN_PROGRESS', ':now': nowMs },
         }),
       );
-      return { kind: 'claimed' };
+      return { kind: 'claimed', owner };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -61,26 +65,26 @@ export async function claimIdempotencyKey(db: Db, key: string, bodyHash: string,
 }
 
 /** The update that marks a claimed key done with its answer; part of the transaction that stores the work. */
-export function idempotencyCompletion(db: Db, key: string, result: IdempotentResult) {
+export function idempotencyCompletion(db: Db, key: string, owner: string, result: IdempotentResult) {
   return {
     TableName: db.table,
     Key: keys.idempotency(key),
     UpdateExpression: 'SET #status = :completed, #result = :result REMOVE leaseUntil',
-    ConditionExpression: '#status = :inProgress',
-    ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-    ExpressionAttributeValues: { ':completed': 'COMPLETED', ':inProgress': 'IN_PROGRESS', ':result': result },
+    ConditionExpression: '#status = :inProgress AND #owner = :owner',
+    ExpressionAttributeNames: { '#status': 'status', '#result': 'result', '#owner': 'owner' },
+    ExpressionAttributeValues: { ':completed': 'COMPLETED', ':inProgress': 'IN_PROGRESS', ':result': result, ':owner': owner },
   };
 }
 
 /** Frees a claimed key when the request was rejected, so a rejected request stores nothing. */
-export async function releaseIdempotencyKey(db: Db, key: string): Promise<void> {
+export async function releaseIdempotencyKey(db: Db, key: string, owner: string): Promise<void> {
   await db.client.send(
     new DeleteCommand({
       TableName: db.table,
       Key: keys.idempotency(key),
-      ConditionExpression: '#status = :inProgress',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS' },
+      ConditionExpression: '#status = :inProgress AND #owner = :owner',
+      ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+      ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS', ':owner': owner },
     }),
   ).catch((error: unknown) => {
     if (!isConditionFailure(error)) throw error;

@@ -46,15 +46,41 @@ function responseItem(response: FeedbackResponse, version: number) {
 }
 
 /**
+ * `raced`: another submission of the same link wrote first (the caller re-reads and retries).
+ * `claim_lost`: the idempotency key is no longer ours (its lease ran out and another request took it over).
+ */
+export type SaveOutcome = 'saved' | 'raced' | 'claim_lost';
+
+/**
  * Writes a response if its stored version is still `expectedVersion` (0: it must not exist yet), and, when an
  * idempotency key was claimed, completes that key with the answer in the same transaction.
- * Throws a condition failure when another writer got there first: the caller re-reads and retries.
  */
 export async function saveResponse(
   db: Db,
   response: FeedbackResponse,
   expectedVersion: number,
-  idempotency?: { key: string; result: IdempotentResult },
+  idempotency?: { key: string; owner: string; result: IdempotentResult },
+): Promise<SaveOutcome> {
+  try {
+    await writeResponse(db, response, expectedVersion, idempotency);
+    return 'saved';
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    if (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionConflictException') return 'raced';
+    if (error.name !== 'TransactionCanceledException') throw error;
+    // Reasons follow TransactItems: [0] the response, [1] the idempotency key.
+    const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+    if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'claim_lost';
+    if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'raced';
+    throw error;
+  }
+}
+
+async function writeResponse(
+  db: Db,
+  response: FeedbackResponse,
+  expectedVersion: number,
+  idempotency?: { key: string; owner: string; result: IdempotentResult },
 ): Promise<void> {
   const put = {
     TableName: db.table,
@@ -68,9 +94,30 @@ export async function saveResponse(
   }
   await db.client.send(
     new TransactWriteCommand({
-      TransactItems: [{ Put: put }, { Update: idempotencyCompletion(db, idempotency.key, idempotency.result) }],
+      TransactItems: [{ Put: put }, { Update: idempotencyCompletion(db, idempotency.key, idempotency.owner, idempotency.result) }],
     }),
   );
+}
+
+/** Whether the customer answered the survey at or after `since` (pages through their timeline, filtered). */
+export async function answeredSince(db: Db, customerId: string, surveyId: string, since: string): Promise<boolean> {
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.client.send(
+      new QueryCommand({
+        TableName: db.table,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk >= :since',
+        FilterExpression: 'surveyId = :surveyId',
+        ExpressionAttributeValues: { ':pk': timelineIndex(customerId, '', '').gsi2pk, ':since': since, ':surveyId': surveyId },
+        ProjectionExpression: 'responseId',
+        ExclusiveStartKey,
+      }),
+    );
+    if (page.Items?.length) return true;
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return false;
 }
 
 export interface Page<T> {
@@ -79,19 +126,14 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
-/** A customer's responses, newest first, optionally only those submitted at or after `since`. */
-export async function customerTimeline(
-  db: Db,
-  customerId: string,
-  options: { since?: string; limit?: number } = {},
-): Promise<FeedbackResponse[]> {
-  const since = options.since;
+/** A customer's responses, newest first. */
+export async function customerTimeline(db: Db, customerId: string, options: { limit?: number } = {}): Promise<FeedbackResponse[]> {
   const { Items = [] } = await db.client.send(
     new QueryCommand({
       TableName: db.table,
       IndexName: 'gsi2',
-      KeyConditionExpression: since ? 'gsi2pk = :pk AND gsi2sk >= :since' : 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': timelineIndex(customerId, '', '').gsi2pk, ...(since ? { ':since': since } : {}) },
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': timelineIndex(customerId, '', '').gsi2pk },
       ScanIndexForward: false,
       Limit: options.limit ?? 100,
     }),

@@ -14,4 +14,3 @@ export const TABLE_SCHEMA = {
   ],
 } as const;
 
-export type IndexName = (typeof TABLE_SCHEMA.indexes)[number]['indexName'];

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { NotFound, ValidationFailed } from '#core/errors.ts';
 import { toCsv } from '#core/csv.ts';
 import { surveyId } from '#core/schemas.ts';
@@ -42,7 +42,7 @@ export const handler = httpHandler({
   'GET /v1/surveys/{surveyId}/responses': {
     auth: 'admin',
     handle: async (req) => {
-      const id = parse(surveyId, req.params.surveyId);
+      const id = parse(surveyId, req.params.surveyId, 'surveyId');
       const query = parse(listQuery, req.query);
       const limit = Number(query.limit ?? DEFAULT_LIMIT);
       if (limit < 1 || limit > MAX_LIMIT) {

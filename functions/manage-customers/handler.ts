@@ -5,6 +5,7 @@ import { getCustomer, putCustomer, queryCustomerPartition } from '#data/customer
 import { publicFields } from '#data/keys.ts';
 import { customerTimeline } from '#data/responses.ts';
 import { httpHandler, parse } from '#runtime/http.ts';
+import { logger } from '#runtime/logger.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
 
 const db = tableFromEnv();
@@ -13,18 +14,21 @@ export const handler = httpHandler({
   'PUT /v1/customers/{customerId}': {
     auth: 'admin',
     handle: async (req) => {
-      const id = parse(customerId, req.params.customerId);
+      const id = parse(customerId, req.params.customerId, 'customerId');
       const customer = await putCustomer(db, id, parse(customerBody, req.body), new Date().toISOString());
       // Answers imported before the profile: put the customer in win-back's index now (a no-op when already there).
       const [latest] = await customerTimeline(db, id, { limit: 1 });
-      if (latest) await noteLatestResponse(db, id, latest.submittedAt);
+      // Best effort, as on the response path: the profile is stored, and win-back checks the timeline anyway.
+      if (latest) await noteLatestResponse(db, id, latest.submittedAt).catch((error: unknown) =>
+        logger.warn('LastResponseNotNoted', { customerId: id, error: (error as Error).name }),
+      );
       return { status: 200, body: customer };
     },
   },
   'GET /v1/customers/{customerId}': {
     auth: 'admin',
     handle: async (req) => {
-      const id = parse(customerId, req.params.customerId);
+      const id = parse(customerId, req.params.customerId, 'customerId');
       const [customer, responses, emails] = await Promise.all([
         getCustomer(db, id),
         customerTimeline(db, id),

@@ -2,7 +2,7 @@ import { Conflict, NotFound } from '#core/errors.ts';
 import { newNonce } from '#core/ids.ts';
 import { linkBody, surveyBody, surveyId } from '#core/schemas.ts';
 import { signToken } from '#core/tokens.ts';
-import { customerTimeline } from '#data/responses.ts';
+import { answeredSince } from '#data/responses.ts';
 import { getSurvey, putSurvey } from '#data/surveys.ts';
 import { httpHandler, parse, type HttpRequest } from '#runtime/http.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
@@ -11,7 +11,7 @@ import { tableFromEnv } from '#runtime/wiring.ts';
 const db = tableFromEnv();
 const DAY_MS = 86_400_000;
 
-const pathSurveyId = (req: HttpRequest) => parse(surveyId, req.params.surveyId);
+const pathSurveyId = (req: HttpRequest) => parse(surveyId, req.params.surveyId, 'surveyId');
 
 async function existingSurvey(id: string) {
   const survey = await getSurvey(db, id);
@@ -41,8 +41,7 @@ export const handler = httpHandler({
       const now = Date.now();
       if (survey.recontactDays > 0) {
         const since = new Date(now - survey.recontactDays * DAY_MS).toISOString();
-        const recent = await customerTimeline(db, customerId, { since });
-        if (recent.some((r) => r.surveyId === id)) {
+        if (await answeredSince(db, customerId, id, since)) {
           throw new Conflict(
             'recontact_too_soon',
             `Customer "${customerId}" answered this survey within the last ${survey.recontactDays} days.`,

@@ -43,8 +43,11 @@ export interface HttpResult {
 }
 
 export interface Route {
-  /** `admin`: 401 without the admin token. `public`: open, but a wrong token, when one is sent, is still 401. */
-  auth: 'admin' | 'public';
+  /**
+   * `admin`: 401 without the admin token. `adminOptional`: open, and the admin token, when sent, unlocks more (a
+   * wrong one is 401). `public`: open; an Authorization header is ignored (the function cannot read the token).
+   */
+  auth: 'admin' | 'adminOptional' | 'public';
   /** Body types accepted; JSON unless said otherwise. */
   accepts?: ReadonlyArray<'json' | 'form'>;
   handle(req: HttpRequest): Promise<HttpResult>;
@@ -52,12 +55,12 @@ export interface Route {
 
 export type Routes = Record<string, Route>;
 
-/** Turns a zod result into a 400 with the contract's issues, or the parsed value. */
-export function parse<T>(schema: z.ZodMiniType<T>, data: unknown): T {
+/** Turns a zod result into a 400 with the contract's issues, or the parsed value; `at` names a lone value (a path parameter). */
+export function parse<T>(schema: z.ZodMiniType<T>, data: unknown, at?: string): T {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   throw new ValidationFailed(
-    result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    result.error.issues.map((i) => ({ path: [...(at ? [at] : []), ...i.path.map(String)].join('.'), message: i.message })),
   );
 }
 
@@ -87,7 +90,12 @@ function readBody(event: APIGatewayProxyEventV2, headers: Record<string, string>
   const type = mediaType(headers);
   const accepts = route.accepts ?? ['json'];
   if (type === 'other' || !accepts.includes(type)) throw new UnsupportedMediaType();
-  const raw = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  let raw: string;
+  try {
+    raw = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ValidationFailed([{ path: '', message: 'The body is not valid UTF-8.' }], 'The body is not valid UTF-8.');
+  }
   if (type === 'form') return { raw, body: Object.fromEntries(new URLSearchParams(raw)) };
   let body: unknown;
   try {
@@ -122,10 +130,11 @@ function hostileJson(value: unknown): Issue | undefined {
   return undefined;
 }
 
-async function isAdmin(headers: Record<string, string>, required: boolean): Promise<boolean> {
+async function isAdmin(headers: Record<string, string>, auth: Route['auth']): Promise<boolean> {
   const header = headers.authorization;
+  if (auth === 'public') return false;
   if (header === undefined) {
-    if (required) throw new Unauthorized();
+    if (auth === 'admin') throw new Unauthorized();
     return false;
   }
   const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header); // the scheme is case-insensitive (RFC 9110)
@@ -180,7 +189,7 @@ export function httpHandler(routes: Routes) {
       const route = routes[event.routeKey];
       if (!route) throw new NotFound(`${event.requestContext.http.method} ${event.rawPath}`);
       const headers = lowerCaseHeaders(event.headers);
-      const admin = await isAdmin(headers, route.auth === 'admin');
+      const admin = await isAdmin(headers, route.auth);
       const { raw, body } = readBody(event, headers, route);
       const req: HttpRequest = {
         routeKey: event.routeKey,

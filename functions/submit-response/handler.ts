@@ -4,7 +4,6 @@ import { checkSubmittedAt, resolveRespondent, unaskedAnswers } from '#core/respo
 import { IDEMPOTENCY_KEY, responseBody, type ResponseInput } from '#core/schemas.ts';
 import { verifyToken } from '#core/tokens.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
-import { isConditionFailure } from '#data/db.ts';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotentResult } from '#data/idempotency.ts';
 import { getResponse, saveResponse, type FeedbackResponse } from '#data/responses.ts';
 import { getSurvey } from '#data/surveys.ts';
@@ -15,9 +14,17 @@ import { tableFromEnv } from '#runtime/wiring.ts';
 
 const db = tableFromEnv();
 const MAX_WRITE_ATTEMPTS = 5;
+const RACE_BACKOFF_MS = 20;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Checks the answers against the survey and the link, then stores them: a link's later submission replaces its answers. */
-async function accept(input: ResponseInput, submittedAt: string | undefined, isAdmin: boolean, idempotencyKey?: string) {
+interface HeldKey {
+  key: string;
+  owner: string;
+}
+
+/** Checks the answers against the survey and the link, then stores them: a link's later submission replaces its answers. */
+async function accept(input: ResponseInput, submittedAt: string | undefined, isAdmin: boolean, held?: HeldKey) {
   const survey = await getSurvey(db, input.surveyId);
   if (!survey) throw new NotFound(`Survey "${input.surveyId}"`);
   const unasked = unaskedAnswers(survey, input);
@@ -50,20 +57,22 @@ async function accept(input: ResponseInput, submittedAt: string | undefined, isA
       ...(existing ? { updated: true } : {}),
     };
     const result: IdempotentResult = { status: existing ? 200 : 201, body: JSON.stringify(body) };
-    try {
-      await saveResponse(db, response, existing?.version ?? 0, idempotencyKey ? { key: idempotencyKey, result } : undefined);
-      // Win-back's index; best effort: a stale entry is checked against the timeline before anyone is mailed.
-      if (response.customerId) {
-        await noteLatestResponse(db, response.customerId, response.submittedAt).catch((error: unknown) =>
-          logger.warn('LastResponseNotNoted', { responseId: response.responseId, error: (error as Error).name }),
-        );
-      }
-      logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated: !!existing });
-      return result;
-    } catch (error) {
-      // Another submission of the same link won the race: read it and replace it.
-      if (!isConditionFailure(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+    const outcome = await saveResponse(db, response, existing?.version ?? 0, held && { ...held, result });
+    if (outcome === 'claim_lost') throw new IdempotencyInProgress();
+    if (outcome === 'raced') {
+      // Another submission of the same link wrote first: read it again and replace it.
+      if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`Response ${response.responseId}: still contended after ${attempt} attempts.`);
+      await sleep(RACE_BACKOFF_MS * attempt * (0.5 + Math.random()));
+      continue;
     }
+    // Win-back's index; best effort: a stale entry is checked against the timeline before anyone is mailed.
+    if (response.customerId) {
+      await noteLatestResponse(db, response.customerId, response.submittedAt).catch((error: unknown) =>
+        logger.warn('LastResponseNotNoted', { responseId: response.responseId, error: (error as Error).name }),
+      );
+    }
+    logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated: !!existing });
+    return result;
   }
 }
 
@@ -86,12 +95,13 @@ async function submit(req: HttpRequest): Promise<HttpResult> {
   if (claim.kind === 'mismatch') throw new IdempotencyKeyReused();
   if (claim.kind === 'in_progress') throw new IdempotencyInProgress();
   if (claim.kind === 'replay') return asHttp(claim.result, { 'idempotent-replayed': 'true' });
+  const held = { key, owner: claim.owner };
   try {
-    return asHttp(await accept(input, submittedAt, req.isAdmin, key));
+    return asHttp(await accept(input, submittedAt, req.isAdmin, held));
   } catch (error) {
-    await releaseIdempotencyKey(db, key); // a rejected or failed request leaves nothing behind
+    await releaseIdempotencyKey(db, key, claim.owner); // a rejected or failed request leaves nothing behind
     throw error;
   }
 }
 
-export const handler = httpHandler({ 'POST /v1/responses': { auth: 'public', handle: submit } });
+export const handler = httpHandler({ 'POST /v1/responses': { auth: 'adminOptional', handle: submit } });

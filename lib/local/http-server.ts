@@ -87,7 +87,8 @@ export async function startApi(options: { port: number; host?: string; functions
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://local');
+    // Prefixed, not resolved against a base: `//x/health` is a path here, as at API Gateway, not a host.
+    const url = new URL(`http://local${req.url ?? '/'}`);
     const method = req.method ?? 'GET';
     let route: CompiledRoute | undefined;
     let match: RegExpExecArray | null = null;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationFailed } from '../../functions/core/errors.ts';
 import {
   bucketsOf,
   changeContributions,
@@ -9,6 +10,7 @@ import {
   npsOf,
   periodsIn,
   readResponseImage,
+  reportRange,
   roundedRatio,
   scoresOf,
   seriesOf,
@@ -168,5 +170,29 @@ describe('responses → contributions', () => {
     const asObject = (m: Map<string, Contribution>) => Object.fromEntries([...m].map(([id, c]) => [id, c.counts as Counts]));
     expect(asObject(running)).toEqual(asObject(recount));
     expect(recount.size).toBeGreaterThan(10);
+  });
+});
+
+describe('report ranges', () => {
+  it.each([
+    [undefined, undefined, { from: '2026-10-26', to: '2026-11-24' }],
+    ['2026-11-01', undefined, { from: '2026-11-01', to: '2026-11-24' }],
+    ['2026-09-01', undefined, { from: '2026-09-01', to: '2026-09-30' }],
+    [undefined, '2026-02-28', { from: '2026-01-30', to: '2026-02-28' }],
+  ])('from %s to %s covers %o (today 2026-11-24)', (from, to, expected) => {
+    expect(reportRange(from, to, '2026-11-24')).toEqual(expected);
+  });
+
+  it('rejects a backwards or over-long range', () => {
+    const issuesOf = (from: string, to: string) => {
+      try {
+        reportRange(from, to, '2026-11-24');
+      } catch (error) {
+        return error instanceof ValidationFailed ? error.issues : error;
+      }
+      return 'no error';
+    };
+    expect(issuesOf('2026-11-02', '2026-11-01')).toEqual([{ path: 'from', message: '"from" must not be after "to".' }]);
+    expect(issuesOf('2000-01-01', '2026-01-01')).toEqual([{ path: 'to', message: 'A report spans at most 3660 days.' }]);
   });
 });

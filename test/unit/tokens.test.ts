@@ -60,3 +60,9 @@ describe('secretsEqual', () => {
     expect(secretsEqual(a, b)).toBe(expected);
   });
 });
+
+describe('keyring ids', () => {
+  it('ignores a key id that could not stand in a token (it has a dot)', () => {
+    expect(() => parseKeyring('{"activeKid":"k.1","k.1":"0123456789abcdef"}')).toThrow(/activeKid/);
+  });
+});

@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { httpHandler, type Route } from '../../functions/runtime/http.ts';
+import { ENV } from '../../functions/runtime/env.ts';
+import { TEST_ADMIN_TOKEN } from '../setup-env.ts';
+
+const event = (authorization?: string): APIGatewayProxyEventV2 =>
+  ({
+    version: '2.0',
+    routeKey: 'GET /probe',
+    rawPath: '/probe',
+    rawQueryString: '',
+    headers: authorization ? { authorization } : {},
+    requestContext: { domainName: 'api.example', http: { method: 'GET', path: '/probe' } },
+    isBase64Encoded: false,
+  }) as unknown as APIGatewayProxyEventV2;
+
+const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'probe', awsRequestId: 'r' } as unknown as Context;
+
+async function call(auth: Route['auth'], authorization?: string) {
+  const handler = httpHandler({
+    'GET /probe': { auth, handle: async (req) => ({ status: 200, body: { isAdmin: req.isAdmin } }) },
+  });
+  const res = await handler(event(authorization), context);
+  return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') };
+}
+
+describe('route auth', () => {
+  const saved = process.env[ENV.adminToken];
+  afterEach(() => {
+    process.env[ENV.adminToken] = saved;
+  });
+
+  it.each([
+    ['admin', undefined, 401],
+    ['admin', 'Bearer wrong-token', 401],
+    ['admin', `Bearer ${TEST_ADMIN_TOKEN}`, 200],
+    ['admin', `bearer ${TEST_ADMIN_TOKEN}`, 200],
+    ['adminOptional', undefined, 200],
+    ['adminOptional', 'Bearer wrong-token', 401],
+    ['adminOptional', 'Basic dXNlcjpwYXNz', 401],
+    ['adminOptional', `Bearer ${TEST_ADMIN_TOKEN}`, 200],
+    ['public', 'Bearer anything', 200],
+  ] as const)('%s route with %s → %i', async (auth, header, status) => {
+    const res = await call(auth, header);
+    expect(res.status).toBe(status);
+    if (status === 401) expect(res.body.error.code).toBe('unauthorized');
+  });
+
+  it('tells the handler whether the admin is calling', async () => {
+    expect((await call('adminOptional', `Bearer ${TEST_ADMIN_TOKEN}`)).body).toEqual({ isAdmin: true });
+    expect((await call('adminOptional')).body).toEqual({ isAdmin: false });
+  });
+
+  it('never reads the admin token on public routes: deployed, their functions cannot', async () => {
+    delete process.env[ENV.adminToken];
+    const res = await call('public', 'Bearer anything');
+    expect(res).toEqual({ status: 200, body: { isAdmin: false } });
+  });
+});
