@@ -98,9 +98,10 @@ export class FeedbackStack extends Stack {
       routes: specs.flatMap((spec) => (spec.routes ?? []).map((routeKey) => ({ routeKey, fn: functions.get(spec.name)!.fn }))),
     });
 
-    // Links in emails point at the API unless a custom domain is configured.
-    for (const spec of specs.filter((s) => s.access.mailer)) {
-      functions.get(spec.name)!.fn.addEnvironment(ENV.publicBaseUrl, props.config.publicBaseUrl ?? api.api.apiEndpoint);
+    // Links point at the configured domain; else API answers use the request's origin, and emails the API's URL.
+    for (const spec of specs.filter((s) => s.access.signingKeys || s.access.mailer)) {
+      const base = props.config.publicBaseUrl ?? (spec.access.mailer ? api.api.apiEndpoint : undefined);
+      if (base) functions.get(spec.name)!.fn.addEnvironment(ENV.publicBaseUrl, base);
     }
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the feedback API' });

@@ -94,8 +94,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The scorer and any other stream consumer, fed like Lambda's event source mapping feeds them.
     const consumers = await startStreamConsumers({ endpoint: dynamo.endpoint, streamArn, dataDir: options.dataDir, log });
     stops.push(consumers.stop);
-    // Links in scheduled emails point here, as the deployed ones point at the API's URL.
-    process.env[ENV.publicBaseUrl] ??= config.publicBaseUrl ?? api.url;
+    // Links in scheduled emails point here (config.publicBaseUrl is the deployed domain), unless set, e.g. to a tunnel.
+    process.env[ENV.publicBaseUrl] ??= api.url;
     const scheduler = startScheduler({ config, log });
     stops.push(async () => scheduler.stop());
     return { apiUrl: api.url, dynamoDbEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint, adminToken, streamArn, stop };
