@@ -214,7 +214,7 @@ export const OPERATIONS: Record<string, Operation> = {
     description: 'Read from the aggregates kept by the stream scorer. See the contract for the SCORES shape.',
     auth: 'admin',
     query: {
-      from: { description: 'First day, YYYY-MM-DD (UTC); default 30 days ago.' },
+      from: { description: 'First day, YYYY-MM-DD (UTC); default: the 30 days that end on `to`.' },
       to: { description: 'Last day, YYYY-MM-DD (UTC); default today.' },
       interval: { description: 'day (default), week, month or total.', schema: { type: 'string', enum: ['day', 'week', 'month', 'total'] } },
       by: { description: 'channel, or attr.<name> for one of the survey’s segmentBy attributes.' },

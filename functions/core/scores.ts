@@ -405,9 +405,12 @@ export function scoreReport(query: ReportQuery, days: ReadonlyArray<BucketKey & 
 export const MAX_REPORT_DAYS = 3660;
 export const DEFAULT_REPORT_DAYS = 30;
 
-/** The range a report covers: as asked, else the last 30 days up to today (UTC); 400 when it is backwards or too long. */
+/**
+ * The range a report covers: as asked; `to` defaults to today (UTC), `from` to 30 days before `to`.
+ * 400 when it is backwards or too long.
+ */
 export function reportRange(from: string | undefined, to: string | undefined, today: string): { from: string; to: string } {
-  const end = to ?? (from && addDays(from, DEFAULT_REPORT_DAYS - 1) < today ? addDays(from, DEFAULT_REPORT_DAYS - 1) : today);
+  const end = to ?? today;
   const start = from ?? addDays(end, -(DEFAULT_REPORT_DAYS - 1));
   if (start > end) throw new ValidationFailed([{ path: 'from', message: '"from" must not be after "to".' }]);
   if (daysBetween(start, end) >= MAX_REPORT_DAYS) {

@@ -136,7 +136,12 @@ export async function scoreBatch(records: readonly DynamoDBRecord[], ports: Scor
     if (!d.eventId) {
       // Without an eventID nothing can be claimed: report it, apply nothing.
       ports.log.error('PoisonRecord', { reason: d.poison, sequenceNumber: d.sequenceNumber });
-      await ports.sendToDlq({ sequenceNumber: d.sequenceNumber, reason: d.poison ?? 'unknown', record: d.record });
+      try {
+        await ports.sendToDlq({ sequenceNumber: d.sequenceNumber, reason: d.poison ?? 'unknown', record: d.record });
+      } catch (error) {
+        ports.log.error('PoisonNotSent', { error: error as Error, sequenceNumber: d.sequenceNumber });
+        return failureAt(d);
+      }
       continue;
     }
     // A change that moves no counter (a comment edit, a non-scored field) needs no claim: applying it is a no-op.

@@ -113,7 +113,8 @@ describe('the local stream poller', () => {
     expect(mine(probe.calls[1]!)).toEqual(['b', 'c']);
 
     await put(`RESPONSE#${run}-poison`);
-    await within(8_000, async () => existsSync(failurePath), Boolean);
+    // Appending creates the file a moment before the line lands in it: wait for a whole line.
+    await within(8_000, async () => existsSync(failurePath) && readFileSync(failurePath, 'utf8').endsWith('\n'), Boolean);
     const failure = JSON.parse(readFileSync(failurePath, 'utf8').trim().split('\n').at(-1)!);
     expect(failure.requestContext.condition).toBe('RetryAttemptsExhausted');
     expect(failure.records.map(pkOf)).toEqual([`RESPONSE#${run}-poison`]);

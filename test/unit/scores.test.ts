@@ -177,7 +177,7 @@ describe('report ranges', () => {
   it.each([
     [undefined, undefined, { from: '2026-10-26', to: '2026-11-24' }],
     ['2026-11-01', undefined, { from: '2026-11-01', to: '2026-11-24' }],
-    ['2026-09-01', undefined, { from: '2026-09-01', to: '2026-09-30' }],
+    ['2026-09-01', undefined, { from: '2026-09-01', to: '2026-11-24' }],
     [undefined, '2026-02-28', { from: '2026-01-30', to: '2026-02-28' }],
   ])('from %s to %s covers %o (today 2026-11-24)', (from, to, expected) => {
     expect(reportRange(from, to, '2026-11-24')).toEqual(expected);
