@@ -61,6 +61,10 @@ export interface ScheduleSpec {
   input: Record<string, unknown>;
 }
 
+/** Memory and timeout of a function that does not set its own. */
+export const DEFAULT_MEMORY_MB = 256;
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'Health',

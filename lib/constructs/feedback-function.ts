@@ -11,7 +11,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/runtime/env.ts';
 import { ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET } from '../bundling.ts';
-import type { FunctionSpec } from '../manifest.ts';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type FunctionSpec } from '../manifest.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -66,8 +66,8 @@ export class FeedbackFunction extends Construct {
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: spec.memorySize ?? 256,
-      timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
+      memorySize: spec.memorySize ?? DEFAULT_MEMORY_MB,
+      timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       environment: {

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { FUNCTIONS, routesOf, type FunctionSpec } from '../manifest.ts';
+import { lambdaContext, loadHandler } from './lambda-runtime.ts';
 
 /** API Gateway's own cap on a request body; handlers enforce the contract's smaller limit themselves. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -51,25 +51,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
   return Buffer.concat(chunks);
 }
 
-function lambdaContext(fn: FunctionSpec): Context {
-  const deadline = Date.now() + (fn.timeoutSeconds ?? 10) * 1000;
-  const name = `local-${fn.name}`;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: String(fn.memorySize ?? 256),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 /**
  * An HTTP server that does what API Gateway's HTTP API does for the manifest's routes: builds a payload 2.0
  * event and calls the very handler Lambda runs. Unmatched requests go to the `$default` route.
@@ -81,7 +62,7 @@ export async function startApi(options: { port: number; host?: string; functions
   const handlers = new Map<string, Promise<Handler>>();
   const load = (fn: FunctionSpec) => {
     if (!handlers.has(fn.entry)) {
-      handlers.set(fn.entry, import(resolve(fn.entry)).then((m: { handler: Handler }) => m.handler));
+      handlers.set(fn.entry, loadHandler<Handler>(fn));
     }
     return handlers.get(fn.entry)!;
   };

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { Cron } from 'croner';
 import type { FeedbackConfig } from '../config.ts';
 import { FUNCTIONS, type FunctionSpec } from '../manifest.ts';
+import { lambdaContext, loadHandler } from './lambda-runtime.ts';
 
 /** A croner pattern, and the years EventBridge's sixth field allows (croner has no year field). */
 export interface LocalCron {
@@ -40,25 +39,6 @@ function yearMatcher(field: string): (year: number) => boolean {
   return (year) => parts.some((p) => year >= p.from && year <= p.to && (year - p.from) % p.step === 0);
 }
 
-function scheduleContext(fn: FunctionSpec): Context {
-  const deadline = Date.now() + (fn.timeoutSeconds ?? 10) * 1000;
-  const name = `local-${fn.name}`;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: String(fn.memorySize ?? 256),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
@@ -82,8 +62,8 @@ export function startScheduler(options: {
         if (!cron.matchesYear(new Date().getFullYear())) return;
         log(`schedule ${schedule.id}: invoking ${fn.name}`);
         try {
-          const { handler } = (await import(resolve(fn.entry))) as { handler: Handler };
-          const result = await handler(schedule.input, scheduleContext(fn));
+          const handler = await loadHandler<Handler>(fn);
+          const result = await handler(schedule.input, lambdaContext(fn));
           log(`schedule ${schedule.id}: ${JSON.stringify(result)}`);
         } catch (error) {
           log(`schedule ${schedule.id} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,7 +1,6 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -16,6 +15,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { localCredentials } from '#runtime/clients.ts';
 import { ENV } from '#runtime/env.ts';
 import { FUNCTIONS, type FunctionSpec, type StreamConsumer } from '../manifest.ts';
+import { lambdaContext, loadHandler } from './lambda-runtime.ts';
 
 /**
  * The local twin of Lambda's DynamoDB event source mapping: reads the table's stream from DynamoDB Local, builds
@@ -102,25 +102,6 @@ export function lambdaRecord(record: StreamRecord, streamArn: string, region: st
   };
 }
 
-function lambdaContext(fn: FunctionSpec): Context {
-  const deadline = Date.now() + (fn.timeoutSeconds ?? 60) * 1000;
-  const name = `local-${fn.name}`;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: String(fn.memorySize ?? 256),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const { fn, streamArn } = options;
   const settings = fn.stream;
@@ -129,7 +110,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const pollInterval = options.pollIntervalMs ?? 200;
   const client = new DynamoDBStreamsClient({ endpoint: options.endpoint, region, credentials: localCredentials });
   const handler: StreamHandler =
-    options.handler ?? (await import(resolve(fn.entry)).then((m: { handler: StreamHandler }) => m.handler));
+    options.handler ?? (await loadHandler<StreamHandler>(fn));
 
   const checkpointFile = options.dataDir && join(options.dataDir, 'stream-checkpoints', `${fn.name}.json`);
   const shards: Record<string, ShardState> = checkpointFile
