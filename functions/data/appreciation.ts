@@ -1,4 +1,4 @@
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type NativeAttributeValue, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { claimWindows, type CampaignId, type IndexQuery, type LedgerEntry, type MailState } from '#core/campaigns.ts';
 import { isConditionFailure, type Db } from './db.ts';
 import { keys, LAST_RESPONSE_SHARDS, lastResponseIndex, npsDayIndex } from './keys.ts';
@@ -219,91 +219,81 @@ export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
   const windowCondition =
     '(attribute_not_exists(#last) OR #last <= :periodCutoff)' +
     (capCutoff ? ' AND (attribute_not_exists(lastSentOn) OR lastSentOn <= :capCutoff)' : '');
-  try {
-    await db.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          customerStillMailable(db, claim.customerId),
-          {
-            Update: {
-              TableName: db.table,
-              Key: keys.mailState(claim.customerId),
-              UpdateExpression: 'SET #type = :type, lastSentOn = :date, #last = :date',
-              ConditionExpression: windowCondition,
-              ExpressionAttributeNames: { '#type': 'type', '#last': lastOnName(claim.campaignId) },
-              ExpressionAttributeValues: {
-                ':type': 'mailState',
-                ':date': claim.runDate,
-                ':periodCutoff': periodCutoff,
-                ...(capCutoff ? { ':capCutoff': capCutoff } : {}),
-              },
-            },
-          },
-          {
-            Put: {
-              TableName: db.table,
-              Item: {
-                ...keys.emailLedger(claim.customerId, claim.campaignId, claim.period),
-                type: 'email',
-                customerId: claim.customerId,
-                campaignId: claim.campaignId,
-                period: claim.period,
-                runId: claim.runId,
-                status: 'claimed',
-                subject: claim.subject,
-                language: claim.language,
-                claimedAt: claim.now,
-                sentAt: claim.now,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isTransactionLost(error)) return false;
-    throw error;
-  }
+  return transactOrLose(db, [
+    customerStillMailable(db, claim.customerId),
+    {
+      Update: {
+        TableName: db.table,
+        Key: keys.mailState(claim.customerId),
+        UpdateExpression: 'SET #type = :type, lastSentOn = :date, #last = :date',
+        ConditionExpression: windowCondition,
+        ExpressionAttributeNames: { '#type': 'type', '#last': lastOnName(claim.campaignId) },
+        ExpressionAttributeValues: {
+          ':type': 'mailState',
+          ':date': claim.runDate,
+          ':periodCutoff': periodCutoff,
+          ...(capCutoff ? { ':capCutoff': capCutoff } : {}),
+        },
+      },
+    },
+    {
+      Put: {
+        TableName: db.table,
+        Item: {
+          ...keys.emailLedger(claim.customerId, claim.campaignId, claim.period),
+          type: 'email',
+          customerId: claim.customerId,
+          campaignId: claim.campaignId,
+          period: claim.period,
+          runId: claim.runId,
+          status: 'claimed',
+          subject: claim.subject,
+          language: claim.language,
+          claimedAt: claim.now,
+          sentAt: claim.now,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ]);
 }
 
 /** A deferred entry (SES refused it for quota) is taken over by exactly one run: a conditional flip to claimed. */
 export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<boolean> {
+  return transactOrLose(db, [
+    customerStillMailable(db, claim.customerId),
+    {
+      Update: {
+        TableName: db.table,
+        Key: keys.emailLedger(claim.customerId, claim.campaignId, claim.period),
+        UpdateExpression: 'SET #status = :claimed, runId = :runId, subject = :subject, claimedAt = :now, sentAt = :now',
+        ConditionExpression: '#status = :deferred',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':claimed': 'claimed',
+          ':deferred': 'deferred',
+          ':runId': claim.runId,
+          ':subject': claim.subject,
+          ':now': claim.now,
+        },
+      },
+    },
+  ]);
+}
+
+/**
+ * Runs the transaction; false when it lost: a condition failed, or it conflicted with a concurrent transaction on
+ * the same customer. The caller re-reads and decides.
+ */
+async function transactOrLose(db: Db, TransactItems: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
   try {
-    await db.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          customerStillMailable(db, claim.customerId),
-          {
-            Update: {
-              TableName: db.table,
-              Key: keys.emailLedger(claim.customerId, claim.campaignId, claim.period),
-              UpdateExpression: 'SET #status = :claimed, runId = :runId, subject = :subject, claimedAt = :now, sentAt = :now',
-              ConditionExpression: '#status = :deferred',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':claimed': 'claimed',
-                ':deferred': 'deferred',
-                ':runId': claim.runId,
-                ':subject': claim.subject,
-                ':now': claim.now,
-              },
-            },
-          },
-        ],
-      }),
-    );
+    await db.client.send(new TransactWriteCommand({ TransactItems }));
     return true;
   } catch (error) {
-    if (isTransactionLost(error)) return false;
+    if (isConditionFailure(error) || (error instanceof Error && error.name === 'TransactionCanceledException')) return false;
     throw error;
   }
 }
-
-// Conflicts with a concurrent transaction on the same customer count as lost too: the caller re-reads and decides.
-const isTransactionLost = (error: unknown) =>
-  isConditionFailure(error) || (error instanceof Error && error.name === 'TransactionCanceledException');
 
 /** Records the outcome of a claimed send on its ledger entry. */
 export async function recordEmailOutcome(
