@@ -1,4 +1,5 @@
 import { Stack, TimeZone, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -14,13 +15,18 @@ export interface ScheduledInvocationsProps {
   timeZone: string;
 }
 
-/** One EventBridge Scheduler schedule per manifest schedule, in the configured time zone. */
+/** One EventBridge Scheduler schedule per manifest schedule, in the configured time zone, with a role of its own. */
 export class ScheduledInvocations extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledInvocationsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    // The scheduler's role is one per stack; its grant covers this function's versions and aliases.
-    Validations.of(stack).acknowledge({
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
+    props.fn.grantInvoke(role);
+    Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.fn.node.defaultChild as CfnResource)}.Arn>:*]`,
       reason: 'The schedules invoke this one function; the wildcard covers its versions and aliases only.',
     });
@@ -30,7 +36,7 @@ export class ScheduledInvocations extends Construct {
       new Schedule(this, spec.id, {
         description: `Runs ${spec.id}`,
         schedule: ScheduleExpression.expression(cron, TimeZone.of(props.timeZone)),
-        target: new LambdaInvoke(props.fn, { input: ScheduleTargetInput.fromObject(spec.input), retryAttempts: 2 }),
+        target: new LambdaInvoke(props.fn, { role, input: ScheduleTargetInput.fromObject(spec.input), retryAttempts: 2 }),
       });
     }
   }

@@ -78,3 +78,25 @@ describe('a scheduled function of the manifest', () => {
     expect(() => synth([orphan])).toThrow(/feedback\.schedules\["nightly"\]/);
   });
 });
+
+describe('the schedules role', () => {
+  it('may be assumed by EventBridge Scheduler of this account only, and invokes only the scheduled function', () => {
+    const template = synth([scheduled]);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ],
+      },
+    });
+    const invoke = new Capture();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: invoke })] },
+      Roles: [{ Ref: Match.stringLikeRegexp('ScheduledSchedulesRole') }],
+    });
+    expect(JSON.stringify(invoke.asArray())).toMatch(/ScheduledFunction/);
+  });
+});
