@@ -48,8 +48,8 @@ export interface Route {
    * wrong one is 401). `public`: open; an Authorization header is ignored (the function cannot read the token).
    */
   auth: 'admin' | 'adminOptional' | 'public';
-  /** Body types accepted; JSON unless said otherwise. */
-  accepts?: ReadonlyArray<'json' | 'form'>;
+  /** Body types accepted; JSON unless said otherwise. `any`: the body is not read (beyond the size limit). */
+  accepts?: ReadonlyArray<'json' | 'form'> | 'any';
   handle(req: HttpRequest): Promise<HttpResult>;
 }
 
@@ -86,7 +86,7 @@ function mediaType(headers: Record<string, string>): 'json' | 'form' | 'other' {
 function readBody(event: APIGatewayProxyEventV2, headers: Record<string, string>, route: Route): { raw: string; body: unknown } {
   const bytes = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
-  if (bytes.length === 0) return { raw: '', body: undefined };
+  if (bytes.length === 0 || route.accepts === 'any') return { raw: '', body: undefined };
   const type = mediaType(headers);
   const accepts = route.accepts ?? ['json'];
   if (type === 'other' || !accepts.includes(type)) throw new UnsupportedMediaType();

@@ -41,10 +41,11 @@ export const handler = httpHandler({
       return page(renderUnsubscribePage(locale, { action: `/v1/unsubscribe?token=${encodeURIComponent(req.query.token!)}` }));
     },
   },
-  // RFC 8058 one-click (mail clients POST `List-Unsubscribe=One-Click`) and the page's button: any POST with a valid link.
+  // RFC 8058 one-click (mail clients POST `List-Unsubscribe=One-Click`, form-encoded or multipart) and the page's
+  // button: any POST with a valid link does it, whatever its body.
   'POST /v1/unsubscribe': {
     auth: 'public',
-    accepts: ['form', 'json'],
+    accepts: 'any',
     handle: async (req) => {
       const customerId = await customerOf(req);
       const found = await unsubscribeCustomer(db, customerId, new Date().toISOString());
