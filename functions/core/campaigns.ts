@@ -149,6 +149,8 @@ export type Decision =
   | { kind: 'resume' }
   /** This run already sent it (a page processed again after a crash or pause): counts as sent once. */
   | { kind: 'sentByThisRun' }
+  /** This run already tried and SES refused it for good (a page processed again): counts as failed once. */
+  | { kind: 'failedByThisRun' }
   | { kind: 'skip'; reason: SkipReason };
 
 /** The claim windows: a campaign's last date must be at or before `periodCutoff`, any appreciation's at or before `capCutoff`. */
@@ -169,7 +171,12 @@ export function decide(e: Eligibility): Decision {
   if (e.customer.suppressed) return { kind: 'skip', reason: 'suppressed' };
   if (e.ledger) {
     if (e.ledger.status === 'deferred') return { kind: 'resume' };
-    if (e.ledger.runId === e.runId && e.ledger.status === 'sent') return { kind: 'sentByThisRun' };
+    if (e.ledger.runId === e.runId) {
+      // A page read again after a crash, a pause or an error: this run's own entries count once, as they ended.
+      // `claimed` is counted as sent: the send may have gone out and is never repeated (at most once).
+      if (e.ledger.status === 'sent' || e.ledger.status === 'claimed') return { kind: 'sentByThisRun' };
+      if (e.ledger.status === 'failed') return { kind: 'failedByThisRun' };
+    }
     return { kind: 'skip', reason: 'alreadySent' };
   }
   const { periodCutoff, capCutoff } = claimWindows(e.campaignId, e.runDate, e.frequencyCapDays);

@@ -1,10 +1,18 @@
 import { stringify } from 'csv-stringify/sync';
 
 /**
- * CSV that opens safely in a spreadsheet: a cell that starts like a formula (= + - @, tab, carriage return) is
- * prefixed with an apostrophe, so Excel and Sheets show it as text instead of running it (OWASP CSV injection).
+ * CSV that opens safely in a spreadsheet: a cell that starts like a formula (= + - @, tab, carriage return, line
+ * feed) is prefixed with an apostrophe, so Excel and Sheets show it as text instead of running it (OWASP CSV
+ * injection). Leading whitespace does not hide a formula: spreadsheets trim it, so " =1+1" and "\t=1+1" count too.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@])/;
+
+/**
+ * csv-stringify quotes a field for a delimiter, a quote or the record delimiter; with 'windows' that is only the
+ * pair \r\n, so a bare \n or \r would be written unquoted and a spreadsheet would start a new row there (a row it
+ * never checked for a formula start). Every field holding a line break is quoted.
+ */
+const LINE_BREAK = /[\r\n]/;
 
 export const spreadsheetSafe = (value: unknown): string | number | boolean | null => {
   if (value === undefined || value === null) return null;
@@ -17,7 +25,12 @@ export const spreadsheetSafe = (value: unknown): string | number | boolean | nul
 export function toCsv(columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): string {
   const body = stringify(
     rows.map((row) => columns.map((column) => spreadsheetSafe(row[column]))),
-    { header: true, columns: columns.map((c) => ({ key: String(columns.indexOf(c)), header: c })), record_delimiter: 'windows' },
+    {
+      header: true,
+      columns: columns.map((c, index) => ({ key: String(index), header: c })),
+      record_delimiter: 'windows',
+      quoted_match: LINE_BREAK,
+    },
   );
   return `\ufeff${body}`;
 }

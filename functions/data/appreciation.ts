@@ -250,7 +250,6 @@ export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
           subject: claim.subject,
           language: claim.language,
           claimedAt: claim.now,
-          sentAt: claim.now,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -266,7 +265,7 @@ export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<bo
       Update: {
         TableName: db.table,
         Key: keys.emailLedger(claim.customerId, claim.campaignId, claim.period),
-        UpdateExpression: 'SET #status = :claimed, runId = :runId, subject = :subject, claimedAt = :now, sentAt = :now',
+        UpdateExpression: 'SET #status = :claimed, runId = :runId, subject = :subject, claimedAt = :now REMOVE sentAt',
         ConditionExpression: '#status = :deferred',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -281,17 +280,33 @@ export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<bo
   ]);
 }
 
+/** Why DynamoDB cancelled a transaction, one code per item (`None` for the items that were fine). */
+export const cancellationCodes = (error: unknown): string[] =>
+  ((error as { CancellationReasons?: Array<{ Code?: string }> } | undefined)?.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+
+/** Transient cancellations: the transaction did not lose, it did not get to run. */
+const RETRYABLE_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+const TRANSACT_ATTEMPTS = 6;
+
 /**
- * Runs the transaction; false when it lost: a condition failed, or it conflicted with a concurrent transaction on
- * the same customer. The caller re-reads and decides.
+ * Runs the transaction; false when it lost: a condition failed (the caller re-reads and decides). A conflict with a
+ * concurrent transaction or throttling is not a loss: it is retried with backoff and full jitter, and thrown when it
+ * persists (the run then stops the page and hands on; nothing is counted for it).
  */
 async function transactOrLose(db: Db, TransactItems: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
-  try {
-    await db.client.send(new TransactWriteCommand({ TransactItems }));
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error) || (error instanceof Error && error.name === 'TransactionCanceledException')) return false;
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.client.send(new TransactWriteCommand({ TransactItems }));
+      return true;
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+      const codes = cancellationCodes(error);
+      const lost = codes.length ? codes.includes('ConditionalCheckFailed') : isConditionFailure(error);
+      if (lost) return false;
+      const transient = codes.length ? codes.every((code) => code === 'None' || RETRYABLE_CANCELLATIONS.has(code)) : /TransactionConflict|Throttl/.test(error.message);
+      if (!transient || attempt >= TRANSACT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2_000, 50 * 2 ** attempt)));
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import { NotFound, ValidationFailed } from '#core/errors.ts';
 import { toCsv } from '#core/csv.ts';
 import { surveyId } from '#core/schemas.ts';
 import { isDay } from '#core/scores.ts';
-import { decodeCursor, listSurveyResponses } from '#data/response-listing.ts';
+import { decodeCursor, listSurveyResponses, positionWithin } from '#data/response-listing.ts';
 import type { FeedbackResponse } from '#data/responses.ts';
 import { getSurvey } from '#data/surveys.ts';
 import { httpHandler, parse } from '#runtime/http.ts';
@@ -54,6 +54,12 @@ export const handler = httpHandler({
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       if (query.cursor !== undefined && !after) {
         throw new ValidationFailed([{ path: 'cursor', message: 'Use the nextCursor of the previous page, as given.' }]);
+      }
+      // A cursor from a listing with other from/to points outside this range; DynamoDB would reject it (a 500).
+      if (after && !positionWithin(after, query)) {
+        throw new ValidationFailed([
+          { path: 'cursor', message: 'This cursor belongs to a listing with another from/to: start again without it.' },
+        ]);
       }
       if (!(await getSurvey(db, id))) throw new NotFound(`Survey "${id}"`);
       const page = await listSurveyResponses(db, id, { from: query.from, to: query.to, limit, after });

@@ -35,7 +35,9 @@ export const handler = httpHandler({
         queryCustomerPartition(db, id, 'EMAIL#'),
       ]);
       if (!customer) throw new NotFound(`Customer "${id}"`);
-      const sent = emails.map(publicFields).sort((a, b) => String(b.sentAt).localeCompare(String(a.sentAt)));
+      // Newest first; an email not (yet) sent has only its claim time.
+      const when = (e: Record<string, unknown>) => String(e.sentAt ?? e.claimedAt ?? '');
+      const sent = emails.map(publicFields).sort((a, b) => when(b).localeCompare(when(a)));
       return { status: 200, body: { customer, responses, emails: sent } };
     },
   },

@@ -12,17 +12,6 @@ import type { ChunkOutcome, ExistingClaim, ScoreChunk } from '#data/scores.ts';
 import { MAX_TRANSACTION_ITEMS } from '#data/scores.ts';
 import type { DlqSender } from '#runtime/dlq.ts';
 
-/**
- * One batch of the table's stream through the scorer, exactly once in effect.
- *
- * Records are decoded in order and pre-aggregated into chunks; each chunk is one transaction that creates a claim
- * per record it applies and moves each touched aggregate once. A claim that exists already cancels the
- * transaction, and the chunk is retried without the records it names. So however often a record comes back
- * (whole-batch retries, redelivery after a reported failure, bisection, a crash after the write), its effect
- * lands once. The first chunk that cannot be written stops the batch and is reported as the failure point.
- */
-
-
 export interface ScorerPorts {
   /** Writes one chunk atomically (see applyScoreChunk). */
   applyChunk(chunk: ScoreChunk): Promise<ChunkOutcome>;
@@ -121,6 +110,15 @@ function transactionOf(records: Planned[]): ScoreChunk {
   };
 }
 
+/**
+ * One batch of the table's stream through the scorer, exactly once in effect.
+ *
+ * Records are decoded in order and pre-aggregated into chunks; each chunk is one transaction that creates a claim
+ * per record it applies and moves each touched aggregate once. A claim that exists already cancels the
+ * transaction, and the chunk is retried without the records it names. So however often a record comes back
+ * (whole-batch retries, redelivery after a reported failure, bisection, a crash after the write), its effect
+ * lands once. The first chunk that cannot be written stops the batch and is reported as the failure point.
+ */
 export async function scoreBatch(records: readonly DynamoDBRecord[], ports: ScorerPorts): Promise<DynamoDBBatchResponse> {
   const decoded: Decoded[] = [];
   for (const record of records) {

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { isCampaignId, isIsoDate, type CampaignId } from '#core/campaigns.ts';
+import { addDays, isCampaignId, isIsoDate, type CampaignId } from '#core/campaigns.ts';
 import { NotFound, ValidationFailed } from '#core/errors.ts';
 import { getRun } from '#data/campaign-runs.ts';
 import { sesMailer } from '#data/mailer.ts';
@@ -14,7 +14,7 @@ import { httpHandler, type HttpRequest } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
-import { continueRun, reportOf, runScheduled, startRun, type CampaignPorts, type ContinueRunJob } from './run-campaign.ts';
+import { continueRun, isResumable, reportOf, resumeDueRuns, runScheduled, startRun, type CampaignPorts, type ContinueRunJob } from './run-campaign.ts';
 import { appreciationEnv } from './settings.ts';
 
 /**
@@ -70,8 +70,15 @@ const ports: CampaignPorts = {
   settings: env.settings,
 };
 
+/**
+ * How far a run's date may be from today (UTC): a future date would take every customer's claim windows for years
+ * ahead (`lastSentOn`, `lastOn#…` are set to the run date), an old one only replays the past.
+ */
+const RUN_DATE_DAYS_BACK = 30;
+const RUN_DATE_DAYS_AHEAD = 1;
+
 /** `{"date":"YYYY-MM-DD","dryRun":false}`, both optional. Checked by hand: a zod schema here tripled the bundle. */
-function parseRunBody(body: unknown): { date?: string; dryRun: boolean } {
+function parseRunBody(body: unknown, today: string): { date?: string; dryRun: boolean } {
   if (body === undefined) return { dryRun: false };
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationFailed([{ path: '', message: 'Send a JSON object.' }]);
@@ -79,6 +86,9 @@ function parseRunBody(body: unknown): { date?: string; dryRun: boolean } {
   const { date, dryRun = false, ...rest } = body as Record<string, unknown>;
   const issues = Object.keys(rest).map((key) => ({ path: key, message: 'Unknown field.' }));
   if (date !== undefined && (typeof date !== 'string' || !isIsoDate(date))) issues.push({ path: 'date', message: 'Use a real date, YYYY-MM-DD.' });
+  else if (typeof date === 'string' && (date < addDays(today, -RUN_DATE_DAYS_BACK) || date > addDays(today, RUN_DATE_DAYS_AHEAD))) {
+    issues.push({ path: 'date', message: `Use a date from ${addDays(today, -RUN_DATE_DAYS_BACK)} to ${addDays(today, RUN_DATE_DAYS_AHEAD)} (UTC).` });
+  }
   if (typeof dryRun !== 'boolean') issues.push({ path: 'dryRun', message: 'Use true or false.' });
   if (issues.length) throw new ValidationFailed(issues);
   return { date: date as string | undefined, dryRun: dryRun as boolean };
@@ -95,11 +105,20 @@ const http = httpHandler({
     auth: 'admin',
     handle: async (req) => {
       const campaignId = campaignOf(req);
-      const body = parseRunBody(req.body);
-      const date = body.date ?? new Date().toISOString().slice(0, 10);
+      const today = new Date(ports.now()).toISOString().slice(0, 10);
+      const body = parseRunBody(req.body, today);
+      const date = body.date ?? today;
+      if (!body.dryRun) {
+        // Best effort: a paused run of this campaign whose pause is over goes on now, not at the next schedule.
+        await resumeDueRuns(ports, campaignId).catch((error: unknown) => logger.warn('ResumeDueRunsFailed', { campaignId, error: error as Error }));
+      }
       const report = await startRun(ports, { campaignId, date, dryRun: body.dryRun, linkBaseUrl: req.origin }, HTTP_BUDGET_MS);
       if (report.status === 'done') return { status: 200, body: report };
-      return { status: 202, body: { runId: report.runId, status: report.status } };
+      // The contract's 202 says `running`: a run paused by SES goes on by itself; the pause is an extra detail.
+      return {
+        status: 202,
+        body: { runId: report.runId, status: 'running', ...(report.status === 'paused' ? { paused: true, resumeAfter: report.resumeAfter } : {}) },
+      };
     },
   },
   'GET /v1/campaigns/{campaignId}/runs/{runId}': {
@@ -109,6 +128,10 @@ const http = httpHandler({
       const runId = req.params.runId ?? '';
       const run = /^[0-9A-Z]{26}$/.test(runId) ? await getRun(db, campaignId, runId) : undefined;
       if (!run) throw new NotFound(`Run "${runId}" of campaign "${campaignId}"`);
+      if (isResumable(run, ports.now())) {
+        // Looking at a run whose pause is over hands it on (the lease keeps it to one worker); it shows as paused until taken.
+        await ports.continueRun({ continueRun: { campaignId, runId: run.runId } }).catch((error: unknown) => logger.warn('ResumeRunFailed', { campaignId, runId, error: error as Error }));
+      }
       return { status: 200, body: reportOf(run) };
     },
   },

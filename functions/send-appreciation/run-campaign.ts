@@ -63,7 +63,8 @@ export interface CampaignPorts {
 }
 
 export interface ContinueRunJob {
-  continueRun: { campaignId: CampaignId; runId: string };
+  /** `failures`: pages that failed in a row before this hand-off (absent: none), so a persistent fault stops handing on. */
+  continueRun: { campaignId: CampaignId; runId: string; failures?: number };
 }
 
 export interface Recipients {
@@ -83,6 +84,8 @@ export interface RunReport extends RunCounts {
   /** Dry runs only: the recipient list stops here; `wouldSend` counts them all. */
   recipientsTruncated?: boolean;
   wouldSend?: number;
+  /** Dry runs only: the budget ran out before the whole selection was read; the counts cover what was read. */
+  truncated?: boolean;
   resumeAfter?: string;
 }
 
@@ -124,7 +127,7 @@ interface Candidate {
  * Turns index items into candidates: one per customer (their first answer of the day), with a profile; birthdays
  * that are today in the customer's own time zone; lapsed customers whose timeline confirms the stale-able index.
  */
-async function candidatesOf(ports: CampaignPorts, run: CampaignRun, items: SelectionItem[], after?: SelectionCursor['after']) {
+async function candidatesOf(ports: CampaignPorts, run: CampaignRun, items: SelectionItem[], after: SelectionCursor['after'], dryRun: boolean) {
   const { db, settings } = ports;
   // Answers sort by customer in the index: a customer split across two pages was handled with the first page.
   const previous = typeof after?.gsi3sk === 'string' ? after.gsi3sk.split('#')[0] : undefined;
@@ -144,7 +147,8 @@ async function candidatesOf(ports: CampaignPorts, run: CampaignRun, items: Selec
       const [latest] = await customerTimeline(db, customer.customerId, { limit: 1 });
       if (isLapsed(latest?.submittedAt, winBackCutoff(run.date, settings.winBackDays))) {
         candidates.push({ customer, period: run.date });
-      } else if (latest) {
+      } else if (latest && !dryRun) {
+        // (a dry run writes nothing, not even this repair)
         await noteLatestResponse(db, customer.customerId, latest.submittedAt); // repair the stale index entry
       }
     } else {
@@ -180,7 +184,7 @@ const listUnsubscribeHeaders = (unsubscribeUrl: string) => ({
 });
 
 /** Claims (or resumes) one email; on a lost claim, re-reads and says why. */
-async function claim(ports: CampaignPorts, run: CampaignRun, candidate: Candidate, decision: Decision, email: RenderedEmail): Promise<Decision | 'claimed'> {
+async function claim(ports: CampaignPorts, run: CampaignRun, candidate: Candidate, decision: Decision, email: RenderedEmail): Promise<Decision | 'claimed' | 'gone'> {
   const id = candidate.customer.customerId;
   for (let attempt = 0; attempt < 3; attempt++) {
     const claimInput = {
@@ -197,8 +201,10 @@ async function claim(ports: CampaignPorts, run: CampaignRun, candidate: Candidat
     const won = decision.kind === 'resume' ? await resumeDeferredEmail(ports.db, claimInput) : await claimEmail(ports.db, claimInput);
     if (won) return 'claimed';
     const facts = (await readMailingFacts(ports.db, run.campaignId, [{ customerId: id, period: candidate.period }], { consistent: true })).get(id)!;
-    decision = decideFor(ports, run, facts, candidate.customer);
-    if (decision.kind === 'skip' || decision.kind === 'sentByThisRun') return decision;
+    // Deleted since the selection: no longer a candidate (as a selected answer without a profile is none).
+    if (!facts.customer) return 'gone';
+    decision = decideFor(ports, run, facts, facts.customer);
+    if (decision.kind !== 'send' && decision.kind !== 'resume') return decision;
   }
   return { kind: 'skip', reason: 'alreadySent' }; // still contended after retries: another run is mailing them
 }
@@ -227,7 +233,7 @@ async function processPage(ports: CampaignPorts, run: CampaignRun, dryRun: boole
   const cursor = run.cursor ?? { partition: 0 };
   const partitions = partitionsOf(selectionQueries(run.campaignId, run.date, settings));
   const { items, next } = await readSelectionPage(db, partitions, cursor, pageSize(settings));
-  const candidates = await candidatesOf(ports, run, items, cursor.after);
+  const candidates = await candidatesOf(ports, run, items, cursor.after, dryRun);
   const facts = await readMailingFacts(db, run.campaignId, candidates.map((c) => ({ customerId: c.customer.customerId, period: c.period })));
   const ring = await ports.keyring();
   const counts = emptyCounts();
@@ -240,13 +246,16 @@ async function processPage(ports: CampaignPorts, run: CampaignRun, dryRun: boole
     let decision: Decision | 'claimed' = decideFor(ports, run, facts.get(id), candidate.customer);
     if (decision.kind === 'skip') return void counts.skipped[decision.reason]++;
     if (decision.kind === 'sentByThisRun') return void counts.sent++;
+    if (decision.kind === 'failedByThisRun') return void counts.failed++;
     const email = render(ports, run, candidate, ring);
     if (dryRun) return void recipients.push({ customerId: id, email: candidate.customer.email, subject: email.subject });
 
-    decision = await claim(ports, run, candidate, decision, email);
-    if (decision !== 'claimed') {
-      if (decision.kind === 'skip') counts.skipped[decision.reason]++;
-      else if (decision.kind === 'sentByThisRun') counts.sent++;
+    const claimed = await claim(ports, run, candidate, decision, email);
+    if (claimed === 'gone') return void counts.selected--;
+    if (claimed !== 'claimed') {
+      if (claimed.kind === 'skip') counts.skipped[claimed.reason]++;
+      else if (claimed.kind === 'sentByThisRun') counts.sent++;
+      else if (claimed.kind === 'failedByThisRun') counts.failed++;
       return;
     }
     const entry = { customerId: id, campaignId: run.campaignId, period: candidate.period, runId: run.runId };
@@ -295,18 +304,35 @@ async function processPage(ports: CampaignPorts, run: CampaignRun, dryRun: boole
 
   const queue = [...candidates];
   const workers = Math.max(1, Math.min(16, Math.ceil(settings.maxSendRate)));
+  // An unexpected error (DynamoDB throttling, a network fault) stops every worker of the page before it is thrown:
+  // nothing goes on sending once the caller settles the run.
+  let failure: { error: unknown } | undefined;
   await Promise.all(
     Array.from({ length: workers }, async () => {
-      for (let candidate = queue.shift(); candidate && !deferred; candidate = queue.shift()) await handle(candidate);
+      for (let candidate = queue.shift(); candidate && !deferred && !failure; candidate = queue.shift()) {
+        try {
+          await handle(candidate);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
     }),
   );
+  if (failure) throw failure.error;
   return { counts, next, recipients, deferred };
 }
 
 // ---- runs --------------------------------------------------------------------------------------------------
 
-/** Works on a leased run until it is done, paused by SES, or out of time (then hands it to a fresh invocation). */
-async function work(ports: CampaignPorts, run: CampaignRun, owner: string, deadlineMs: number): Promise<CampaignRun> {
+/** A page that fails (not SES: DynamoDB, the network) is handed on this many times in a row, then left to the next schedule. */
+const MAX_PAGE_FAILURES = 3;
+
+/**
+ * Works on a leased run until it is done, paused by SES, or out of time (then hands it to a fresh invocation). A page
+ * that fails is not committed: the run is settled `running` (lease released) and handed on.
+ */
+
+async function work(ports: CampaignPorts, run: CampaignRun, owner: string, deadlineMs: number, failures = 0): Promise<CampaignRun> {
   for (;;) {
     if (run.cursor === undefined) {
       await settleRun(ports.db, run, owner, { status: 'done' }, ports.now());
@@ -319,7 +345,21 @@ async function work(ports: CampaignPorts, run: CampaignRun, owner: string, deadl
       logger.info('CampaignRunContinued', { campaignId: run.campaignId, runId: run.runId, pages: run.pages });
       return run;
     }
-    const page = await processPage(ports, run, false);
+    let page: PageResult;
+    try {
+      page = await processPage(ports, run, false);
+    } catch (error) {
+      // Every worker of the page has stopped. The page's counts are not committed: it is read again by the next
+      // invocation, where this run's own ledger entries count once. Release the lease and hand on.
+      logger.error('CampaignPageFailed', { campaignId: run.campaignId, runId: run.runId, pages: run.pages, error: error as Error });
+      emitMetric('CampaignPageFailed', 1, { campaignId: run.campaignId });
+      await settleRun(ports.db, run, owner, { status: 'running' }, ports.now());
+      if (failures + 1 < MAX_PAGE_FAILURES) {
+        await ports.continueRun({ continueRun: { campaignId: run.campaignId, runId: run.runId, failures: failures + 1 } });
+      }
+      // Else the run stays `running` with its lease released: the campaign's next schedule picks it up.
+      return run;
+    }
     if (page.deferred) {
       // The page's counts are not committed: the page is read again on resume, where this run's sent entries count once.
       const resumeAfter = ports.now() + page.deferred.retryAfterMs;
@@ -330,6 +370,7 @@ async function work(ports: CampaignPorts, run: CampaignRun, owner: string, deadl
       return run;
     }
     await commitPage(ports.db, run, owner, page.counts, page.next, ports.now());
+    failures = 0;
     Object.assign(run, addCounts(run, page.counts));
     // One metric line per page, not per email: a million-email run stays a few thousand log lines.
     emitMetric('AppreciationSent', page.counts.sent, { campaignId: run.campaignId });
@@ -344,12 +385,17 @@ export interface StartRun {
   linkBaseUrl: string;
 }
 
-/** A dry run reads the whole selection and decides, but claims, sends and records nothing. */
-async function dryRun(ports: CampaignPorts, input: StartRun): Promise<RunReport> {
+/**
+ * A dry run reads the selection and decides, but claims, sends and records nothing. It has the budget of the call
+ * that asked for it: when the budget runs out it stops and says so (`truncated: true`), with what it counted so far.
+ */
+async function dryRun(ports: CampaignPorts, input: StartRun, budgetMs: number): Promise<RunReport> {
   const run = newRun(ports, input);
+  const deadline = ports.now() + budgetMs - SAFETY_MARGIN_MS;
   let counts = emptyCounts();
   const recipients: Recipients[] = [];
   let wouldSend = 0;
+  let truncated = false;
   for (;;) {
     const page = await processPage(ports, run, true);
     counts = addCounts(counts, page.counts);
@@ -357,6 +403,10 @@ async function dryRun(ports: CampaignPorts, input: StartRun): Promise<RunReport>
     recipients.push(...page.recipients.slice(0, DRY_RUN_LISTED - recipients.length));
     if (!page.next) break;
     run.cursor = page.next;
+    if (ports.now() >= deadline) {
+      truncated = true;
+      break;
+    }
   }
   return {
     runId: run.runId,
@@ -368,6 +418,7 @@ async function dryRun(ports: CampaignPorts, input: StartRun): Promise<RunReport>
     wouldSend,
     recipients,
     ...(wouldSend > recipients.length ? { recipientsTruncated: true } : {}),
+    ...(truncated ? { truncated: true } : {}),
   };
 }
 
@@ -391,7 +442,7 @@ function newRun(ports: CampaignPorts, input: StartRun): CampaignRun {
 
 /** Starts a run and works on it within the budget; the report says `done`, or `running` when it goes on elsewhere. */
 export async function startRun(ports: CampaignPorts, input: StartRun, budgetMs: number): Promise<RunReport> {
-  if (input.dryRun) return dryRun(ports, input);
+  if (input.dryRun) return dryRun(ports, input, budgetMs);
   const run = newRun(ports, input);
   await createRun(ports.db, run);
   logger.info('CampaignRunStarted', { campaignId: run.campaignId, runId: run.runId, date: run.date });
@@ -400,10 +451,11 @@ export async function startRun(ports: CampaignPorts, input: StartRun, budgetMs: 
 
 /** Goes on with a run in this invocation; a run someone else holds, or that is done or still paused, is left alone. */
 export async function continueRun(ports: CampaignPorts, job: ContinueRunJob['continueRun'], budgetMs: number) {
-  return leaseAndWork(ports, job.campaignId, job.runId, budgetMs);
+  const failures = Number.isInteger(job.failures) && job.failures! > 0 ? job.failures! : 0;
+  return leaseAndWork(ports, job.campaignId, job.runId, budgetMs, failures);
 }
 
-async function leaseAndWork(ports: CampaignPorts, campaignId: CampaignId, runId: string, budgetMs: number): Promise<CampaignRun> {
+async function leaseAndWork(ports: CampaignPorts, campaignId: CampaignId, runId: string, budgetMs: number, failures = 0): Promise<CampaignRun> {
   const owner = newId();
   const started = ports.now();
   // The lease outlives the invocation by a minute: a crashed invocation's run is free again soon after.
@@ -412,7 +464,21 @@ async function leaseAndWork(ports: CampaignPorts, campaignId: CampaignId, runId:
     logger.info('CampaignRunBusy', { campaignId, runId });
     return (await getRun(ports.db, campaignId, runId))!;
   }
-  return work(ports, run, owner, started + budgetMs);
+  return work(ports, run, owner, started + budgetMs, failures);
+}
+
+/** Whether a run is paused and its pause is over: anything that looks at it may hand it on. */
+export const isResumable = (run: CampaignRun, nowMs: number): boolean => run.status === 'paused' && (run.resumeAfter ?? 0) <= nowMs;
+
+/**
+ * Hands on the campaign's paused runs whose pause is over (a new POST of the campaign does this, so a paused run
+ * does not wait for the next daily schedule). The lease decides who works on each: a duplicate hand-off is harmless.
+ */
+export async function resumeDueRuns(ports: CampaignPorts, campaignId: CampaignId): Promise<void> {
+  const nowMs = ports.now();
+  for (const run of await unfinishedRuns(ports.db, campaignId)) {
+    if (isResumable(run, nowMs)) await ports.continueRun({ continueRun: { campaignId, runId: run.runId } });
+  }
 }
 
 /**

@@ -39,6 +39,10 @@ function yearMatcher(field: string): (year: number) => boolean {
   return (year) => parts.some((p) => year >= p.from && year <= p.to && (year - p.from) % p.step === 0);
 }
 
+/** The calendar year at an instant in an IANA time zone (the year field of a schedule is read there, as EventBridge does). */
+export const yearIn = (instant: Date, timeZone: string): number =>
+  Number(new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' }).format(instant));
+
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
@@ -59,7 +63,7 @@ export function startScheduler(options: {
       if (!expression) continue;
       const cron = toLocalCron(expression);
       const job = new Cron(cron.pattern, { timezone: options.config.timeZone, name: `${fn.name}:${schedule.id}`, protect: true }, async () => {
-        if (!cron.matchesYear(new Date().getFullYear())) return;
+        if (!cron.matchesYear(yearIn(new Date(), options.config.timeZone))) return;
         log(`schedule ${schedule.id}: invoking ${fn.name}`);
         try {
           const handler = await loadHandler<Handler>(fn);

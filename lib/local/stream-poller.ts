@@ -145,12 +145,20 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     record.dynamodb?.ApproximateCreationDateTime !== undefined &&
     Date.now() / 1000 - record.dynamodb.ApproximateCreationDateTime > settings.maxRecordAgeSeconds;
 
-  /** One batch through the function, as the event source mapping would: until done, retried out, or too old. */
-  const deliver = async (shardId: string, batch: DynamoDBRecord[]): Promise<void> => {
+  /**
+   * One batch through the function, as the event source mapping would: until done, retried out, or too old.
+   * Resolves true when the batch is done with (processed, or sent to the on-failure destination), false when the
+   * poller stopped first: then the batch must not be checkpointed, or a restart with --persist would skip it.
+   */
+  const deliver = async (shardId: string, batch: DynamoDBRecord[]): Promise<boolean> => {
     let pending = batch;
     let retries = 0;
-    while (pending.length > 0 && !stopping) {
-      if (isTooOld(pending[0]!)) return sendToFailureDestination(shardId, pending, 'RecordAgeExceeded');
+    while (pending.length > 0) {
+      if (stopping) return false;
+      if (isTooOld(pending[0]!)) {
+        await sendToFailureDestination(shardId, pending, 'RecordAgeExceeded');
+        return true;
+      }
       let failedFrom: number | undefined;
       let functionError = false;
       try {
@@ -165,20 +173,20 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         functionError = true;
         log(`${fn.name}: the function failed on a batch of ${pending.length}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      if (!functionError && failedFrom === undefined) return;
+      if (!functionError && failedFrom === undefined) return true;
       retries++;
       if (retries > settings.retryAttempts) {
-        return sendToFailureDestination(shardId, functionError ? pending : pending.slice(failedFrom), 'RetryAttemptsExhausted');
+        await sendToFailureDestination(shardId, functionError ? pending : pending.slice(failedFrom), 'RetryAttemptsExhausted');
+        return true;
       }
       if (functionError && settings.bisectBatchOnError && pending.length > 1) {
         const half = Math.ceil(pending.length / 2);
-        await deliver(shardId, pending.slice(0, half));
-        await deliver(shardId, pending.slice(half));
-        return;
+        return (await deliver(shardId, pending.slice(0, half))) && deliver(shardId, pending.slice(half));
       }
       if (failedFrom !== undefined) pending = pending.slice(failedFrom);
       await new Promise((r) => setTimeout(r, RETRY_BACKOFF_MS * Math.min(retries, 10)));
     }
+    return true;
   };
 
   const passesFilters = (record: DynamoDBRecord) =>
@@ -188,7 +196,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   let lastIdleAt = 0;
   let idleWaiters: Array<{ since: number; resolve: () => void }> = [];
 
-  const iteratorFor = async (shardId: string): Promise<string | undefined> => {
+  /** After the checkpoint; else at `at` (records read before the first checkpoint); else the starting position. */
+  const iteratorFor = async (shardId: string, at?: string): Promise<string | undefined> => {
     const checkpoint = shards[shardId]?.checkpoint;
     const request = client.send(
       new GetShardIteratorCommand({
@@ -196,12 +205,15 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         ShardId: shardId,
         ...(checkpoint
           ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint }
-          : { ShardIteratorType: options.startingPosition ?? 'TRIM_HORIZON' }),
+          : at
+            ? { ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: at }
+            : { ShardIteratorType: options.startingPosition ?? 'TRIM_HORIZON' }),
       }),
     );
     try {
       return (await request).ShardIterator;
     } catch (error) {
+      if (!checkpoint && at) return iteratorFor(shardId);
       if (!checkpoint) throw error;
       // A checkpoint the stream no longer knows (data reset): start over; the scorer is idempotent.
       log(`${fn.name}: checkpoint of ${shardId} not found in the stream; reading it from the start`);
@@ -221,58 +233,95 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return all;
   };
 
-  /** Reads one shard to its current end (or to its close), delivering batches; returns whether it is finished. */
-  const pollShard = async (shardId: string, iterator: { value?: string }): Promise<'idle' | 'finished'> => {
+  /**
+   * Reads one shard to its current end (or to its close), delivering batches; returns whether it is finished.
+   * The checkpoint only ever moves past records that were delivered (or filtered out before them). Whenever that
+   * cannot be vouched for (the poller stopped mid-batch, a read or a delivery failed), the shard's iterator is
+   * dropped, so the next read starts again after the checkpoint instead of after records that never got through.
+   */
+  const pollShard = async (shardId: string, iterator: { value?: string; at?: string }): Promise<'idle' | 'finished'> => {
     let buffer: DynamoDBRecord[] = [];
     let lastSequence: string | undefined;
+    /** The first record read since the last checkpoint was saved. */
+    let firstUnsaved: string | undefined;
     let windowEnds = 0;
-    const flush = async () => {
-      if (buffer.length > 0) await deliver(shardId, buffer);
+    /** Forgets what was read since the checkpoint, so the next read starts again right after it. */
+    const restartFromCheckpoint = () => {
+      iterator.value = undefined;
+      // No checkpoint yet (a LATEST start): LATEST again would skip these records, so start at the first of them.
+      if (!shards[shardId]?.checkpoint && firstUnsaved) iterator.at = firstUnsaved;
+      buffer = [];
+      lastSequence = undefined;
+      firstUnsaved = undefined;
+    };
+    /** Delivers the buffer and checkpoints it; false when the poller stopped before the batch got through. */
+    const flush = async (): Promise<boolean> => {
+      if (buffer.length > 0 && !(await deliver(shardId, buffer))) {
+        restartFromCheckpoint();
+        return false;
+      }
       buffer = [];
       if (lastSequence) {
         shards[shardId] = { ...shards[shardId], checkpoint: lastSequence };
         await saveCheckpoints();
+        lastSequence = undefined;
+        firstUnsaved = undefined;
+        iterator.at = undefined;
       }
+      return true;
     };
-    for (;;) {
-      if (stopping) return 'idle';
-      iterator.value ??= await iteratorFor(shardId);
-      if (!iterator.value) {
-        await flush();
-        return 'finished';
-      }
-      let page;
-      try {
-        page = await client.send(new GetRecordsCommand({ ShardIterator: iterator.value, Limit: settings.batchSize }));
-      } catch (error) {
-        if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
-          iterator.value = undefined;
-          continue;
-        }
-        throw error;
-      }
-      iterator.value = page.NextShardIterator;
-      for (const raw of page.Records ?? []) {
-        const record = lambdaRecord(raw, streamArn, region);
-        lastSequence = record.dynamodb?.SequenceNumber;
-        if (!passesFilters(record)) continue;
-        if (buffer.length === 0) windowEnds = Date.now() + settings.maxBatchingWindowSeconds * 1000;
-        buffer.push(record);
-        if (buffer.length >= settings.batchSize) await flush();
-      }
-      if (!page.NextShardIterator) {
-        await flush();
-        shards[shardId] = { ...shards[shardId], finished: true };
-        await saveCheckpoints();
-        return 'finished';
-      }
-      if ((page.Records ?? []).length === 0) {
-        if (buffer.length === 0 || Date.now() >= windowEnds) {
-          await flush();
+    try {
+      for (;;) {
+        if (stopping) {
+          // Read but not delivered: read them again (after the checkpoint) next time.
+          if (firstUnsaved) restartFromCheckpoint();
           return 'idle';
         }
-        await new Promise((r) => setTimeout(r, Math.min(pollInterval, Math.max(0, windowEnds - Date.now()))));
+        iterator.value ??= await iteratorFor(shardId, iterator.at);
+        if (!iterator.value) {
+          return (await flush()) ? 'finished' : 'idle';
+        }
+        let page;
+        try {
+          page = await client.send(new GetRecordsCommand({ ShardIterator: iterator.value, Limit: settings.batchSize }));
+        } catch (error) {
+          if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
+            // Start again after the checkpoint: that reads the buffered records again, so drop this copy of them.
+            restartFromCheckpoint();
+            continue;
+          }
+          throw error;
+        }
+        iterator.value = page.NextShardIterator;
+        for (const raw of page.Records ?? []) {
+          const record = lambdaRecord(raw, streamArn, region);
+          lastSequence = record.dynamodb?.SequenceNumber;
+          firstUnsaved ??= lastSequence;
+          if (!passesFilters(record)) continue;
+          if (buffer.length === 0) windowEnds = Date.now() + settings.maxBatchingWindowSeconds * 1000;
+          buffer.push(record);
+          if (buffer.length >= settings.batchSize && !(await flush())) return 'idle';
+        }
+        if (!page.NextShardIterator) {
+          if (!(await flush())) return 'idle';
+          shards[shardId] = { ...shards[shardId], finished: true };
+          await saveCheckpoints();
+          return 'finished';
+        }
+        if ((page.Records ?? []).length === 0) {
+          if (buffer.length === 0 || Date.now() >= windowEnds) {
+            await flush();
+            return 'idle';
+          }
+          await new Promise((r) => setTimeout(r, Math.min(pollInterval, Math.max(0, windowEnds - Date.now()))));
+        }
       }
+    } catch (error) {
+      // The iterator may already be past records that are buffered here (GetRecords failed mid-window) or that a
+      // failed delivery or checkpoint write left unaccounted for: they are lost with this call unless the next
+      // read starts again after the checkpoint. (Nothing read since the checkpoint: the iterator is still good.)
+      if (firstUnsaved) restartFromCheckpoint();
+      throw error;
     }
   };
 

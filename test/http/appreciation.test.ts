@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../functions/core/campaigns.ts';
 import { aCustomer, givenSurvey, uniqueId } from '../support/factories.ts';
 import { useApi } from '../support/api.ts';
-import { header, sentTo, uniqueDate } from '../support/appreciation.ts';
+import { header, sentTo } from '../support/appreciation.ts';
 
 const api = useApi();
+
+/** Runs take dates from today − 30 to today + 1 (UTC); each test reads its own days' partitions. */
+const daysFromToday = (days: number) => addDays(new Date().toISOString().slice(0, 10), days);
 
 async function givenPromoter(surveyId: string, submittedAt: string, customer: Record<string, unknown> = {}) {
   const customerId = uniqueId('c');
@@ -26,6 +29,15 @@ describe('POST /v1/campaigns/{campaignId}/runs', () => {
     const badDate = await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date: '2026-02-30' } });
     expect(badDate.status).toBe(400);
     expect(badDate.body.error.issues[0].path).toBe('date');
+    for (const date of ['2030-01-01', daysFromToday(2), daysFromToday(-31)]) {
+      const outOfRange = await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date, dryRun: true } });
+      expect(outOfRange.status).toBe(400);
+      expect(outOfRange.body.error.code).toBe('validation_failed');
+      expect(outOfRange.body.error.issues[0].path).toBe('date');
+    }
+    for (const date of [daysFromToday(1), daysFromToday(-30)]) {
+      expect((await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date, dryRun: true } })).status).toBe(200);
+    }
     expect((await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { dryRun: 'yes' } })).status).toBe(400);
     expect((await api.request('POST', '/v1/campaigns/birthday/runs', { body: {} })).status).toBe(401);
     expect((await api.request('GET', '/v1/campaigns/birthday/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV', { admin: true })).status).toBe(404);
@@ -35,7 +47,7 @@ describe('POST /v1/campaigns/{campaignId}/runs', () => {
 describe('appreciation over HTTP, as a user would', () => {
   it('runs a campaign, and one click on the unsubscribe link stops the next one', async () => {
     const surveyId = await givenSurvey(api);
-    const date = uniqueDate();
+    const date = daysFromToday(-20); // and a second run on today − 10
     const c = await givenPromoter(surveyId, `${addDays(date, -1)}T10:00:00Z`, { name: 'Ayşe', locale: 'tr' });
 
     const run = await api.request('POST', '/v1/campaigns/promoter-thanks/runs', { admin: true, body: { date } });
@@ -74,7 +86,7 @@ describe('appreciation over HTTP, as a user would', () => {
 
   it('the page’s own button unsubscribes too and answers with the localised confirmation', async () => {
     const surveyId = await givenSurvey(api);
-    const date = uniqueDate();
+    const date = daysFromToday(-5);
     const c = await givenPromoter(surveyId, `${addDays(date, -1)}T10:00:00Z`, { locale: 'sr' });
     await api.request('POST', '/v1/campaigns/promoter-thanks/runs', { admin: true, body: { date } });
     const [email] = await sentTo(c.email);

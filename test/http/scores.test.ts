@@ -150,6 +150,55 @@ describe('GET /v1/surveys/{surveyId}/responses', () => {
     expect(res.text).not.toMatch(/,=HYPERLINK/);
   });
 
+  it('answers 400, not 500, for a nextCursor reused with another from/to', async () => {
+    const surveyId = await givenSurvey(api);
+    for (let day = 1; day <= 6; day++) {
+      expect((await importResponse({ surveyId, nps: day, submittedAt: `2026-10-0${day}T12:00:00Z` })).status).toBe(201);
+    }
+    const first = await api.request('GET', `/v1/surveys/${surveyId}/responses?from=2026-10-01&to=2026-10-06&limit=2`, { admin: true });
+    expect(first.status).toBe(200);
+    const cursor = first.body.nextCursor as string;
+    expect(cursor).toEqual(expect.any(String)); // points at 2026-10-05
+
+    // Still inside the new range: fine.
+    const inside = await api.request('GET', `/v1/surveys/${surveyId}/responses?from=2026-10-02&to=2026-10-05&cursor=${cursor}`, { admin: true });
+    expect(inside.status).toBe(200);
+    expect(inside.body.items.map((i: { nps: number }) => i.nps)).toEqual([4, 3, 2]);
+
+    for (const range of ['from=2026-10-01&to=2026-10-03', 'to=2026-10-04', 'from=2026-10-06', 'from=2026-10-06&to=2026-10-09']) {
+      const res = await api.request('GET', `/v1/surveys/${surveyId}/responses?${range}&cursor=${cursor}`, { admin: true });
+      expect(res.status, range).toBe(400);
+      expect(res.body).toEqual({
+        error: { code: 'validation_failed', message: expect.any(String), issues: [{ path: 'cursor', message: expect.any(String) }] },
+      });
+    }
+  });
+
+  it.each([
+    ['a date Date.parse accepts loosely', '1#01ARZ3NDEKTSV4RRFFQ69G5FAV'],
+    ['a date without milliseconds', '2026-10-05T12:00:00Z#01ARZ3NDEKTSV4RRFFQ69G5FAV'],
+    ['an impossible date', '2026-02-30T12:00:00.000Z#01ARZ3NDEKTSV4RRFFQ69G5FAV'],
+    ['a malformed response id', '2026-10-05T12:00:00.000Z#not-an-id'],
+    ['an id with a lowercase letter', '2026-10-05T12:00:00.000Z#01arz3ndektsv4rrffq69g5fav'],
+    ['extra text around the place', '2026-10-05T12:00:00.000Z#x#01ARZ3NDEKTSV4RRFFQ69G5FAV'],
+    ['no place at all', '\u0000\u0001garbage'],
+  ])('answers 400 for a cursor with %s', async (_, place) => {
+    const surveyId = await givenSurvey(api);
+    const cursor = Buffer.from(place, 'utf8').toString('base64url');
+    const res = await api.request('GET', `/v1/surveys/${surveyId}/responses?cursor=${cursor}`, { admin: true });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'validation_failed', issues: [{ path: 'cursor' }] });
+  });
+
+  it('answers 400 for a cursor that is not base64url as we write it', async () => {
+    const surveyId = await givenSurvey(api);
+    for (const cursor of ['%%%', 'a'.repeat(201), `${Buffer.from('2026-10-05T12:00:00.000Z#01ARZ3NDEKTSV4RRFFQ69G5FAV').toString('base64url')}A`]) {
+      const res = await api.request('GET', `/v1/surveys/${surveyId}/responses?cursor=${encodeURIComponent(cursor)}`, { admin: true });
+      expect(res.status, cursor).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'validation_failed', issues: [{ path: 'cursor' }] });
+    }
+  });
+
   it.each([
     ['a forged cursor', '?cursor=bm90LWEtY3Vyc29y', 'cursor'],
     ['a limit over 1000', '?limit=5000', 'limit'],

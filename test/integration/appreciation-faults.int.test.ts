@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../../functions/data/db.ts';
+import { keys } from '../../functions/data/keys.ts';
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { addDays } from '../../functions/core/campaigns.ts';
 import { getRun } from '../../functions/data/campaign-runs.ts';
@@ -113,5 +116,128 @@ describe('SES faults', () => {
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     const [entry] = await queryCustomerPartition(db, c!.customerId, 'EMAIL#');
     expect(entry).toMatchObject({ status: 'failed', reason: 'MessageRejected' });
+  });
+});
+
+/** A table handle whose `send` can be intercepted per command: DynamoDB faults without touching DynamoDB Local. */
+function faultyDb(intercept: (command: unknown, pass: () => Promise<unknown>) => Promise<unknown>): Db {
+  const send = (command: never) => intercept(command, () => db.client.send(command));
+  return { client: { send } as unknown as Db['client'], table: db.table };
+}
+
+const cancelled = (...codes: string[]) =>
+  Object.assign(new Error(`Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`), {
+    name: 'TransactionCanceledException',
+    CancellationReasons: codes.map((Code) => ({ Code })),
+    $metadata: {},
+  });
+
+const isLedgerUpdate = (command: unknown) =>
+  command instanceof UpdateCommand && String(command.input.Key?.sk).startsWith('EMAIL#') && command.input.UpdateExpression?.includes('#status = :status');
+
+describe('DynamoDB faults during a run', () => {
+  it('an unexpected error in a page stops every worker, releases the lease, hands on, and counts each email once', async () => {
+    const date = uniqueDate();
+    const customers = await givenPromoters(12, date);
+    const delivered: string[] = [];
+    ses.on(SendEmailCommand).callsFake((input: SendEmailCommandInput) => {
+      delivered.push(recipientOf(input));
+      return { MessageId: `m-${delivered.length}` };
+    });
+    let throttled = 0;
+    const flaky = faultyDb(async (command, pass) => {
+      if (isLedgerUpdate(command) && throttled === 0) {
+        throttled++;
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: {} });
+      }
+      return pass();
+    });
+    const { ports, continued } = testPorts(db, { db: flaky, settings: { ...testPorts(db).ports.settings, maxSendRate: 4 } });
+
+    const first = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+
+    expect(first.status).toBe('running');
+    expect(continued).toEqual([{ continueRun: { campaignId: 'promoter-thanks', runId: first.runId, failures: 1 } }]);
+    const sentBeforeHandOff = delivered.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(delivered).toHaveLength(sentBeforeHandOff); // no worker goes on sending after the run was settled
+    const stored = (await getRun(db, 'promoter-thanks', first.runId))!;
+    expect(stored).toMatchObject({ status: 'running', pages: 0 });
+
+    const resumed = await continueRun(ports, continued[0]!.continueRun, 60_000);
+
+    expect(resumed.status).toBe('done');
+    expect(delivered.sort()).toEqual(customers.map((c) => c.email).sort());
+    const run = (await getRun(db, 'promoter-thanks', first.runId))!;
+    expect(run).toMatchObject({ selected: 12, sent: 12, failed: 0, skipped: { alreadySent: 0 } });
+    const entries = (await Promise.all(customers.map((c) => queryCustomerPartition(db, c.customerId, 'EMAIL#')))).flat();
+    // The one whose outcome could not be recorded stays claimed (never sent again) and has no sentAt.
+    const claimed = entries.filter((e) => e.status === 'claimed');
+    expect(claimed).toHaveLength(1);
+    expect(claimed[0]!.claimedAt).toBeDefined();
+    expect(claimed[0]!.sentAt).toBeUndefined();
+    for (const e of entries.filter((e) => e.status === 'sent')) expect(String(e.sentAt) >= String(e.claimedAt)).toBe(true);
+  });
+
+  it('a transaction conflict or throttling on the claim is retried, not counted as alreadySent', async () => {
+    const date = uniqueDate();
+    const customers = await givenPromoters(3, date);
+    const delivered: string[] = [];
+    ses.on(SendEmailCommand).callsFake((input: SendEmailCommandInput) => {
+      delivered.push(recipientOf(input));
+      return { MessageId: `m-${delivered.length}` };
+    });
+    let faults = 0;
+    const flaky = faultyDb(async (command, pass) => {
+      if (command instanceof TransactWriteCommand && faults < 8) {
+        faults++;
+        throw cancelled('None', faults % 2 ? 'TransactionConflict' : 'ThrottlingError', 'None');
+      }
+      return pass();
+    });
+    const { ports } = testPorts(db, { db: flaky });
+
+    const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+
+    expect(faults).toBe(8);
+    expect(report).toMatchObject({ status: 'done', selected: 3, sent: 3, skipped: { alreadySent: 0 } });
+    expect(delivered.sort()).toEqual(customers.map((c) => c.email).sort());
+  });
+
+  it('a customer deleted before the claim is dropped from the selection, not counted as alreadySent', async () => {
+    const date = uniqueDate();
+    const [kept, deleted] = await givenPromoters(2, date);
+    const delivered: string[] = [];
+    ses.on(SendEmailCommand).callsFake((input: SendEmailCommandInput) => {
+      delivered.push(recipientOf(input));
+      return { MessageId: `m-${delivered.length}` };
+    });
+    const racing = faultyDb(async (command, pass) => {
+      const items = command instanceof TransactWriteCommand ? (command.input.TransactItems ?? []) : [];
+      if (items.some((i) => i.ConditionCheck?.Key?.pk === keys.customer(deleted!.customerId).pk)) {
+        await db.client.send(new DeleteCommand({ TableName: db.table, Key: keys.customer(deleted!.customerId) }));
+      }
+      return pass();
+    });
+    const { ports } = testPorts(db, { db: racing });
+
+    const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+
+    expect(report).toMatchObject({ status: 'done', selected: 1, sent: 1, skipped: { alreadySent: 0, unsubscribed: 0, frequencyCap: 0, suppressed: 0 } });
+    expect(delivered).toEqual([kept!.email]);
+  });
+
+  it('a dry run keeps to its budget: it stops with what it counted and says truncated', async () => {
+    const date = uniqueDate();
+    await givenPromoters(15, date);
+    const { ports } = testPorts(db, { settings: { ...testPorts(db).ports.settings, maxSendRate: 2 } }); // pages of 10
+
+    const full = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: true, linkBaseUrl: 'https://x.example' }, 60_000);
+    const cut = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: true, linkBaseUrl: 'https://x.example' }, 0);
+
+    expect(full).toMatchObject({ status: 'done', selected: 15, wouldSend: 15 });
+    expect(full.truncated).toBeUndefined();
+    expect(cut).toMatchObject({ status: 'done', selected: 10, wouldSend: 10, truncated: true });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 });

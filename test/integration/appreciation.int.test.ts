@@ -5,7 +5,7 @@ import { saveResponse } from '../../functions/data/responses.ts';
 import { unsubscribeCustomer } from '../../functions/data/appreciation.ts';
 import { createRun, getRun } from '../../functions/data/campaign-runs.ts';
 import { queryCustomerPartition } from '../../functions/data/customers.ts';
-import { continueRun, runScheduled, startRun } from '../../functions/send-appreciation/run-campaign.ts';
+import { continueRun, resumeDueRuns, runScheduled, startRun } from '../../functions/send-appreciation/run-campaign.ts';
 import { itemsWithPrefix } from '../support/api.ts';
 import { appreciationDb, givenAnswer, givenCustomer, header, sentTo, testPorts, testSettings, uniqueDate } from '../support/appreciation.ts';
 
@@ -213,5 +213,21 @@ describe('a schedule tick', () => {
     expect(report).toMatchObject({ date: '1950-03-02', status: 'done', sent: 1 });
     expect(continued.map((job) => job.continueRun.runId)).toContain(paused.runId);
     expect((await sentTo(c.email)).map((e) => e.subject)).toEqual(['Güzel sözleriniz için teşekkürler, Emre']);
+  });
+
+  it('a new POST of the campaign hands on its paused runs whose pause is over, not before (no waiting for the daily schedule)', async () => {
+    const now = Date.now();
+    const { ports, continued } = testPorts(db, { now: () => now });
+    const pausedRun = (resumeAfter: number) => ({ runId: newId(now - 7_200_000), campaignId: 'win-back' as const, date: '1950-04-01', status: 'paused' as const, instantMs: now, linkBaseUrl: BASE, cursor: { partition: 0 }, pages: 0, selected: 0, sent: 0, failed: 0, skipped: { unsubscribed: 0, frequencyCap: 0, alreadySent: 0, suppressed: 0 }, createdAt: new Date(now - 7_200_000).toISOString(), updatedAt: new Date(now).toISOString(), resumeAfter });
+    const due = pausedRun(now - 1);
+    const notYet = pausedRun(now + 3_600_000);
+    await createRun(db, due);
+    await createRun(db, notYet);
+
+    await resumeDueRuns(ports, 'win-back');
+
+    const handedOn = continued.map((job) => job.continueRun.runId);
+    expect(handedOn).toContain(due.runId);
+    expect(handedOn).not.toContain(notYet.runId);
   });
 });

@@ -1,10 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createTable } from '../../lib/local/create-table.ts';
 import { startStreamPoller, type StreamPoller } from '../../lib/local/stream-poller.ts';
@@ -43,6 +44,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   for (const p of pollers.splice(0)) await p.stop();
+  vi.restoreAllMocks();
 });
 
 const put = (pk: string, extra: Record<string, unknown> = {}) => doc.send(new PutCommand({ TableName: table, Item: { pk, sk: '#X', ...extra } }));
@@ -57,6 +59,8 @@ function recorder(decide: (records: DynamoDBRecord[], call: number) => DynamoDBB
     },
   };
 }
+
+const readJson = (path: string): unknown => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined);
 
 const pkOf = (r: DynamoDBRecord) => (r.dynamodb!.Keys as Record<string, { S: string }>).pk!.S;
 
@@ -119,5 +123,81 @@ describe('the local stream poller', () => {
     expect(failure.requestContext.condition).toBe('RetryAttemptsExhausted');
     expect(failure.records.map(pkOf)).toEqual([`RESPONSE#${run}-poison`]);
     expect(failure.DDBStreamBatchInfo).toMatchObject({ streamArn, batchSize: 1 });
+  });
+
+  it('does not checkpoint a batch it stopped retrying: after a restart that batch comes again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'poller-'));
+    const run = randomBytes(3).toString('hex');
+    const options = { endpoint: endpoint(), streamArn, startingPosition: 'LATEST' as const, dataDir, failurePath: join(dataDir, 'failures.jsonl') };
+    // The first poller takes "-a" and keeps failing (and retrying) on "-b" until it is stopped.
+    const first = recorder();
+    const failing = async (event: DynamoDBStreamEvent) => {
+      await first.handler(event);
+      if (event.Records.some((r) => pkOf(r).endsWith(`${run}-b`))) throw new Error('not now');
+      return { batchItemFailures: [] };
+    };
+    pollers.push(await startStreamPoller({ ...options, fn: consumer({ retryAttempts: 1000 }), handler: failing }));
+    await pollers[0]!.drained();
+    await put(`RESPONSE#${run}-a`);
+    await within(5_000, async () => first.calls.flat().map(pkOf), (pks) => pks.includes(`RESPONSE#${run}-a`));
+    await put(`RESPONSE#${run}-b`);
+    await within(5_000, async () => first.calls.filter((c) => c.some((r) => pkOf(r).endsWith(`${run}-b`))).length, (n) => n >= 2);
+    await pollers.pop()!.stop();
+    expect(existsSync(options.failurePath)).toBe(false);
+
+    const second = recorder();
+    pollers.push(await startStreamPoller({ ...options, fn: consumer(), handler: second.handler }));
+    await within(5_000, async () => second.calls.flat().map(pkOf), (pks) => pks.includes(`RESPONSE#${run}-b`));
+    await pollers[0]!.drained();
+    expect(second.calls.flat().map(pkOf).filter((pk) => pk.includes(run))).toEqual([`RESPONSE#${run}-b`]);
+  });
+
+  it.each([
+    ['after the checkpoint', true],
+    ['at the first unsaved record, with no checkpoint yet (a LATEST start)', false],
+  ])('reads again %s when GetRecords fails while records wait in the batching window', async (_, withCheckpoint) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'poller-'));
+    const run = randomBytes(3).toString('hex');
+    // Once a page holding "-a" has been read (so "-a" sits in the buffer, the window open), the next read fails.
+    let failNext = false;
+    let failed = 0;
+    const send = DynamoDBStreamsClient.prototype.send as (this: DynamoDBStreamsClient, command: unknown) => Promise<unknown>;
+    vi.spyOn(DynamoDBStreamsClient.prototype, 'send').mockImplementation(async function (this: DynamoDBStreamsClient, command: unknown) {
+      if (command instanceof GetRecordsCommand && failNext) {
+        failNext = false;
+        failed++;
+        throw new Error('GetRecords: connection reset');
+      }
+      const result = (await send.call(this, command)) as { Records?: Array<{ dynamodb?: { Keys?: Record<string, { S?: string }> } }> };
+      if (command instanceof GetRecordsCommand && failed === 0 && result.Records?.some((r) => r.dynamodb?.Keys?.pk?.S === `RESPONSE#${run}-a`)) {
+        failNext = true;
+      }
+      return result;
+    } as never);
+    const probe = recorder();
+    pollers.push(
+      await startStreamPoller({
+        endpoint: endpoint(),
+        streamArn,
+        startingPosition: 'LATEST',
+        dataDir,
+        failurePath: join(dataDir, 'failures.jsonl'),
+        fn: consumer({ maxBatchingWindowSeconds: 1 }),
+        handler: probe.handler,
+        pollIntervalMs: 50,
+      }),
+    );
+    await pollers[0]!.drained();
+    const checkpoints = () => JSON.stringify(readJson(join(dataDir, 'stream-checkpoints', 'Probe.json')) ?? {});
+    if (withCheckpoint) {
+      await put(`SURVEY#${run}`); // a checkpoint before "-a", so a restart from the checkpoint reads "-a" again
+      await within(5_000, async () => checkpoints(), (t) => t.includes('checkpoint'));
+    } else {
+      expect(checkpoints()).not.toContain('checkpoint');
+    }
+    await put(`RESPONSE#${run}-a`);
+    await within(8_000, async () => probe.calls.flat().map(pkOf), (pks) => pks.includes(`RESPONSE#${run}-a`));
+    expect(failed).toBe(1);
+    expect(probe.calls.flat().map(pkOf).filter((pk) => pk.includes(run))).toEqual([`RESPONSE#${run}-a`]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Cron } from 'croner';
-import { toLocalCron } from '../../lib/local/scheduler.ts';
+import { toLocalCron, yearIn } from '../../lib/local/scheduler.ts';
 
 describe('toLocalCron', () => {
   it.each([
@@ -25,6 +25,13 @@ describe('toLocalCron', () => {
   it('fires when EventBridge would, in the configured time zone', () => {
     const next = new Cron(toLocalCron('cron(0 9 ? * 2 *)').pattern, { timezone: 'Europe/Istanbul' }).nextRun(new Date('2026-11-24T00:00:00Z'));
     expect(next?.toISOString()).toBe('2026-11-30T06:00:00.000Z'); // Monday 09:00 in Istanbul (UTC+3)
+  });
+
+  it('reads the year in the configured time zone, not the host\'s', () => {
+    const newYearInTokyo = new Date('2026-12-31T15:30:00Z'); // 00:30 on 1 January 2027 in Tokyo, still 2026 in UTC and New York
+    expect(yearIn(newYearInTokyo, 'Asia/Tokyo')).toBe(2027);
+    expect(yearIn(newYearInTokyo, 'UTC')).toBe(2026);
+    expect(yearIn(newYearInTokyo, 'America/New_York')).toBe(2026);
   });
 
   it('rejects what is not an EventBridge cron', () => {
