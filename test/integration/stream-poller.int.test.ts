@@ -108,7 +108,18 @@ describe('the local stream poller', () => {
       const at = call === 1 ? records[1] : records.find((r) => pkOf(r).endsWith('-poison'));
       return { batchItemFailures: at ? [{ itemIdentifier: at.dynamodb!.SequenceNumber! }] : [] };
     });
-    pollers.push(await startStreamPoller({ endpoint: endpoint(), streamArn, startingPosition: 'LATEST', dataDir, failurePath, fn: consumer(), handler: probe.handler }));
+    // A batching window, so the first batch holds a, b and c (written in that order) however loaded the machine.
+    pollers.push(
+      await startStreamPoller({
+        endpoint: endpoint(),
+        streamArn,
+        startingPosition: 'LATEST',
+        dataDir,
+        failurePath,
+        fn: consumer({ maxBatchingWindowSeconds: 1 }),
+        handler: probe.handler,
+      }),
+    );
     await pollers[0]!.drained();
     for (const name of ['a', 'b', 'c']) await put(`RESPONSE#${run}-${name}`);
     await within(5_000, async () => probe.calls.length, (n) => n >= 2);
