@@ -102,7 +102,11 @@ describe('scorer', () => {
   });
 
   it('sends poison records to the same encrypted dead-letter queue as failed batches', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+    const scorerQueues = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) => id.startsWith('ScorerDeadLetters'));
+    expect(scorerQueues).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [scorerQueues[0], 'Arn'] } } },
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ [ENV.scorerDlqUrl]: { Ref: Match.stringLikeRegexp('ScorerDeadLetters') } }) },
     });
