@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { cronProblem, timeZoneProblem } from './schedule-expression.ts';
 
 /**
  * The deployment's settings: `cdk.json` context key `feedback`, overridable with `-c feedback='{…}'`.
@@ -8,8 +9,11 @@ import { z } from 'zod';
 export const CAMPAIGN_IDS = ['promoter-thanks', 'detractor-followup', 'win-back', 'birthday'] as const;
 export type CampaignId = (typeof CAMPAIGN_IDS)[number];
 
-/** EventBridge Scheduler cron: minutes hours day-of-month month day-of-week year. */
-const cron = z.string().regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'Use "cron(min hour dom month dow year)".');
+/** EventBridge Scheduler cron: minutes hours day-of-month month day-of-week year, by EventBridge's own rules. */
+const cron = z.string().superRefine((value, ctx) => {
+  const problem = cronProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const DEFAULT_SCHEDULES: Record<CampaignId, string> = {
   'promoter-thanks': 'cron(0 9 * * ? *)',
@@ -26,7 +30,13 @@ export const configSchema = z.object({
   /** How emails are signed off ("Best wishes, <name>, <title>"). */
   signOff: z.object({ name: z.string(), title: z.string() }).default({ name: 'The Customer Team', title: 'Customer Success' }),
   /** Time zone of the campaign schedules (IANA). */
-  timeZone: z.string().default('UTC'),
+  timeZone: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = timeZoneProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('UTC'),
   /** Cron per campaign; campaigns not named keep their default. */
   schedules: z
     .partialRecord(z.enum(CAMPAIGN_IDS), cron)
