@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { FUNCTIONS, routesOf, type FunctionSpec } from '../manifest.ts';
 import { lambdaContext, loadHandler } from './lambda-runtime.ts';
+import { PortInUse } from './ports.ts';
 
 /** API Gateway's own cap on a request body; handlers enforce the contract's smaller limit themselves. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -146,7 +147,7 @@ export async function startApi(options: { port: number; host?: string; functions
     });
   });
   await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUse(options.port, 'port') : error));
     server.listen(options.port, host, () => resolveListen());
   });
   const { port } = server.address() as AddressInfo;
