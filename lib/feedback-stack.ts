@@ -80,7 +80,7 @@ export class FeedbackStack extends Stack {
           onFailure,
           teamTopic: mail?.teamTopic,
           mail: mail && {
-            identityArns: mail.identityArns,
+            senderAddress: mail.senderAddress,
             configurationSetName: mail.configurationSet.configurationSetName,
             environment: appreciationEnvironment(props.config),
           },

@@ -28,8 +28,8 @@ export class AppreciationMail extends Construct {
   readonly emailEvents: Topic;
   /** Detractor notifications and alarms for the team. */
   readonly teamTopic: Topic;
-  /** The identities SES may send as: the sender address and its domain (whichever the team verified). */
-  readonly identityArns: string[];
+  /** The From address every email carries: the only one the mailers may send as. */
+  readonly senderAddress: string;
 
   constructor(scope: Construct, id: string, props: AppreciationMailProps) {
     super(scope, id);
@@ -65,11 +65,7 @@ export class AppreciationMail extends Construct {
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
 
-    const stack = Stack.of(this);
-    const domain = props.senderAddress.split('@')[1]!;
-    this.identityArns = [props.senderAddress, domain].map((identity) =>
-      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-    );
+    this.senderAddress = props.senderAddress;
   }
 
   /** Alarms on what the mail path emits and on the account's SES reputation. */

@@ -18,8 +18,8 @@ const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 /** What mailer functions send with. */
 export interface MailResources {
-  /** SES identity ARNs the function may send as. */
-  identityArns: string[];
+  /** The one From address the function may send as. */
+  senderAddress: string;
   configurationSetName: string;
   /** The appreciation settings as env vars. */
   environment: Record<string, string>;
@@ -125,7 +125,19 @@ export class FeedbackFunction extends Construct {
         resource: 'configuration-set',
         resourceName: mail.configurationSetName,
       });
-      role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [...mail.identityArns, configurationSetArn] }));
+      // SES authorises a send against every identity involved: the sender's address or any parent domain the team
+      // verified, and in the sandbox the verified recipient too. So any identity of the account, but only from our address.
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }), configurationSetArn],
+          conditions: { StringEquals: { 'ses:FromAddress': mail.senderAddress } },
+        }),
+      );
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+        reason: 'SES checks the sending identity (address or parent domain) and, in the sandbox, the recipient: only with our From address.',
+      });
     }
     if (access.teamTopic) {
       const topic = required(props.teamTopic, 'teamTopic', spec);
