@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ORIGIN } from './cors.ts';
 import { cronProblem, timeZoneProblem } from './schedule-expression.ts';
 
 /**
@@ -48,6 +49,8 @@ export const configSchema = z.object({
   maxSendRate: z.number().positive().max(1000).default(10),
   /** Offer or coupon text per campaign, included in that campaign's emails. */
   offers: z.partialRecord(z.enum(CAMPAIGN_IDS), z.string().max(500)).default({}),
+  /** Origins (e.g. "https://shop.example") whose pages may submit responses from the browser, and frame the survey page. */
+  allowedOrigins: z.array(z.string().regex(ORIGIN, 'Use an origin such as "https://shop.example": scheme and host, no path.')).max(20).default([]),
   /** Optional: a custom domain's base URL for links; defaults to the API's URL. */
   publicBaseUrl: z.url().optional(),
 });

@@ -109,6 +109,7 @@ export class FeedbackStack extends Stack {
     }
 
     const api = new FeedbackApi(this, 'Http', {
+      allowedOrigins: props.config.allowedOrigins,
       routes: specs.flatMap((spec) => (spec.routes ?? []).map((routeKey) => ({ routeKey, fn: functions.get(spec.name)!.fn }))),
     });
     monitoring?.apiServerErrors(api.api);

@@ -92,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { streamArn } = await createTable(client, LOCAL_TABLE);
     client.destroy();
 
-    const api = await startApi({ port: options.port });
+    const api = await startApi({ port: options.port, allowedOrigins: config.allowedOrigins });
     stops.push(api.stop);
     // The scorer and any other stream consumer, fed like Lambda's event source mapping feeds them.
     const consumers = await startStreamConsumers({ endpoint: dynamo.endpoint, streamArn, dataDir: options.dataDir, log });

@@ -127,3 +127,25 @@ describe('cfn-lint', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 });
+
+describe('the website widget (config allowedOrigins)', () => {
+  it('has no CORS by default', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+
+  it('becomes the HTTP API’s CORS configuration: those origins, POST only, the widget’s headers', () => {
+    const widgetApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const widget = Template.fromStack(
+      new FeedbackStack(widgetApp, 'Widget', { config: parseConfig({ allowedOrigins: ['https://shop.example'] }) }),
+    );
+    widget.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://shop.example'],
+        AllowMethods: ['POST'],
+        AllowHeaders: ['content-type', 'idempotency-key'],
+        ExposeHeaders: ['idempotent-replayed'],
+        MaxAge: 600,
+      },
+    });
+  });
+});
