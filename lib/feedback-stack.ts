@@ -126,6 +126,11 @@ export class FeedbackStack extends Stack {
       description: 'Secrets Manager secret holding the admin bearer token',
     });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    if (mail) {
+      // What `npm run smoke` sends through: the From address and the configuration set that reports bounces.
+      new CfnOutput(this, 'SenderAddress', { value: mail.senderAddress });
+      new CfnOutput(this, 'SesConfigurationSetName', { value: mail.configurationSet.configurationSetName });
+    }
   }
 }
 
