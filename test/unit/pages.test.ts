@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DASHBOARD_HEADERS, renderDashboardPage } from '../../functions/core/pages/dashboard-page.ts';
-import { DASHBOARD_SCRIPT } from '../../functions/core/pages/dashboard-script.ts';
-import { escapeHtml, jsonForScript } from '../../functions/core/pages/html.ts';
-import { MESSAGES, PAGE_LOCALES, pickLocale } from '../../functions/core/pages/i18n.ts';
-import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '../../functions/core/pages/survey-page.ts';
-import { SURVEY_SCRIPT } from '../../functions/core/pages/survey-script.ts';
+import { DASHBOARD_SCRIPT, SURVEY_SCRIPT } from '../../functions/pages/browser-bundles.generated.ts';
+import { DASHBOARD_HEADERS, renderDashboardPage } from '../../functions/pages/dashboard-page.ts';
+import { escapeHtml, jsonForScript } from '../../functions/pages/html.ts';
+import { MESSAGES, PAGE_LOCALES, pickLocale } from '../../functions/pages/i18n.ts';
+import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '../../functions/pages/survey-page.ts';
+import { bundlesOnDisk, renderBundles } from '../../scripts/build-pages.ts';
 
 const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 const survey = { surveyId: 's-1', name: 'Onboarding', questions: ['nps', 'comment'] };
@@ -86,6 +86,21 @@ describe('renderSurveyPage', () => {
   it('renders the problem pages in the visitor language', () => {
     expect(renderSurveyProblem('sr', 'notFound')).toContain('<h1>Анкета није пронађена</h1>');
     expect(renderSurveyProblem('et', 'invalid')).toContain('lang="et"');
+  });
+});
+
+describe('the browser bundles', () => {
+  it('are up to date with functions/pages/browser (if not: run `npm run pages`)', async () => {
+    expect(bundlesOnDisk() === (await renderBundles()), 'browser-bundles.generated.ts is stale: run `npm run pages` and commit it').toBe(true);
+  });
+
+  it.each([
+    ['survey', SURVEY_SCRIPT],
+    ['dashboard', DASHBOARD_SCRIPT],
+  ])('keep the %s script inline-safe: nothing that ends the script element or leaves ASCII', (_name, script) => {
+    expect(script.length).toBeGreaterThan(1000);
+    expect(script).not.toMatch(/<\/script|<!--/i);
+    expect(script).toMatch(/^[\x20-\x7e]*$/);
   });
 });
 
