@@ -1,6 +1,6 @@
 import { InvalidToken, ValidationFailed, type Issue } from './errors.ts';
 import { linkResponseId } from './ids.ts';
-import { QUESTIONS, SCALE_QUESTIONS, TEXT_QUESTIONS } from './questions/index.ts';
+import { QUESTION_TYPES, QUESTIONS } from './questions/index.ts';
 import type { ResponseInput } from './schemas.ts';
 import type { TokenClaims } from './tokens.ts';
 
@@ -64,7 +64,7 @@ export function checkSubmittedAt(input: ResponseInput, isAdmin: boolean, nowMs: 
 }
 
 /**
- * The CSV export's columns: the response's facts, the scale answers, the channel, the text answers, the attributes.
+ * The CSV export's columns: the response's facts, the answers, the channel, the free-text answers, the attributes.
  * A question's column is its id; its cells are the answer as given (csv.ts neutralises formulas).
  */
 export const RESPONSE_CSV_COLUMNS = [
@@ -73,8 +73,8 @@ export const RESPONSE_CSV_COLUMNS = [
   'customerId',
   'submittedAt',
   'receivedAt',
-  ...SCALE_QUESTIONS.map((q) => q.id),
+  ...QUESTION_TYPES.filter((q) => q.kind !== 'text').map((q) => q.id),
   'channel',
-  ...TEXT_QUESTIONS.map((q) => q.id),
+  ...QUESTION_TYPES.filter((q) => q.kind === 'text').map((q) => q.id),
   'attributes',
 ] as const;

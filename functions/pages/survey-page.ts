@@ -1,5 +1,5 @@
 import { QUESTION_TYPES, SCALE_QUESTIONS, type Answers } from '#core/questions/index.ts';
-import type { ScaleQuestion, TextQuestion } from '#core/questions/types.ts';
+import type { QuestionDefinition, ScaleQuestion, TextQuestion } from '#core/questions/types.ts';
 import { SURVEY_SCRIPT } from './browser-bundles.generated.ts';
 import { contentSecurityPolicy, escapeHtml, pageHeaders, renderDocument } from './html.ts';
 import { format, HTML_LANG, MESSAGES, type PageLocale, type SurveyMessages } from './i18n.ts';
@@ -99,15 +99,34 @@ function renderText(question: TextQuestion, locale: PageLocale, t: SurveyMessage
 </div>`;
 }
 
+/** A question as the page shows it; a new kind of question is a compile error here until the page can show it. */
+function renderQuestion(question: QuestionDefinition, locale: PageLocale, t: SurveyMessages, selected: Answers): string {
+  const answer = (selected as Record<string, unknown>)[question.id];
+  switch (question.kind) {
+    case 'scale':
+      return renderScale(question, locale, typeof answer === 'number' ? answer : undefined);
+    case 'text':
+      return renderText(question, locale, t, typeof answer === 'string' ? answer : undefined);
+  }
+}
+
+/** What the page's script needs to collect a question's answer (see browser/survey.ts). */
+function fieldOf(question: QuestionDefinition): SurveyField {
+  switch (question.kind) {
+    case 'scale':
+      return { id: question.id, kind: 'scale' };
+    case 'text':
+      return { id: question.id, kind: 'text', maxLength: question.maxLength };
+  }
+}
+
 /** The hosted survey: only the survey's questions; the script posts the answers as JSON to `POST /v1/responses`. */
 export function renderSurveyPage(input: SurveyPageInput): string {
   const t = MESSAGES[input.locale];
   const { survey, selected = {} } = input;
   const asked = QUESTION_TYPES.filter((q) => survey.questions.includes(q.id));
-  const questions = asked.map((q) =>
-    q.kind === 'scale' ? renderScale(q, input.locale, selected[q.id]) : renderText(q, input.locale, t, selected[q.id]),
-  );
-  const fields = asked.map((q): SurveyField => (q.kind === 'scale' ? { id: q.id, kind: 'scale' } : { id: q.id, kind: 'text', maxLength: q.maxLength }));
+  const questions = asked.map((q) => renderQuestion(q, input.locale, t, selected));
+  const fields = asked.map(fieldOf);
 
   const body = `<main class="card">
 <header class="head">

@@ -2,6 +2,7 @@ import { ces } from './ces.ts';
 import { comment } from './comment.ts';
 import { csat } from './csat.ts';
 import { nps } from './nps.ts';
+import type * as z from 'zod/mini';
 import type { ScaleQuestion, TextQuestion } from './types.ts';
 
 /**
@@ -26,8 +27,8 @@ export const METRICS: readonly Metric[] = SCALE_QUESTIONS.map((q) => q.id);
 
 export const isMetric = (id: string): id is Metric => (METRICS as readonly string[]).includes(id);
 
-/** The answers of one response: a number per scale question, a string per text question, each optional. */
-export type Answers = { [Q in ScaleType as Q['id']]?: number } & { [Q in TextType as Q['id']]?: string };
+/** The answers of one response, each as its question's schema gives it (a number for a scale, a string for text). */
+export type Answers = { [Q in QuestionType as Q['id']]?: Exclude<z.output<Q['schema']>, undefined> };
 
 /** The answer fields of the response body, for schemas.ts (and so OpenAPI): `{ nps: …, csat: …, … }`. */
 export const answerShape = Object.fromEntries(QUESTION_TYPES.map((q) => [q.id, q.schema])) as {
