@@ -25,8 +25,6 @@ export const SCALE_QUESTIONS: readonly ScaleType[] = QUESTION_TYPES.filter((q): 
 export const TEXT_QUESTIONS: readonly TextType[] = QUESTION_TYPES.filter((q): q is TextType => q.kind === 'text');
 export const METRICS: readonly Metric[] = SCALE_QUESTIONS.map((q) => q.id);
 
-export const isMetric = (id: string): id is Metric => (METRICS as readonly string[]).includes(id);
-
 /** The answers of one response, each as its question's schema gives it (a number for a scale, a string for text). */
 export type Answers = { [Q in QuestionType as Q['id']]?: Exclude<z.output<Q['schema']>, undefined> };
 

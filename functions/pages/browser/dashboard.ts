@@ -32,10 +32,18 @@ interface ResponseItem {
   customerId?: string;
   [answer: string]: unknown;
 }
+/** The API's JSON as read: each caller says which body it expects (the contract's shapes). */
 interface Reply {
   ok: boolean;
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the API's JSON, checked where read
+  body: unknown;
+}
+interface ErrorBody {
+  error?: { message?: string };
+}
+interface ResponsePage {
+  items?: unknown;
+  nextCursor?: string;
 }
 
 const { metrics } = pageData<DashboardPageData>();
@@ -198,7 +206,7 @@ async function get(path: string): Promise<Reply> {
   return { ok: res.ok, status: res.status, body };
 }
 function problem(reply: Reply, what: string): string {
-  const message = reply.body && reply.body.error && reply.body.error.message;
+  const message = (reply.body as ErrorBody | null)?.error?.message;
   return `${what}: ${message || `the API answered HTTP ${reply.status}.`}`;
 }
 
@@ -535,9 +543,10 @@ async function loadResponses(append: boolean): Promise<void> {
     el('comments-empty').hidden = true;
     return;
   }
-  const items: ResponseItem[] = reply.body && Array.isArray(reply.body.items) ? reply.body.items : [];
+  const page = reply.body as ResponsePage | null;
+  const items: ResponseItem[] = page && Array.isArray(page.items) ? page.items : [];
   state.items = append ? state.items.concat(items) : items;
-  state.cursor = reply.body && reply.body.nextCursor ? reply.body.nextCursor : null;
+  state.cursor = page && page.nextCursor ? page.nextCursor : null;
   renderComments();
 }
 
@@ -585,7 +594,7 @@ async function load(): Promise<void> {
       message(problem(surveyReply, 'The survey could not be loaded'));
       return;
     }
-    const survey: Survey = surveyReply.body;
+    const survey = surveyReply.body as Survey;
     state.survey = survey;
     setSegmentOptions(survey.segmentBy, bySelect.value);
     remember(id);
@@ -599,7 +608,7 @@ async function load(): Promise<void> {
       message(problem(scoresReply, 'The scores could not be loaded'));
       return;
     }
-    state.scores = scoresReply.body;
+    state.scores = scoresReply.body as ScoreReport;
     el('survey-name').textContent = survey.name || id;
     document.title = `${survey.name || id} · Feedback dashboard`;
     el('survey-meta').textContent = `${id} · ${(survey.questions || []).join(', ').toUpperCase()}`;
