@@ -1,6 +1,7 @@
 import { InvalidToken, ValidationFailed, type Issue } from './errors.ts';
 import { linkResponseId } from './ids.ts';
-import { METRICS, type ResponseInput } from './schemas.ts';
+import { QUESTION_TYPES, QUESTIONS } from './questions/index.ts';
+import type { ResponseInput } from './schemas.ts';
 import type { TokenClaims } from './tokens.ts';
 
 /** What the response rules need to know of a survey. */
@@ -20,7 +21,7 @@ export interface Respondent {
 /** Answers must be questions of the survey. */
 export function unaskedAnswers(survey: SurveyRules, input: ResponseInput): Issue[] {
   const issues: Issue[] = [];
-  for (const field of [...METRICS, 'comment'] as const) {
+  for (const field of QUESTIONS) {
     if (input[field] !== undefined && !survey.questions.includes(field)) {
       issues.push({ path: field, message: `This survey does not ask "${field}".` });
     }
@@ -61,3 +62,19 @@ export function checkSubmittedAt(input: ResponseInput, isAdmin: boolean, nowMs: 
   if (at > nowMs + 60_000) throw new ValidationFailed([{ path: 'submittedAt', message: 'submittedAt is in the future.' }]);
   return new Date(at).toISOString();
 }
+
+/**
+ * The CSV export's columns: the response's facts, the answers, the channel, the free-text answers, the attributes.
+ * A question's column is its id; its cells are the answer as given (csv.ts neutralises formulas).
+ */
+export const RESPONSE_CSV_COLUMNS = [
+  'responseId',
+  'surveyId',
+  'customerId',
+  'submittedAt',
+  'receivedAt',
+  ...QUESTION_TYPES.filter((q) => q.kind !== 'text').map((q) => q.id),
+  'channel',
+  ...QUESTION_TYPES.filter((q) => q.kind === 'text').map((q) => q.id),
+  'attributes',
+] as const;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { answerShape, METRIC_LIST, METRICS, QUESTIONS } from './questions/index.ts';
 
 /** The API's bodies and ids, validated strictly; the OpenAPI document is generated from these. */
 
@@ -10,16 +11,6 @@ const BIRTHDAY = /^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 export const surveyId = z.string().check(z.regex(SURVEY_ID, 'Use 1–64 lower-case letters, digits and dashes.'));
 export const customerId = z.string().check(z.regex(CUSTOMER_ID, 'Use 1–128 letters, digits and . _ : @ -.'));
-
-export const QUESTIONS = ['nps', 'csat', 'ces', 'comment'] as const;
-export type Question = (typeof QUESTIONS)[number];
-
-export const SCALES = { nps: [0, 10], csat: [1, 5], ces: [1, 7] } as const;
-export type Metric = keyof typeof SCALES;
-export const METRICS = Object.keys(SCALES) as Metric[];
-
-const answer = (metric: Metric) =>
-  z.optional(z.int().check(z.gte(SCALES[metric][0]), z.lte(SCALES[metric][1])));
 
 const isValidTimeZone = (tz: string) => {
   try {
@@ -44,7 +35,7 @@ export const surveyBody = z.strictObject({
     .check(
       z.minLength(1),
       z.refine((q) => new Set(q).size === q.length, 'List each question once.'),
-      z.refine((q) => q.some((x) => x !== 'comment'), 'Ask at least one of nps, csat, ces.'),
+      z.refine((q) => q.some((x) => (METRICS as readonly string[]).includes(x)), `Ask at least one of ${METRIC_LIST}.`),
     ),
   anonymous: z._default(z.boolean(), false),
   recontactDays: z._default(z.int().check(z.gte(0), z.lte(3650)), 0),
@@ -93,10 +84,7 @@ export const responseBody = z
     surveyId,
     token: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
     customerId: z.optional(customerId),
-    nps: answer('nps'),
-    csat: answer('csat'),
-    ces: answer('ces'),
-    comment: z.optional(z.string().check(z.maxLength(2000))),
+    ...answerShape,
     channel: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
     attributes: z.optional(
       z
@@ -106,9 +94,9 @@ export const responseBody = z
     submittedAt: z.optional(z.iso.datetime({ offset: true })),
   })
   .check(
-    z.refine((r) => r.nps !== undefined || r.csat !== undefined || r.ces !== undefined, {
-      message: 'Answer at least one of nps, csat, ces.',
-      path: ['nps'],
+    z.refine((r) => METRICS.some((metric) => r[metric] !== undefined), {
+      message: `Answer at least one of ${METRIC_LIST}.`,
+      path: [METRICS[0]!],
     }),
   );
 export type ResponseInput = z.infer<typeof responseBody>;

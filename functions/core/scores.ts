@@ -1,12 +1,14 @@
 import { ValidationFailed } from './errors.ts';
-import { SCALES, SURVEY_ID, type Metric } from './schemas.ts';
+import { SCALE_QUESTIONS, type Answers, type Metric, type ScaleType } from './questions/index.ts';
+import type { ScaleQuestion } from './questions/types.ts';
+import { SURVEY_ID } from './schemas.ts';
 
 /**
  * Scores from counts, and counts from responses: the pure half of the scorer and of the scores API.
  * Aggregates are day buckets of counters; weeks, months and totals are sums of days.
  */
 
-/** Counter names: `responses`, `nps0`…`nps10`, `csat1`…`csat5`, `ces1`…`ces7`. Missing counters are 0. */
+/** Counter names: `responses`, then one per answer of each scale question (`nps0`…`nps10`, …). Missing counters are 0. */
 export type Counts = Record<string, number>;
 
 export const counterName = (metric: Metric, answer: number) => `${metric}${answer}`;
@@ -14,10 +16,7 @@ export const counterName = (metric: Metric, answer: number) => `${metric}${answe
 /** Every counter an aggregate can hold, in a stable order. */
 export const COUNTERS: readonly string[] = [
   'responses',
-  ...(Object.keys(SCALES) as Metric[]).flatMap((metric) => {
-    const [low, high] = SCALES[metric];
-    return Array.from({ length: high - low + 1 }, (_, i) => counterName(metric, low + i));
-  }),
+  ...SCALE_QUESTIONS.flatMap(({ id, min, max }) => Array.from({ length: max - min + 1 }, (_, i) => counterName(id, min + i))),
 ];
 
 export function addCounts(target: Counts, source: Counts, sign = 1): Counts {
@@ -32,9 +31,9 @@ export function addCounts(target: Counts, source: Counts, sign = 1): Counts {
 export const isEmpty = (counts: Counts) => Object.values(counts).every((v) => v === 0);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Scores
+// Scores: one shape per scoring role (questions/types.ts), the contract's `nps`, `csat` and `ces` objects.
 
-export interface NpsScore {
+export interface NetPromoterScore {
   score: number;
   promoters: number;
   passives: number;
@@ -42,23 +41,26 @@ export interface NpsScore {
   responses: number;
   marginOfError95: number | null;
 }
-export interface CsatScore {
+export interface TopBoxScore {
   score: number;
   average: number;
   responses: number;
   distribution: Record<string, number>;
 }
-export interface CesScore {
+export interface AverageScore {
   average: number;
   responses: number;
   distribution: Record<string, number>;
 }
-export interface Scores {
-  responses: number;
-  nps: NpsScore | null;
-  csat: CsatScore | null;
-  ces: CesScore | null;
+interface ScoreOfRole {
+  netPromoter: NetPromoterScore;
+  topBox: TopBoxScore;
+  average: AverageScore;
 }
+export type ScoreOf<Q extends ScaleQuestion> = ScoreOfRole[Q['scoring']['kind']];
+
+/** A report's scores: the responses, and for each scale question its score (null without answers). */
+export type Scores = { responses: number } & { [Q in ScaleType as Q['id']]: ScoreOf<Q> | null };
 
 /** numerator / denominator rounded half away from zero to `decimals` places, exactly (integers only, no float drift). */
 export function roundedRatio(numerator: number, denominator: number, decimals: number): number {
@@ -73,13 +75,12 @@ const round = (value: number, decimals: number) => {
   return Math.round(value * scale) / scale;
 };
 
-function distribution(metric: Metric, counts: Counts) {
-  const [low, high] = SCALES[metric];
+function distribution(question: ScaleQuestion, counts: Counts) {
   const out: Record<string, number> = {};
   let responses = 0;
   let sum = 0;
-  for (let answer = low; answer <= high; answer++) {
-    const n = counts[counterName(metric, answer)] ?? 0;
+  for (let answer = question.min; answer <= question.max; answer++) {
+    const n = counts[counterName(question.id as Metric, answer)] ?? 0;
     out[String(answer)] = n;
     responses += n;
     sum += n * answer;
@@ -87,17 +88,19 @@ function distribution(metric: Metric, counts: Counts) {
   return { distribution: out, responses, sum };
 }
 
-/** NPS: 9–10 promote, 7–8 are passive, 0–6 detract; the margin of error from the +100/0/−100 coded answers. */
-export function npsOf(counts: Counts): NpsScore | null {
-  const { distribution: d } = distribution('nps', counts);
-  const count = (from: number, to: number) => {
-    let n = 0;
-    for (let a = from; a <= to; a++) n += d[String(a)]!;
-    return n;
-  };
-  const promoters = count(9, 10);
-  const passives = count(7, 8);
-  const detractors = count(0, 6);
+/** The answers from `from` to `to` of a distribution. */
+const countBetween = (d: Record<string, number>, from: number, to: number) => {
+  let n = 0;
+  for (let a = from; a <= to; a++) n += d[String(a)]!;
+  return n;
+};
+
+/** Promoters, passives and detractors by the role's bands; the margin of error from the +100/0/−100 coded answers. */
+function netPromoterScore(question: ScaleQuestion, role: { promoterFrom: number; passiveFrom: number }, counts: Counts) {
+  const { distribution: d } = distribution(question, counts);
+  const promoters = countBetween(d, role.promoterFrom, question.max);
+  const passives = countBetween(d, role.passiveFrom, role.promoterFrom - 1);
+  const detractors = countBetween(d, question.min, role.passiveFrom - 1);
   const n = promoters + passives + detractors;
   if (n === 0) return null;
   const mean = (100 * (promoters - detractors)) / n;
@@ -112,47 +115,63 @@ export function npsOf(counts: Counts): NpsScore | null {
     detractors,
     responses: n,
     marginOfError95: variance === null ? null : round(1.96 * Math.sqrt(variance / n), 1),
-  };
+  } satisfies NetPromoterScore;
 }
 
-/** CSAT: the share of 4s and 5s, and the average answer. */
-export function csatOf(counts: Counts): CsatScore | null {
-  const { distribution: d, responses, sum } = distribution('csat', counts);
+/** The share of top-box answers (from…max), and the average answer. */
+function topBoxScore(question: ScaleQuestion, role: { from: number }, counts: Counts) {
+  const { distribution: d, responses, sum } = distribution(question, counts);
   if (responses === 0) return null;
   return {
-    score: roundedRatio(100 * (d['4']! + d['5']!), responses, 1),
+    score: roundedRatio(100 * countBetween(d, role.from, question.max), responses, 1),
     average: roundedRatio(sum, responses, 2),
     responses,
     distribution: d,
-  };
+  } satisfies TopBoxScore;
 }
 
-/** CES: the average effort answer. */
-export function cesOf(counts: Counts): CesScore | null {
-  const { distribution: d, responses, sum } = distribution('ces', counts);
+/** The average answer. */
+function averageScore(question: ScaleQuestion, counts: Counts) {
+  const { distribution: d, responses, sum } = distribution(question, counts);
   if (responses === 0) return null;
-  return { average: roundedRatio(sum, responses, 2), responses, distribution: d };
+  return { average: roundedRatio(sum, responses, 2), responses, distribution: d } satisfies AverageScore;
 }
 
-export const scoresOf = (counts: Counts): Scores => ({
-  responses: counts.responses ?? 0,
-  nps: npsOf(counts),
-  csat: csatOf(counts),
-  ces: cesOf(counts),
-});
+/** A scale question's score from counts, by its scoring role; null when it has no answers. */
+export function scoreOf<Q extends ScaleQuestion>(question: Q, counts: Counts): ScoreOf<Q> | null {
+  const role: ScaleQuestion['scoring'] = question.scoring;
+  switch (role.kind) {
+    case 'netPromoter':
+      return netPromoterScore(question, role, counts) as ScoreOf<Q> | null;
+    case 'topBox':
+      return topBoxScore(question, role, counts) as ScoreOf<Q> | null;
+    case 'average':
+      return averageScore(question, counts) as ScoreOf<Q> | null;
+  }
+}
+
+const questionOf = <Id extends Metric>(id: Id) => SCALE_QUESTIONS.find((q) => q.id === id) as Extract<ScaleType, { id: Id }>;
+export const npsOf = (counts: Counts) => scoreOf(questionOf('nps'), counts);
+export const csatOf = (counts: Counts) => scoreOf(questionOf('csat'), counts);
+
+export function scoresOf(counts: Counts): Scores {
+  const scores: Record<string, unknown> = { responses: counts.responses ?? 0 };
+  for (const question of SCALE_QUESTIONS) scores[question.id] = scoreOf(question, counts);
+  return scores as Scores;
+}
 
 /** Counts of a list of answers: for tests, the recount and public vectors. */
-export function countAnswers(answers: Array<Partial<Record<Metric, number>>>): Counts {
+export function countAnswers(answers: Answers[]): Counts {
   const counts: Counts = {};
   for (const answer of answers) addCounts(counts, answerCounts(answer));
   return counts;
 }
 
-function answerCounts(answer: Partial<Record<Metric, number>>): Counts {
+function answerCounts(answer: Answers): Counts {
   const counts: Counts = { responses: 1 };
-  for (const metric of Object.keys(SCALES) as Metric[]) {
-    const value = answer[metric];
-    if (value !== undefined) counts[counterName(metric, value)] = 1;
+  for (const { id } of SCALE_QUESTIONS) {
+    const value = answer[id];
+    if (value !== undefined) counts[counterName(id, value)] = 1;
   }
   return counts;
 }
@@ -215,13 +234,10 @@ export function periodsIn(from: string, to: string, interval: Interval): string[
 // Responses → aggregate contributions
 
 /** What the scorer reads of a stored response. */
-export interface ScoredResponse {
+export interface ScoredResponse extends Pick<Answers, Metric> {
   surveyId: string;
   /** The UTC day of `submittedAt`: the period the response counts in. */
   day: string;
-  nps?: number;
-  csat?: number;
-  ces?: number;
   channel?: string;
   attributes?: Record<string, string>;
 }
@@ -244,8 +260,8 @@ export const bucketId = (key: BucketKey) => JSON.stringify([key.surveyId, key.da
 
 export class InvalidResponseImage extends Error {}
 
-const isInScale = (metric: Metric, value: unknown) =>
-  typeof value === 'number' && Number.isInteger(value) && value >= SCALES[metric][0] && value <= SCALES[metric][1];
+const isInScale = ({ min, max }: ScaleQuestion, value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
 /**
  * Reads a stored response item (already unmarshalled) for scoring; throws InvalidResponseImage when it cannot be
@@ -261,11 +277,11 @@ export function readResponseImage(item: Record<string, unknown>): ScoredResponse
   if (Number.isNaN(at)) fail('submittedAt is missing or invalid');
   const response: ScoredResponse = { surveyId: surveyId as string, day: dayOf(at) };
   let answered = false;
-  for (const metric of Object.keys(SCALES) as Metric[]) {
-    const value = item[metric];
+  for (const question of SCALE_QUESTIONS) {
+    const value = item[question.id];
     if (value === undefined || value === null) continue;
-    if (!isInScale(metric, value)) fail(`${metric} is out of its scale`);
-    response[metric] = value as number;
+    if (!isInScale(question, value)) fail(`${question.id} is out of its scale`);
+    response[question.id] = value as number;
     answered = true;
   }
   if (!answered) fail('no answer to score');

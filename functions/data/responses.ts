@@ -1,16 +1,14 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Answers } from '#core/questions/index.ts';
 import type { Db } from './db.ts';
 import { keys, npsDayIndex, publicFields, surveyResponsesIndex, timelineIndex } from './keys.ts';
 import { idempotencyCompletion, type IdempotentResult } from './idempotency.ts';
 
-export interface FeedbackResponse {
+/** A response: its answers (a field per question type, see core/questions) and the facts around them. */
+export interface FeedbackResponse extends Answers {
   responseId: string;
   surveyId: string;
   customerId?: string;
-  nps?: number;
-  csat?: number;
-  ces?: number;
-  comment?: string;
   channel?: string;
   attributes?: Record<string, string>;
   /** When the answers were given: the period they count in. */

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { NotFound, ValidationFailed } from '#core/errors.ts';
 import { toCsv } from '#core/csv.ts';
+import { RESPONSE_CSV_COLUMNS } from '#core/responses.ts';
 import { surveyId } from '#core/schemas.ts';
 import { isDay } from '#core/scores.ts';
 import { decodeCursor, listSurveyResponses, positionWithin } from '#data/response-listing.ts';
@@ -19,19 +20,7 @@ const listQuery = z.object({
   cursor: z.optional(z.string()),
 });
 
-const CSV_COLUMNS = [
-  'responseId',
-  'surveyId',
-  'customerId',
-  'submittedAt',
-  'receivedAt',
-  'nps',
-  'csat',
-  'ces',
-  'channel',
-  'comment',
-  'attributes',
-] as const satisfies ReadonlyArray<keyof FeedbackResponse>;
+const CSV_COLUMNS = RESPONSE_CSV_COLUMNS satisfies ReadonlyArray<keyof FeedbackResponse>;
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;

@@ -1,11 +1,12 @@
 import { linkResponseId } from '#core/ids.ts';
-import { DASHBOARD_HEADERS, renderDashboardPage } from '#core/pages/dashboard-page.ts';
-import { pickLocale, type PageLocale } from '#core/pages/i18n.ts';
-import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '#core/pages/survey-page.ts';
+import { answersOf } from '#core/questions/index.ts';
 import { SURVEY_ID } from '#core/schemas.ts';
 import { verifyToken } from '#core/tokens.ts';
 import { getResponse } from '#data/responses.ts';
 import { getSurvey } from '#data/surveys.ts';
+import { DASHBOARD_HEADERS, renderDashboardPage } from '#pages/dashboard-page.ts';
+import { pickLocale, type PageLocale } from '#pages/i18n.ts';
+import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '#pages/survey-page.ts';
 import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
@@ -49,7 +50,7 @@ async function surveyPage(req: HttpRequest): Promise<HttpResult> {
     token,
     channel,
     answeredBefore: earlier !== undefined,
-    selected: { nps: score ?? earlier?.nps, csat: earlier?.csat, ces: earlier?.ces, comment: earlier?.comment },
+    selected: { ...answersOf(earlier ?? {}), ...(score === undefined ? {} : { nps: score }) },
   });
   return html(200, page, SURVEY_PAGE_HEADERS, locale);
 }

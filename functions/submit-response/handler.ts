@@ -1,5 +1,6 @@
 import { IdempotencyInProgress, IdempotencyKeyReused, NotFound, ValidationFailed } from '#core/errors.ts';
 import { bodyHash, newId } from '#core/ids.ts';
+import { answersOf } from '#core/questions/index.ts';
 import { checkSubmittedAt, resolveRespondent, unaskedAnswers } from '#core/responses.ts';
 import { IDEMPOTENCY_KEY, responseBody, type ResponseInput } from '#core/schemas.ts';
 import { verifyToken } from '#core/tokens.ts';
@@ -39,10 +40,7 @@ async function accept(input: ResponseInput, submittedAt: string | undefined, isA
       responseId: existing?.responseId ?? respondent.linkResponseId ?? newId(),
       surveyId: survey.surveyId,
       customerId: respondent.customerId,
-      nps: input.nps,
-      csat: input.csat,
-      ces: input.ces,
-      comment: input.comment,
+      ...answersOf(input),
       channel: input.channel,
       attributes: input.attributes,
       submittedAt: submittedAt ?? receivedAt,

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DASHBOARD_HEADERS, renderDashboardPage } from '../../functions/core/pages/dashboard-page.ts';
-import { DASHBOARD_SCRIPT } from '../../functions/core/pages/dashboard-script.ts';
-import { escapeHtml, jsonForScript } from '../../functions/core/pages/html.ts';
-import { MESSAGES, PAGE_LOCALES, pickLocale } from '../../functions/core/pages/i18n.ts';
-import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '../../functions/core/pages/survey-page.ts';
-import { SURVEY_SCRIPT } from '../../functions/core/pages/survey-script.ts';
+import { SCALE_QUESTIONS } from '../../functions/core/questions/index.ts';
+import { DASHBOARD_SCRIPT, SURVEY_SCRIPT } from '../../functions/pages/browser-bundles.generated.ts';
+import { DASHBOARD_HEADERS, renderDashboardPage } from '../../functions/pages/dashboard-page.ts';
+import { escapeHtml, jsonForScript } from '../../functions/pages/html.ts';
+import { MESSAGES, PAGE_LOCALES, pickLocale } from '../../functions/pages/i18n.ts';
+import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '../../functions/pages/survey-page.ts';
+import { bundleScripts } from '../../scripts/build-pages.ts';
 
 const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 const survey = { surveyId: 's-1', name: 'Onboarding', questions: ['nps', 'comment'] };
@@ -62,6 +63,14 @@ describe('renderSurveyPage', () => {
     expect(html.match(/ checked/g)).toHaveLength(1);
   });
 
+  it('hands the script the asked questions in page order, and how long each text answer may be', () => {
+    const html = renderSurveyPage({ locale: 'en', survey: { ...survey, questions: ['comment', 'ces'] }, channel: 'web' });
+    const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/.exec(html)![1]!);
+    expect(data.fields).toEqual([{ id: 'ces', kind: 'scale' }, { id: 'comment', kind: 'text', maxLength: 2000 }]);
+    expect(html.match(/name="ces"/g)).toHaveLength(7);
+    expect(html.indexOf('name="ces"')).toBeLessThan(html.indexOf('<textarea'));
+  });
+
   it('asks only the survey questions, with the 0–10 NPS scale and its end labels', () => {
     const html = renderSurveyPage({ locale: 'en', survey, channel: 'web' });
     expect(html.match(/name="nps"/g)).toHaveLength(11);
@@ -89,11 +98,40 @@ describe('renderSurveyPage', () => {
   });
 });
 
+describe('the browser bundles', () => {
+  it('are up to date with functions/pages/browser (if not: run `npm run pages`)', async () => {
+    const fresh = await bundleScripts();
+    const stale = 'functions/pages/browser-bundles.generated.ts is stale: run `npm run pages` and commit it';
+    expect(SURVEY_SCRIPT === fresh.SURVEY_SCRIPT, stale).toBe(true);
+    expect(DASHBOARD_SCRIPT === fresh.DASHBOARD_SCRIPT, stale).toBe(true);
+  });
+
+  it.each([
+    ['survey', SURVEY_SCRIPT],
+    ['dashboard', DASHBOARD_SCRIPT],
+  ])('keep the %s script inline-safe: nothing that ends the script element or leaves ASCII', (_name, script) => {
+    expect(script.length).toBeGreaterThan(1000);
+    expect(script).not.toMatch(/<\/script|<!--/i);
+    expect(script).toMatch(/^[\x20-\x7e]*$/);
+  });
+});
+
 describe('renderDashboardPage', () => {
   it('is a static shell whose only script is allowed by hash', () => {
     const html = renderDashboardPage();
     expect(html).toContain(`<script>${DASHBOARD_SCRIPT}</script>`);
     expect(DASHBOARD_HEADERS['content-security-policy']).toContain(`script-src ${hashOf(DASHBOARD_SCRIPT)};`);
     expect(html).not.toMatch(/(src|href)="https?:/);
+  });
+
+  it('shows each scale question type: a tile, a trend unless its score is an average, and its role in the page data', () => {
+    const html = renderDashboardPage();
+    for (const q of SCALE_QUESTIONS) {
+      expect(html).toContain(`<div class="kpi" id="kpi-${q.id}"><div class="label">${q.label}</div>`);
+      expect(html.includes(`id="chart-${q.id}"`)).toBe(q.scoring.kind !== 'average');
+    }
+    const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/.exec(html)![1]!);
+    expect(data.metrics.map((m: { id: string }) => m.id)).toEqual(SCALE_QUESTIONS.map((q) => q.id));
+    expect(data.metrics[0]).toEqual({ id: 'nps', label: 'NPS', min: 0, max: 10, low: 'Not at all likely', high: 'Extremely likely', scoring: { kind: 'netPromoter', promoterFrom: 9, passiveFrom: 7 } });
   });
 });

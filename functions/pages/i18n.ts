@@ -1,6 +1,11 @@
-/** The survey page's languages: the contract's four, Serbian in Cyrillic. Anything else falls back to English. */
-export const PAGE_LOCALES = ['en', 'tr', 'sr', 'et'] as const;
-export type PageLocale = (typeof PAGE_LOCALES)[number];
+import { LOCALES, type Locale } from '#core/questions/types.ts';
+
+/**
+ * The survey page's languages: the contract's four, Serbian in Cyrillic. Anything else falls back to English.
+ * The questions' own copy lives with each question type (core/questions); these are the page's other words.
+ */
+export const PAGE_LOCALES = LOCALES;
+export type PageLocale = Locale;
 
 /** The `lang` attribute of each locale's page. */
 export const HTML_LANG: Record<PageLocale, string> = { en: 'en', tr: 'tr', sr: 'sr-Cyrl', et: 'et' };
@@ -8,16 +13,6 @@ export const HTML_LANG: Record<PageLocale, string> = { en: 'en', tr: 'tr', sr: '
 export interface SurveyMessages {
   heading: string;
   intro: string;
-  nps: string;
-  npsLow: string;
-  npsHigh: string;
-  csat: string;
-  csatLow: string;
-  csatHigh: string;
-  ces: string;
-  cesLow: string;
-  cesHigh: string;
-  comment: string;
   optional: string;
   charsLeft: string;
   submit: string;
@@ -41,16 +36,6 @@ export const MESSAGES: Record<PageLocale, SurveyMessages> = {
   en: {
     heading: 'We value your feedback',
     intro: 'It takes less than a minute.',
-    nps: 'How likely are you to recommend us to a friend or colleague?',
-    npsLow: 'Not at all likely',
-    npsHigh: 'Extremely likely',
-    csat: 'How satisfied are you with your experience?',
-    csatLow: 'Very dissatisfied',
-    csatHigh: 'Very satisfied',
-    ces: 'How easy was it to get what you needed?',
-    cesLow: 'Very difficult',
-    cesHigh: 'Very easy',
-    comment: 'What is the main reason for your answer?',
     optional: 'optional',
     charsLeft: '{n} characters left',
     submit: 'Send feedback',
@@ -72,16 +57,6 @@ export const MESSAGES: Record<PageLocale, SurveyMessages> = {
   tr: {
     heading: 'Görüşünüz bizim için değerli',
     intro: 'Bir dakikadan kısa sürer.',
-    nps: 'Bizi bir arkadaşınıza veya iş arkadaşınıza tavsiye etme olasılığınız nedir?',
-    npsLow: 'Hiç olası değil',
-    npsHigh: 'Son derece olası',
-    csat: 'Deneyiminizden ne kadar memnun kaldınız?',
-    csatLow: 'Hiç memnun değilim',
-    csatHigh: 'Çok memnunum',
-    ces: 'İhtiyacınız olanı elde etmek ne kadar kolaydı?',
-    cesLow: 'Çok zor',
-    cesHigh: 'Çok kolay',
-    comment: 'Bu yanıtı vermenizin ana nedeni nedir?',
     optional: 'isteğe bağlı',
     charsLeft: '{n} karakter kaldı',
     submit: 'Gönder',
@@ -103,16 +78,6 @@ export const MESSAGES: Record<PageLocale, SurveyMessages> = {
   sr: {
     heading: 'Ваше мишљење нам је важно',
     intro: 'Потребно је мање од минута.',
-    nps: 'Колико је вероватно да бисте нас препоручили пријатељу или колеги?',
-    npsLow: 'Уопште није вероватно',
-    npsHigh: 'Изузетно вероватно',
-    csat: 'Колико сте задовољни својим искуством?',
-    csatLow: 'Веома незадовољни',
-    csatHigh: 'Веома задовољни',
-    ces: 'Колико вам је било лако да добијете оно што вам је требало?',
-    cesLow: 'Веома тешко',
-    cesHigh: 'Веома лако',
-    comment: 'Који је главни разлог за ваш одговор?',
     optional: 'није обавезно',
     charsLeft: 'Преостало знакова: {n}',
     submit: 'Пошаљи',
@@ -134,16 +99,6 @@ export const MESSAGES: Record<PageLocale, SurveyMessages> = {
   et: {
     heading: 'Teie arvamus on meile oluline',
     intro: 'Vastamine võtab vähem kui minuti.',
-    nps: 'Kui tõenäoliselt soovitaksite meid sõbrale või kolleegile?',
-    npsLow: 'Üldse mitte tõenäoliselt',
-    npsHigh: 'Väga tõenäoliselt',
-    csat: 'Kui rahul olete oma kogemusega?',
-    csatLow: 'Väga rahulolematu',
-    csatHigh: 'Väga rahul',
-    ces: 'Kui lihtne oli saada seda, mida vajasite?',
-    cesLow: 'Väga keeruline',
-    cesHigh: 'Väga lihtne',
-    comment: 'Mis on teie vastuse peamine põhjus?',
     optional: 'valikuline',
     charsLeft: 'Jäänud {n} märki',
     submit: 'Saada',

@@ -1,10 +1,13 @@
-import { SCALES, type Metric } from '../schemas.ts';
+import { QUESTION_TYPES, SCALE_QUESTIONS, type Answers } from '#core/questions/index.ts';
+import type { QuestionDefinition, ScaleQuestion, TextQuestion } from '#core/questions/types.ts';
+import { SURVEY_SCRIPT } from './browser-bundles.generated.ts';
 import { contentSecurityPolicy, escapeHtml, pageHeaders, renderDocument } from './html.ts';
 import { format, HTML_LANG, MESSAGES, type PageLocale, type SurveyMessages } from './i18n.ts';
+import type { SurveyField, SurveyPageData } from './page-data.ts';
 import { BASE_CSS } from './styles.ts';
-import { SURVEY_SCRIPT } from './survey-script.ts';
 
-export const COMMENT_MAX = 2000;
+/** A row of n buttons per scale length the question types use. */
+const SCALE_WIDTHS = [...new Set(SCALE_QUESTIONS.map((q) => q.max - q.min + 1))].map((n) => `.scale-${n}{--n:${n}}`).join('');
 
 const SURVEY_CSS = `${BASE_CSS}
 body{display:flex;justify-content:center;padding:1.5rem 1rem 3rem}
@@ -18,7 +21,7 @@ fieldset{border:0;margin:0;padding:0;min-width:0}
 .q{margin:0 0 1.75rem}
 .q legend,.q>label{display:block;font-weight:600;font-size:1.05rem;margin:0 0 .75rem;padding:0}
 .scale{display:grid;gap:.4rem;grid-template-columns:repeat(var(--n),minmax(0,1fr))}
-.scale-11{--n:11}.scale-5{--n:5}.scale-7{--n:7}
+${SCALE_WIDTHS}
 .opt{position:relative;display:block}
 .opt input{position:absolute;inset:0;width:100%;height:100%;margin:0;opacity:0;cursor:pointer}
 .opt span{display:flex;align-items:center;justify-content:center;min-height:46px;border:1px solid var(--line);border-radius:8px;
@@ -64,44 +67,66 @@ export interface SurveyPageInput {
   /** The link token, handed back to the API on submit; absent for an anonymous survey opened without one. */
   token?: string;
   /** The answers to show selected: a one-click score, or the link's earlier answers. */
-  selected?: { nps?: number; csat?: number; ces?: number; comment?: string };
+  selected?: Answers;
   /** True when the link was answered before: the page says a new answer replaces it. */
   answeredBefore?: boolean;
   channel: string;
 }
 
-function scaleQuestion(metric: Metric, t: SurveyMessages, selected: number | undefined): string {
-  const [min, max] = SCALES[metric];
-  const [question, low, high] = [t[metric], t[`${metric}Low`], t[`${metric}High`]];
+function renderScale(question: ScaleQuestion, locale: PageLocale, selected: number | undefined): string {
+  const { id, min, max } = question;
+  const { question: text, low, high } = question.copy[locale];
   const options: string[] = [];
   for (let value = min; value <= max; value++) {
     options.push(
-      `<label class="opt"><input type="radio" name="${metric}" value="${value}"${value === selected ? ' checked' : ''}><span>${value}</span></label>`,
+      `<label class="opt"><input type="radio" name="${id}" value="${value}"${value === selected ? ' checked' : ''}><span>${value}</span></label>`,
     );
   }
-  return `<fieldset class="q" role="radiogroup" aria-labelledby="q-${metric}" aria-describedby="q-${metric}-ends">
-<legend id="q-${metric}">${escapeHtml(question)}</legend>
+  return `<fieldset class="q" role="radiogroup" aria-labelledby="q-${id}" aria-describedby="q-${id}-ends">
+<legend id="q-${id}">${escapeHtml(text)}</legend>
 <div class="scale scale-${max - min + 1}">${options.join('')}</div>
-<div class="ends" id="q-${metric}-ends"><span>${min} · ${escapeHtml(low)}</span><span>${max} · ${escapeHtml(high)}</span></div>
+<div class="ends" id="q-${id}-ends"><span>${min} · ${escapeHtml(low)}</span><span>${max} · ${escapeHtml(high)}</span></div>
 </fieldset>`;
 }
 
-function commentQuestion(t: SurveyMessages, value: string | undefined): string {
-  const left = COMMENT_MAX - (value?.length ?? 0);
+function renderText(question: TextQuestion, locale: PageLocale, t: SurveyMessages, value: string | undefined): string {
+  const { id, maxLength } = question;
+  const left = maxLength - (value?.length ?? 0);
   return `<div class="q">
-<label for="comment">${escapeHtml(t.comment)} <span class="muted">(${escapeHtml(t.optional)})</span></label>
-<textarea id="comment" name="comment" maxlength="${COMMENT_MAX}" rows="4" aria-describedby="comment-count">${escapeHtml(value ?? '')}</textarea>
-<p class="hint" id="comment-count">${escapeHtml(format(t.charsLeft, { n: left }))}</p>
+<label for="${id}">${escapeHtml(question.copy[locale].question)} <span class="muted">(${escapeHtml(t.optional)})</span></label>
+<textarea id="${id}" name="${id}" maxlength="${maxLength}" rows="4" aria-describedby="${id}-count">${escapeHtml(value ?? '')}</textarea>
+<p class="hint" id="${id}-count">${escapeHtml(format(t.charsLeft, { n: left }))}</p>
 </div>`;
+}
+
+/** A question as the page shows it; a new kind of question is a compile error here until the page can show it. */
+function renderQuestion(question: QuestionDefinition, locale: PageLocale, t: SurveyMessages, selected: Answers): string {
+  const answer = (selected as Record<string, unknown>)[question.id];
+  switch (question.kind) {
+    case 'scale':
+      return renderScale(question, locale, typeof answer === 'number' ? answer : undefined);
+    case 'text':
+      return renderText(question, locale, t, typeof answer === 'string' ? answer : undefined);
+  }
+}
+
+/** What the page's script needs to collect a question's answer (see browser/survey.ts). */
+function fieldOf(question: QuestionDefinition): SurveyField {
+  switch (question.kind) {
+    case 'scale':
+      return { id: question.id, kind: 'scale' };
+    case 'text':
+      return { id: question.id, kind: 'text', maxLength: question.maxLength };
+  }
 }
 
 /** The hosted survey: only the survey's questions; the script posts the answers as JSON to `POST /v1/responses`. */
 export function renderSurveyPage(input: SurveyPageInput): string {
   const t = MESSAGES[input.locale];
   const { survey, selected = {} } = input;
-  const metrics = (['nps', 'csat', 'ces'] as const).filter((m) => survey.questions.includes(m));
-  const questions = metrics.map((m) => scaleQuestion(m, t, selected[m]));
-  if (survey.questions.includes('comment')) questions.push(commentQuestion(t, selected.comment));
+  const asked = QUESTION_TYPES.filter((q) => survey.questions.includes(q.id));
+  const questions = asked.map((q) => renderQuestion(q, input.locale, t, selected));
+  const fields = asked.map(fieldOf);
 
   const body = `<main class="card">
 <header class="head">
@@ -134,7 +159,7 @@ ${questions.join('\n')}
       surveyId: survey.surveyId,
       token: input.token,
       channel: input.channel,
-      commentMax: COMMENT_MAX,
+      fields,
       t: {
         submit: t.submit,
         sending: t.sending,
@@ -146,7 +171,7 @@ ${questions.join('\n')}
         offline: t.offline,
         tooMany: t.tooMany,
       },
-    },
+    } satisfies SurveyPageData,
   });
 }
 

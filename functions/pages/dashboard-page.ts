@@ -1,6 +1,26 @@
-import { contentSecurityPolicy, pageHeaders, renderDocument } from './html.ts';
-import { DASHBOARD_SCRIPT } from './dashboard-script.ts';
+import { SCALE_QUESTIONS } from '#core/questions/index.ts';
+import { DASHBOARD_SCRIPT } from './browser-bundles.generated.ts';
+import { contentSecurityPolicy, escapeHtml, pageHeaders, renderDocument } from './html.ts';
+import type { DashboardMetric, DashboardPageData } from './page-data.ts';
 import { BASE_CSS } from './styles.ts';
+
+/** Every scale question is a metric: a tile, a distribution, a segment column and a comment badge; most a trend. */
+const METRICS: DashboardMetric[] = SCALE_QUESTIONS.map((q) => ({
+  id: q.id,
+  label: q.label,
+  min: q.min,
+  max: q.max,
+  low: q.copy.en.low,
+  high: q.copy.en.high,
+  scoring: q.scoring,
+}));
+/** An average has no trend chart: the scores with a percentage-like headline do. */
+const TRENDED = METRICS.filter((m) => m.scoring.kind !== 'average');
+
+const kpiTile = (id: string, label: string) =>
+  `<div class="kpi" id="kpi-${id}"><div class="label">${escapeHtml(label)}</div><div class="value">–</div><div class="sub"></div></div>`;
+const trendPanel = ({ id, label }: DashboardMetric) =>
+  `<section class="panel" aria-labelledby="${id}-title"><h3 id="${id}-title">${escapeHtml(label)} over time</h3><div class="chart" id="chart-${id}"></div></section>`;
 
 const DASHBOARD_CSS = `${BASE_CSS}
 body{min-height:100vh}
@@ -24,7 +44,7 @@ body{min-height:100vh}
 .chip:hover{border-color:var(--accent)}
 .title{display:flex;flex-wrap:wrap;align-items:baseline;gap:.25rem 1rem;margin:0 0 1rem}
 .title h2{font-size:1.4rem;margin:0}
-.kpis{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:1rem;margin-bottom:1.25rem}
+.kpis{display:grid;grid-template-columns:repeat(${METRICS.length + 1},minmax(0,1fr));gap:1rem;margin-bottom:1.25rem}
 .kpi{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1rem 1.25rem}
 .kpi .label{font-size:.8rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:var(--muted)}
 .kpi .value{font-size:2rem;font-weight:700;font-variant-numeric:tabular-nums;margin:.15rem 0}
@@ -100,13 +120,9 @@ const BODY = `<header class="top">
 <div id="results" hidden>
 <div class="title"><h2 id="survey-name"></h2><span class="muted" id="survey-meta"></span></div>
 <div class="kpis">
-<div class="kpi" id="kpi-nps"><div class="label">NPS</div><div class="value">–</div><div class="sub"></div></div>
-<div class="kpi" id="kpi-csat"><div class="label">CSAT</div><div class="value">–</div><div class="sub"></div></div>
-<div class="kpi" id="kpi-ces"><div class="label">CES</div><div class="value">–</div><div class="sub"></div></div>
-<div class="kpi" id="kpi-responses"><div class="label">Responses</div><div class="value">–</div><div class="sub"></div></div>
+${[...METRICS.map((m) => kpiTile(m.id, m.label)), kpiTile('responses', 'Responses')].join('\n')}
 </div>
-<section class="panel" aria-labelledby="nps-title"><h3 id="nps-title">NPS over time</h3><div class="chart" id="chart-nps"></div></section>
-<section class="panel" aria-labelledby="csat-title"><h3 id="csat-title">CSAT over time</h3><div class="chart" id="chart-csat"></div></section>
+${TRENDED.map(trendPanel).join('\n')}
 <div class="grid2">
 <section class="panel dist" aria-labelledby="dist-title"><h3 id="dist-title">Answer distribution</h3><div id="distribution"></div></section>
 <section class="panel" aria-labelledby="seg-title"><h3 id="seg-title">Segments</h3><div id="segments"></div></section>
@@ -126,5 +142,6 @@ export const DASHBOARD_HEADERS = pageHeaders(contentSecurityPolicy({ scripts: [D
 
 /** The dashboard shell: static; its script asks for the admin token and reads the scores and responses APIs. */
 export function renderDashboardPage(): string {
-  return renderDocument({ lang: 'en', title: 'Feedback dashboard', style: DASHBOARD_CSS, body: BODY, script: DASHBOARD_SCRIPT });
+  const data: DashboardPageData = { metrics: METRICS };
+  return renderDocument({ lang: 'en', title: 'Feedback dashboard', style: DASHBOARD_CSS, body: BODY, script: DASHBOARD_SCRIPT, data });
 }
