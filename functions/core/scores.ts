@@ -304,7 +304,8 @@ export function bucketsOf(response: ScoredResponse, segmentBy: readonly string[]
   const buckets: BucketKey[] = [{ surveyId, day, dimension: ALL_DIMENSION, segment: ALL_SEGMENT }];
   if (response.channel !== undefined) buckets.push({ surveyId, day, dimension: 'channel', segment: response.channel });
   for (const name of segmentBy) {
-    const value = response.attributes?.[name];
+    // Own values only: a segment named `toString` or `constructor` must not find Object.prototype's.
+    const value = response.attributes && Object.hasOwn(response.attributes, name) ? response.attributes[name] : undefined;
     if (value !== undefined) buckets.push({ surveyId, day, dimension: attributeDimension(name), segment: value });
   }
   return buckets;

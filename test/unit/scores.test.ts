@@ -116,6 +116,13 @@ describe('responses → contributions', () => {
     expect(bucketsOf(image(), ['plan', 'size']).map((b) => `${b.dimension}=${b.segment}`)).toEqual(['all=*', 'channel=email', 'attr.plan=pro']);
   });
 
+  it('finds only a response’s own attributes, whatever Object.prototype carries', () => {
+    const names = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'isPrototypeOf'];
+    expect(bucketsOf(image(), names).map((b) => `${b.dimension}=${b.segment}`)).toEqual(['all=*', 'channel=email']);
+    const own = image({ attributes: JSON.parse('{"constructor":"c","toString":"t"}') });
+    expect(bucketsOf(own, names).map((b) => `${b.dimension}=${b.segment}`)).toEqual(['all=*', 'channel=email', 'attr.constructor=c', 'attr.toString=t']);
+  });
+
   it('moves the old answers out and the new in, across days and segments, netting what did not change', () => {
     const before = image();
     const after = image({ submittedAt: '2026-11-25T00:00:00Z', nps: 3, attributes: { plan: 'free' } });
