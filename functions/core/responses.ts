@@ -1,3 +1,4 @@
+import { EARLIEST_DATE } from './date-range.ts';
 import { InvalidToken, ValidationFailed, type Issue } from './errors.ts';
 import { linkResponseId } from './ids.ts';
 import { QUESTION_TYPES, QUESTIONS } from './questions/index.ts';
@@ -60,6 +61,10 @@ export function checkSubmittedAt(input: ResponseInput, isAdmin: boolean, nowMs: 
   }
   const at = Date.parse(input.submittedAt);
   if (at > nowMs + 60_000) throw new ValidationFailed([{ path: 'submittedAt', message: 'submittedAt is in the future.' }]);
+  // What is accepted must be listable and scorable: nothing before the first date listings and scores reach.
+  if (!(at >= Date.parse(`${EARLIEST_DATE}T00:00:00Z`))) {
+    throw new ValidationFailed([{ path: 'submittedAt', message: `submittedAt must be on or after ${EARLIEST_DATE}.` }]);
+  }
   return new Date(at).toISOString();
 }
 

@@ -9,6 +9,16 @@ const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 const BIRTHDAY = /^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
+/** Control characters (C0, DEL, C1) and the invisible bidi controls that can reorder what a reader sees. */
+export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** A one-line name as people read it (it reaches email subjects): no line breaks, NUL or bidi controls. */
+const displayName = z.string().check(
+  z.minLength(1),
+  z.maxLength(200),
+  z.refine((s) => !UNSAFE_TEXT.test(s), 'Use plain text on one line: no control characters or bidi controls.'),
+);
+
 export const surveyId = z.string().check(z.regex(SURVEY_ID, 'Use 1–64 lower-case letters, digits and dashes.'));
 export const customerId = z.string().check(z.regex(CUSTOMER_ID, 'Use 1–128 letters, digits and . _ : @ -.'));
 
@@ -29,7 +39,7 @@ const isRealDate = (value: string) => {
 };
 
 export const surveyBody = z.strictObject({
-  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  name: displayName,
   questions: z
     .array(z.enum(QUESTIONS))
     .check(
@@ -60,7 +70,7 @@ const customerAttributeValue = z.union([z.string().check(z.maxLength(256)), stor
 
 export const customerBody = z.strictObject({
   email: z.email().check(z.maxLength(254)),
-  name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  name: z.optional(displayName),
   locale: z.optional(z.string().check(z.regex(LOCALE, 'Use a BCP 47 tag such as "en" or "sr-Cyrl".'), z.maxLength(35))),
   timezone: z.optional(z.string().check(z.refine(isValidTimeZone, 'Use an IANA time zone such as "Europe/Istanbul".'))),
   birthday: z.optional(
