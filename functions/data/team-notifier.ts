@@ -1,19 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import type { DetractorNotice, NotifyTeam } from '#core/mail/ports.ts';
 
-/** What the team hears when a detractor was followed up: enough to pick up the conversation. */
-export interface DetractorNotice {
-  customerId: string;
-  name?: string;
-  email: string;
-  score: number;
-  comment?: string;
-  campaignId: string;
-  runDate: string;
-}
-
-/** The team-notification port. */
-export type NotifyTeam = (notice: DetractorNotice) => Promise<void>;
+/** The team-notification port (#core/mail/ports.ts) on SNS, or locally on SES. */
 
 export function noticeText(n: DetractorNotice): { subject: string; body: string } {
   return {
