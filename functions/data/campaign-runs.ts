@@ -1,8 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignId } from '#core/campaigns/registry.ts';
 import type { CampaignRun, RunSettlement, SelectionCursor } from '#core/campaigns/store.ts';
 import { SKIP_REASONS, type MailCounts } from '#core/mail/policy.ts';
-import { isConditionFailure, type Db } from './db.ts';
+import { isConditionFailure, queryAll, type Db } from './db.ts';
 import { keys } from './keys.ts';
 
 /** Campaign run records: one item per run under its campaign, leased by one invocation at a time. */
@@ -145,21 +145,11 @@ export async function settleRun(
 
 /** A campaign's runs that are not done (paused, or running with a lost invocation): a schedule picks them up. */
 export async function unfinishedRuns(db: Db, campaignId: CampaignId): Promise<CampaignRun[]> {
-  const runs: CampaignRun[] = [];
-  let after: Record<string, unknown> | undefined;
-  do {
-    const page = await db.client.send(
-      new QueryCommand({
-        TableName: db.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
-        FilterExpression: '#status <> :done',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': keys.campaignRun(campaignId, '').pk, ':run': 'RUN#', ':done': 'done' },
-        ExclusiveStartKey: after,
-      }),
-    );
-    runs.push(...(page.Items ?? []).map(fromItem));
-    after = page.LastEvaluatedKey;
-  } while (after);
-  return runs;
+  const items = await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+    FilterExpression: '#status <> :done',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pk': keys.campaignRun(campaignId, '').pk, ':run': keys.campaignRun(campaignId, '').sk, ':done': 'done' },
+  });
+  return items.map(fromItem);
 }

@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { IndexQuery } from '#core/campaigns/campaign.ts';
 import type { IndexItem, SelectionCursor, SelectionPage } from '#core/campaigns/store.ts';
 import type { Db } from './db.ts';
-import { LAST_RESPONSE_SHARDS, npsDayIndex } from './keys.ts';
+import { birthdayPartition, LAST_RESPONSE_SHARDS, lastResponsePartition, npsDayIndex } from './keys.ts';
 import { asRecipient } from './recipients.ts';
 
 /** One index partition a selection reads, in order; a campaign's cursor walks them one after another. */
@@ -19,11 +19,11 @@ export function partitionsOf(queries: readonly IndexQuery[]): Partition[] {
       case 'npsDay':
         return [{ index: 'gsi3', pk: npsDayIndex(`${q.day}T00:00:00Z`, q.npsClass === 'promoter' ? 10 : 0, '', '').gsi3pk }];
       case 'birthday':
-        return [{ index: 'gsi1', pk: `BIRTHDAY#${q.monthDay}` }];
+        return [{ index: 'gsi1', pk: birthdayPartition(q.monthDay) }];
       case 'lastResponse':
         return Array.from({ length: LAST_RESPONSE_SHARDS }, (_, shard) => ({
           index: 'gsi2' as const,
-          pk: `LASTRESPONSE#${shard}`,
+          pk: lastResponsePartition(shard),
           skBefore: q.before,
         }));
     }

@@ -1,9 +1,9 @@
 import { TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { claimWindows, type LedgerEntry, type MailState } from '#core/mail/policy.ts';
 import type { EmailClaim, EmailOutcome, LedgerRef, MailingFacts, MailStore } from '#core/mail/ports.ts';
-import { isConditionFailure, type Db } from './db.ts';
+import { batchGet, byKey, cancellationCodes, isConditionFailure, isTransactionCanceled, isTransientCancellation, retryTransient, type Db } from './db.ts';
 import { keys } from './keys.ts';
-import { asRecipient, batchGet } from './recipients.ts';
+import { asRecipient } from './recipients.ts';
 
 /**
  * The email ledger and the mail state on DynamoDB: the mail pipeline's store. One ledger entry per customer,
@@ -43,7 +43,7 @@ export async function readMailingFacts(
     keys.mailState(customerId),
     keys.emailLedger(customerId, stream, period),
   ]);
-  const lookup = await batchGet(db, keyList, options.consistent);
+  const lookup = byKey(await batchGet(db, keyList, { consistent: options.consistent }));
   const out = new Map<string, MailingFacts>();
   for (const { customerId, period } of wanted) {
     const customer = lookup(keys.customer(customerId));
@@ -138,33 +138,27 @@ export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<bo
   ]);
 }
 
-/** Why DynamoDB cancelled a transaction, one code per item (`None` for the items that were fine). */
-const cancellationCodes = (error: unknown): string[] =>
-  ((error as { CancellationReasons?: Array<{ Code?: string }> } | undefined)?.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-
-/** Transient cancellations: the transaction did not lose, it did not get to run. */
-const RETRYABLE_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
-const TRANSACT_ATTEMPTS = 6;
+/** A transaction that lost: one of its conditions failed (whatever else was cancelled with it). */
+function lost(error: unknown): boolean {
+  if (!isTransactionCanceled(error)) return false;
+  const codes = cancellationCodes(error);
+  return codes.length ? codes.includes('ConditionalCheckFailed') : isConditionFailure(error);
+}
 
 /**
  * Runs the transaction; false when it lost: a condition failed (the caller re-reads and decides). A conflict with a
- * concurrent transaction or throttling is not a loss: it is retried with backoff and full jitter, and thrown when it
- * persists (the run then stops the page and hands on; nothing is counted for it).
+ * concurrent transaction or throttling is not a loss: it is retried with the toolkit's one backoff, and thrown when
+ * it persists (the run then stops the page and hands on; nothing is counted for it).
  */
 async function transactOrLose(db: Db, TransactItems: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await db.client.send(new TransactWriteCommand({ TransactItems }));
-      return true;
-    } catch (error) {
-      if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
-      const codes = cancellationCodes(error);
-      const lost = codes.length ? codes.includes('ConditionalCheckFailed') : isConditionFailure(error);
-      if (lost) return false;
-      const transient = codes.length ? codes.every((code) => code === 'None' || RETRYABLE_CANCELLATIONS.has(code)) : /TransactionConflict|Throttl/.test(error.message);
-      if (!transient || attempt >= TRANSACT_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2_000, 50 * 2 ** attempt)));
-    }
+  try {
+    await retryTransient(() => db.client.send(new TransactWriteCommand({ TransactItems })), {
+      isTransient: (error) => !lost(error) && isTransientCancellation(error),
+    });
+    return true;
+  } catch (error) {
+    if (lost(error)) return false;
+    throw error;
   }
 }
 
