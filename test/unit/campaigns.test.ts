@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { birthdayCelebratedAt, birthdaysOn } from '../../functions/core/campaigns/birthday.ts';
-import type { CandidateContext, CandidateLookups, SelectedItem } from '../../functions/core/campaigns/campaign.ts';
+import { defineCampaign, type CandidateContext, type CandidateLookups, type SelectedItem } from '../../functions/core/campaigns/campaign.ts';
 import { CAMPAIGN_IDS, CAMPAIGNS, contactRules, isCampaignId, selectionQueries, type CampaignId } from '../../functions/core/campaigns/registry.ts';
 import { isLapsed } from '../../functions/core/campaigns/win-back.ts';
 import { localDate, runInstant } from '../../functions/core/dates.ts';
@@ -147,6 +147,12 @@ describe('the campaign registry', () => {
     expect(() => parseConfig({ offers: { newsletter: 'x' } })).toThrow();
     const runner = FUNCTIONS.find((f) => f.name === 'SendAppreciation')!;
     expect(runner.schedules).toEqual(CAMPAIGN_IDS.map((id) => ({ id, input: { campaignId: id } })));
+  });
+
+  it('a campaign that does not say how a selected item becomes a candidate does not compile', () => {
+    const incomplete = { id: 'incomplete', periodDays: 1, notifiesTeam: false, defaultSchedule: 'cron(0 9 * * ? *)', select: () => [], copy: CAMPAIGNS.birthday.copy } as const;
+    // @ts-expect-error `candidate` is required (`npx tsc` fails here if it ever becomes optional)
+    expect(() => defineCampaign(incomplete)).not.toThrow();
   });
 
   it.each(CAMPAIGN_IDS)('%s has a subject and paragraphs in every email language', (id) => {
