@@ -1,8 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { SendDeferred, SendFailed, type Mailer } from '#core/mail/ports.ts';
 
-/** The mailer port (#core/mail/ports.ts) on SES API v2. */
-
 const THROTTLED = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException']);
 const PAUSED = new Set(['SendingPausedException', 'AccountSuspendedException']);
 const DAILY_QUOTA = /daily message quota|maximum sending quota|sending quota exceeded/i;

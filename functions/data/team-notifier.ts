@@ -2,8 +2,6 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DetractorNotice, NotifyTeam } from '#core/mail/ports.ts';
 
-/** The team-notification port (#core/mail/ports.ts) on SNS, or locally on SES. */
-
 export function noticeText(n: DetractorNotice): { subject: string; body: string } {
   return {
     subject: `Detractor follow-up sent: ${n.customerId} rated us ${n.score}/10`,
