@@ -6,6 +6,7 @@
  * Ports: PORT (3000), DYNAMODB_PORT (8000), SES_PORT (8005). Admin token: FEEDBACK_ADMIN_TOKEN, else generated.
  */
 import { parseArgs } from 'node:util';
+import { PORT_VARIABLES } from '../lib/local/ports.ts';
 import { startLocalStack } from '../lib/local/stack.ts';
 
 const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false } } });
@@ -19,9 +20,9 @@ const say = (line: string) => console.error(`[local] ${line}`);
 
 try {
   const stack = await startLocalStack({
-    port: port('PORT', 3000),
-    dynamoDbPort: port('DYNAMODB_PORT', 8000),
-    sesPort: port('SES_PORT', 8005),
+    port: port(PORT_VARIABLES.port, 3000),
+    dynamoDbPort: port(PORT_VARIABLES.dynamoDbPort, 8000),
+    sesPort: port(PORT_VARIABLES.sesPort, 8005),
     dataDir: values.persist ? '.local-data' : undefined,
     adminToken: process.env.FEEDBACK_ADMIN_TOKEN || undefined,
     log: say,

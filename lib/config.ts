@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CAMPAIGN_IDS, CAMPAIGNS, type CampaignId } from '../functions/core/campaigns/registry.ts';
+import { ORIGIN } from './cors.ts';
+import { cronProblem, timeZoneProblem } from './schedule-expression.ts';
 
 /**
  * The deployment's settings: `cdk.json` context key `feedback`, overridable with `-c feedback='{…}'`.
  * The CDK app and the local runner both read them through here, so the local stack runs what would deploy.
  */
 
-/** EventBridge Scheduler cron: minutes hours day-of-month month day-of-week year. */
-const cron = z.string().regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'Use "cron(min hour dom month dow year)".');
+/** EventBridge Scheduler cron: minutes hours day-of-month month day-of-week year, by EventBridge's own rules. */
+const cron = z.string().superRefine((value, ctx) => {
+  const problem = cronProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** Each campaign's own default schedule, from its definition. */
 const DEFAULT_SCHEDULES = Object.fromEntries(CAMPAIGN_IDS.map((id) => [id, CAMPAIGNS[id].defaultSchedule])) as Record<CampaignId, string>;
@@ -21,7 +26,13 @@ export const configSchema = z.object({
   /** How emails are signed off ("Best wishes, <name>, <title>"). */
   signOff: z.object({ name: z.string(), title: z.string() }).default({ name: 'The Customer Team', title: 'Customer Success' }),
   /** Time zone of the campaign schedules (IANA). */
-  timeZone: z.string().default('UTC'),
+  timeZone: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = timeZoneProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('UTC'),
   /** Cron per campaign; campaigns not named keep their default. */
   schedules: z
     .partialRecord(z.enum(CAMPAIGN_IDS), cron)
@@ -33,6 +44,8 @@ export const configSchema = z.object({
   maxSendRate: z.number().positive().max(1000).default(10),
   /** Offer or coupon text per campaign, included in that campaign's emails. */
   offers: z.partialRecord(z.enum(CAMPAIGN_IDS), z.string().max(500)).default({}),
+  /** Origins (e.g. "https://shop.example") whose pages may submit responses from the browser, and frame the survey page. */
+  allowedOrigins: z.array(z.string().regex(ORIGIN, 'Use an origin such as "https://shop.example": scheme and host, no path.')).max(20).default([]),
   /** Optional: a custom domain's base URL for links; defaults to the API's URL. */
   publicBaseUrl: z.url().optional(),
 });

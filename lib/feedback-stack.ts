@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../functions/runtime/env.ts';
@@ -8,6 +8,7 @@ import { AppreciationMail } from './constructs/appreciation-mail.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { FeedbackApi } from './constructs/http-api.ts';
 import { FeedbackFunction } from './constructs/feedback-function.ts';
+import { Monitoring } from './constructs/monitoring.ts';
 import { ScheduledInvocations } from './constructs/scheduled-invocations.ts';
 import { TableStreamConsumer } from './constructs/table-stream-consumer.ts';
 import { Storage } from './constructs/storage.ts';
@@ -41,6 +42,8 @@ export class FeedbackStack extends Stack {
         passwordLength: 64,
         excludePunctuation: true,
       },
+      // Survey and unsubscribe links in customers' inboxes are signed with these keys: they outlive the stack, like the table.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const secret of [adminToken, signingKeys]) {
       Validations.of(secret).acknowledge({
@@ -56,9 +59,16 @@ export class FeedbackStack extends Stack {
     const mail = needs((s) => s.access.mailer || s.access.teamTopic || s.emailEvents)
       ? new AppreciationMail(this, 'AppreciationMail', { senderAddress: props.config.senderAddress, teamAddress: props.config.teamAddress })
       : undefined;
+    // Alarms notify the team topic whether or not `teamAddress` subscribes to it (README: Operating).
+    const monitoring = mail && new Monitoring(this, 'Monitoring', { topic: mail.teamTopic });
+    mail?.addAlarms(monitoring!);
+    if (scorerDeadLetters) monitoring?.queueNotEmpty('ScorerDeadLetters', scorerDeadLetters, 'Stream records the scorer could not count');
 
     const functions = new Map<string, FeedbackFunction>();
     for (const spec of specs) {
+      // Lambda retries an asynchronous event twice, then drops it: what still fails waits in a queue instead.
+      const onFailure = isInvokedAsynchronously(spec) ? new DeadLetterQueue(this, `${spec.name}Failures`).queue : undefined;
+      if (onFailure) monitoring?.queueNotEmpty(`${spec.name}Failures`, onFailure, `Events ${spec.name} failed to handle`);
       functions.set(
         spec.name,
         new FeedbackFunction(this, spec.name, {
@@ -67,9 +77,10 @@ export class FeedbackStack extends Stack {
           adminToken,
           signingKeys,
           scorerDeadLetters,
+          onFailure,
           teamTopic: mail?.teamTopic,
           mail: mail && {
-            identityArns: mail.identityArns,
+            senderAddress: mail.senderAddress,
             configurationSetName: mail.configurationSet.configurationSetName,
             environment: appreciationEnvironment(props.config),
           },
@@ -80,8 +91,10 @@ export class FeedbackStack extends Stack {
 
     for (const spec of specs) {
       const { fn } = functions.get(spec.name)!;
+      monitoring?.functionErrors(spec.name, fn);
       if (spec.stream) {
         new TableStreamConsumer(this, `${spec.name}Stream`, { fn, table, consumer: spec.stream, deadLetterQueue: scorerDeadLetters! });
+        monitoring?.streamLag(spec.name, fn, Duration.minutes(5));
       }
       if (spec.emailEvents) mail!.subscribe(fn);
       if (spec.schedules?.length) {
@@ -90,13 +103,16 @@ export class FeedbackStack extends Stack {
           schedules: spec.schedules,
           crons: props.config.schedules,
           timeZone: props.config.timeZone,
+          deadLetterQueue: functions.get(spec.name)!.onFailure!,
         });
       }
     }
 
     const api = new FeedbackApi(this, 'Http', {
+      allowedOrigins: props.config.allowedOrigins,
       routes: specs.flatMap((spec) => (spec.routes ?? []).map((routeKey) => ({ routeKey, fn: functions.get(spec.name)!.fn }))),
     });
+    monitoring?.apiServerErrors(api.api);
 
     // Links point at the configured domain; else API answers use the request's origin, and emails the API's URL.
     for (const spec of specs.filter((s) => s.access.signingKeys || s.access.mailer)) {
@@ -112,3 +128,7 @@ export class FeedbackStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
   }
 }
+
+/** Schedules, SNS and a function's own continuations invoke it asynchronously: Lambda retries, then drops. */
+export const isInvokedAsynchronously = (spec: FunctionSpec): boolean =>
+  Boolean(spec.schedules?.length || spec.emailEvents || spec.access.invokeSelf);

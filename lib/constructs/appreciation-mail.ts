@@ -1,6 +1,5 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +9,7 @@ import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subsc
 import { Construct } from 'constructs';
 import { CAMPAIGN_IDS } from '../../functions/core/campaigns/registry.ts';
 import { METRICS_NAMESPACE } from '../../functions/runtime/metrics.ts';
+import type { Monitoring } from './monitoring.ts';
 
 export interface AppreciationMailProps {
   /** The From address; its address or its domain must be a verified SES identity. */
@@ -28,8 +28,8 @@ export class AppreciationMail extends Construct {
   readonly emailEvents: Topic;
   /** Detractor notifications and alarms for the team. */
   readonly teamTopic: Topic;
-  /** The identities SES may send as: the sender address and its domain (whichever the team verified). */
-  readonly identityArns: string[];
+  /** The From address every email carries: the only one the mailers may send as. */
+  readonly senderAddress: string;
 
   constructor(scope: Construct, id: string, props: AppreciationMailProps) {
     super(scope, id);
@@ -46,6 +46,18 @@ export class AppreciationMail extends Construct {
     this.emailEvents = new Topic(this, 'EmailEvents', { masterKey: key, enforceSSL: true });
     this.teamTopic = new Topic(this, 'TeamTopic', { masterKey: key, enforceSSL: true });
     if (props.teamAddress) this.teamTopic.addSubscription(new EmailSubscription(props.teamAddress));
+    // enforceSSL makes a topic policy, which replaces SNS's default one: CloudWatch needs its own grant to notify.
+    this.teamTopic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.teamTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
 
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet');
     this.configurationSet.addEventDestination('BouncesAndComplaints', {
@@ -53,47 +65,50 @@ export class AppreciationMail extends Construct {
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
 
-    const stack = Stack.of(this);
-    const domain = props.senderAddress.split('@')[1]!;
-    this.identityArns = [props.senderAddress, domain].map((identity) =>
-      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-    );
+    this.senderAddress = props.senderAddress;
+  }
 
-    const alarm = (id: string, metric: Metric, threshold: number, description: string) => {
-      new Alarm(this, id, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      }).addAlarmAction(new SnsAction(this.teamTopic));
-    };
+  /** Alarms on what the mail path emits and on the account's SES reputation. */
+  addAlarms(monitoring: Monitoring): void {
+    const perCampaign = (metricName: string, campaignId: string) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { campaignId }, statistic: 'Sum', period: Duration.hours(1) });
     for (const campaignId of CAMPAIGN_IDS) {
-      alarm(
+      monitoring.alarm(
         `SendFailures-${campaignId}`,
-        new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'AppreciationFailed',
-          dimensionsMap: { campaignId },
-          statistic: 'Sum',
-          period: Duration.hours(1),
-        }),
+        perCampaign('AppreciationFailed', campaignId),
         1,
         `Appreciation emails of ${campaignId} failed to send: see the SendAppreciation logs.`,
       );
+      monitoring.alarm(
+        `TeamNotificationFailed-${campaignId}`,
+        perCampaign('TeamNotificationFailed', campaignId),
+        1,
+        `The team was not told about a ${campaignId} email: see the SendAppreciation logs.`,
+      );
+      monitoring.alarm(
+        `CampaignPageFailed-${campaignId}`,
+        perCampaign('CampaignPageFailed', campaignId),
+        1,
+        `A page of a ${campaignId} run failed and was handed on: see the SendAppreciation logs.`,
+      );
     }
-    alarm(
+    monitoring.alarm(
       'Bounces',
       new Metric({ namespace: METRICS_NAMESPACE, metricName: 'EmailBounced', statistic: 'Sum', period: Duration.hours(1) }),
       5,
       'Five or more appreciation emails bounced within an hour: check the customer addresses being imported.',
     );
-    alarm(
+    monitoring.alarm(
       'BounceRate',
       new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', statistic: 'Maximum', period: Duration.hours(1) }),
       0.04,
       "The account's SES bounce rate reached 4 %; SES reviews accounts at 5 %.",
+    );
+    monitoring.alarm(
+      'ComplaintRate',
+      new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', statistic: 'Maximum', period: Duration.hours(1) }),
+      0.0008,
+      "The account's SES complaint rate reached 0.08 %; SES reviews accounts at 0.1 %.",
     );
   }
 

@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'a
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -17,8 +18,8 @@ const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 /** What mailer functions send with. */
 export interface MailResources {
-  /** SES identity ARNs the function may send as. */
-  identityArns: string[];
+  /** The one From address the function may send as. */
+  senderAddress: string;
   configurationSetName: string;
   /** The appreciation settings as env vars. */
   environment: Record<string, string>;
@@ -31,6 +32,8 @@ export interface FeedbackFunctionProps {
   signingKeys: ISecret;
   /** Required when the spec's access has `scorerDlq`. */
   scorerDeadLetters?: IQueue;
+  /** Where asynchronous events go after Lambda's two retries fail; required for functions invoked asynchronously. */
+  onFailure?: IQueue;
   /** Required when the spec's access has `mailer`. */
   mail?: MailResources;
   /** Required when the spec's access has `teamTopic`. */
@@ -46,6 +49,8 @@ export interface FeedbackFunctionProps {
  */
 export class FeedbackFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** The on-failure queue of asynchronous invocations, when the function has one. */
+  readonly onFailure?: IQueue;
 
   constructor(scope: Construct, id: string, props: FeedbackFunctionProps) {
     super(scope, id);
@@ -84,6 +89,10 @@ export class FeedbackFunction extends Construct {
       },
     });
 
+    if (props.onFailure) {
+      this.onFailure = props.onFailure;
+      this.fn.configureAsyncInvoke({ onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    }
     if (access.table) {
       this.fn.addEnvironment(ENV.tableName, props.table.tableName);
       if (access.table === 'readWrite') props.table.grantReadWriteData(this.fn);
@@ -116,7 +125,19 @@ export class FeedbackFunction extends Construct {
         resource: 'configuration-set',
         resourceName: mail.configurationSetName,
       });
-      role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [...mail.identityArns, configurationSetArn] }));
+      // SES authorises a send against every identity involved: the sender's address or any parent domain the team
+      // verified, and in the sandbox the verified recipient too. So any identity of the account, but only from our address.
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }), configurationSetArn],
+          conditions: { StringEquals: { 'ses:FromAddress': mail.senderAddress } },
+        }),
+      );
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+        reason: 'SES checks the sending identity (address or parent domain) and, in the sandbox, the recipient: only with our From address.',
+      });
     }
     if (access.teamTopic) {
       const topic = required(props.teamTopic, 'teamTopic', spec);

@@ -1,14 +1,17 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CORS } from '../cors.ts';
 
 export interface FeedbackApiProps {
   /** Route key (`METHOD /path` or `$default`) → the function serving it. */
   routes: ReadonlyArray<{ routeKey: string; fn: IFunction }>;
+  /** Origins whose pages may submit responses from the browser (CORS). @default none */
+  allowedOrigins?: readonly string[];
   /** Steady-state requests per second for the whole API. @default 100 */
   rateLimit?: number;
   /** @default 200 */
@@ -31,9 +34,20 @@ export class FeedbackApi extends Construct {
       return integrations.get(fn)!;
     };
     const fallback = props.routes.find((r) => r.routeKey === '$default');
+    const allowOrigins = [...(props.allowedOrigins ?? [])];
     this.api = new HttpApi(this, 'Api', {
       createDefaultStage: false,
       defaultIntegration: fallback && integrationFor(fallback.fn),
+      // API Gateway answers the preflights itself; the same policy as the local server's (lib/cors.ts).
+      corsPreflight: allowOrigins.length
+        ? {
+            allowOrigins,
+            allowMethods: CORS.allowMethods.map((m) => CorsHttpMethod[m]),
+            allowHeaders: [...CORS.allowHeaders],
+            exposeHeaders: [...CORS.exposeHeaders],
+            maxAge: Duration.seconds(CORS.maxAgeSeconds),
+          }
+        : undefined,
     });
 
     for (const { routeKey, fn } of props.routes) {

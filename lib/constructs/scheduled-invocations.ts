@@ -1,6 +1,7 @@
 import { Stack, TimeZone, Validations, type CfnResource } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
@@ -13,6 +14,8 @@ export interface ScheduledInvocationsProps {
   crons: Readonly<Record<string, string>>;
   /** IANA time zone the crons are read in. */
   timeZone: string;
+  /** Where an invocation goes when the scheduler cannot deliver it after its retries. */
+  deadLetterQueue: IQueue;
 }
 
 /** One EventBridge Scheduler schedule per manifest schedule, in the configured time zone, with a role of its own. */
@@ -36,7 +39,12 @@ export class ScheduledInvocations extends Construct {
       new Schedule(this, spec.id, {
         description: `Runs ${spec.id}`,
         schedule: ScheduleExpression.expression(cron, TimeZone.of(props.timeZone)),
-        target: new LambdaInvoke(props.fn, { role, input: ScheduleTargetInput.fromObject(spec.input), retryAttempts: 2 }),
+        target: new LambdaInvoke(props.fn, {
+          role,
+          input: ScheduleTargetInput.fromObject(spec.input),
+          retryAttempts: 2,
+          deadLetterQueue: props.deadLetterQueue,
+        }),
       });
     }
   }

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from '#runtime/clients.ts';
+import { assertPortsFree } from './ports.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -29,21 +29,11 @@ export function assertJava(): void {
   }
 }
 
-/** True when something accepts connections on the loopback port. */
-const portTaken = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => socket.end(() => resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-
 /** Starts AWS's DynamoDB Local on the port; in memory, or persisted in `dataDir`. Resolves once it answers. */
 export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<DynamoDbLocal> {
   assertJava();
   // Otherwise a database already on the port would answer our readiness check, and we would use its data.
-  if (await portTaken(options.port)) {
-    throw new Error(`Port ${options.port} is in use (another npm start?): stop that, or set DYNAMODB_PORT to a free port.`);
-  }
+  await assertPortsFree({ dynamoDbPort: options.port });
   const dir = jarDirectory();
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });

@@ -1,9 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { corsHeaders, preflightHeaders } from '../cors.ts';
 import { FUNCTIONS, routesOf, type FunctionSpec } from '../manifest.ts';
 import { lambdaContext, loadHandler } from './lambda-runtime.ts';
+import { PortInUse } from './ports.ts';
 
 /** API Gateway's own cap on a request body; handlers enforce the contract's smaller limit themselves. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -55,8 +58,15 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
  * An HTTP server that does what API Gateway's HTTP API does for the manifest's routes: builds a payload 2.0
  * event and calls the very handler Lambda runs. Unmatched requests go to the `$default` route.
  */
-export async function startApi(options: { port: number; host?: string; functions?: readonly FunctionSpec[] }) {
+export async function startApi(options: {
+  port: number;
+  host?: string;
+  functions?: readonly FunctionSpec[];
+  /** Config `allowedOrigins`: browsers there may submit responses (CORS), as the deployed API allows. */
+  allowedOrigins?: readonly string[];
+}) {
   const host = options.host ?? '127.0.0.1';
+  const allowedOrigins = options.allowedOrigins ?? [];
   const routes = routesOf(options.functions ?? FUNCTIONS).map(({ routeKey, fn }) => compile(routeKey, fn));
   const fallback = routes.find((r) => r.routeKey === '$default');
   const handlers = new Map<string, Promise<Handler>>();
@@ -71,6 +81,13 @@ export async function startApi(options: { port: number; host?: string; functions
     // Prefixed, not resolved against a base: `//x/health` is a path here, as at API Gateway, not a host.
     const url = new URL(`http://local${req.url ?? '/'}`);
     const method = req.method ?? 'GET';
+    const origin = req.headers.origin;
+    // With CORS configured, API Gateway answers every preflight itself, before any route.
+    if (allowedOrigins.length > 0 && method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      const headers = preflightHeaders(origin, req.headers['access-control-request-method'], allowedOrigins);
+      res.writeHead(204, headers);
+      return void res.end();
+    }
     let route: CompiledRoute | undefined;
     let match: RegExpExecArray | null = null;
     for (const candidate of routes) {
@@ -93,7 +110,8 @@ export async function startApi(options: { port: number; host?: string; functions
     headers['x-forwarded-proto'] = 'http';
     const query: Record<string, string> = {};
     for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
-    const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
+    // API Gateway passes text as text, and anything else, invalid UTF-8 included, base64-encoded: handlers see the bytes.
+    const isText = body.length === 0 || (TEXT_TYPES.test(headers['content-type'] ?? '') && isUtf8(body));
     const now = new Date();
     const event: APIGatewayProxyEventV2 = {
       version: '2.0',
@@ -130,7 +148,8 @@ export async function startApi(options: { port: number; host?: string; functions
     };
     try {
       const handler = await load(route.fn);
-      send(res, await handler(event, lambdaContext(route.fn)));
+      const result = await handler(event, lambdaContext(route.fn));
+      send(res, { ...result, headers: { ...result.headers, ...corsHeaders(origin, allowedOrigins) } });
     } catch (error) {
       console.error(JSON.stringify({ level: 'ERROR', message: 'Handler failed', function: route.fn.name, error: String(error) }));
       send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
@@ -146,7 +165,7 @@ export async function startApi(options: { port: number; host?: string; functions
     });
   });
   await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUse(options.port, 'port') : error));
     server.listen(options.port, host, () => resolveListen());
   });
   const { port } = server.address() as AddressInfo;

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { Cron } from 'croner';
 import type { FeedbackConfig } from '../config.ts';
+import { cronProblem } from '../schedule-expression.ts';
 import { FUNCTIONS, type FunctionSpec } from '../manifest.ts';
 import { lambdaContext, loadHandler } from './lambda-runtime.ts';
 
@@ -18,9 +19,9 @@ const decrement = (digits: string) => String(Number(digits) - 1);
  * run 1–7 from Sunday in EventBridge and 0–6 in croner (names, `L` and `#` carry over).
  */
 export function toLocalCron(expression: string): LocalCron {
-  const match = /^cron\((.+)\)$/.exec(expression.trim());
-  const fields = match?.[1]!.trim().split(/\s+/);
-  if (!fields || fields.length !== 6) throw new Error(`Not an EventBridge cron expression: ${expression}`);
+  const problem = cronProblem(expression);
+  if (problem) throw new Error(`Not an EventBridge cron expression: ${expression}: ${problem}`);
+  const fields = /^cron\((.+)\)$/.exec(expression.trim())![1]!.trim().split(/\s+/);
   const [minute, hour, dayOfMonth, month, dayOfWeek, year] = fields.map((f) => (f === '?' ? '*' : f)) as [string, string, string, string, string, string];
   const weekday = dayOfWeek
     .split(',')

@@ -11,6 +11,7 @@ import { startApi } from './http-server.ts';
 import { startStreamConsumers } from './stream-poller.ts';
 import { configFromCdkJson, type FeedbackConfig } from '../config.ts';
 import { appreciationEnvironment } from '../appreciation-env.ts';
+import { assertPortsFree } from './ports.ts';
 import { startScheduler } from './scheduler.ts';
 
 export const LOCAL_TABLE = 'feedback';
@@ -61,6 +62,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
+  // Every port is checked before anything starts: a taken one is named with the variable that moves it.
+  await assertPortsFree({ port: options.port, dynamoDbPort: options.dynamoDbPort, sesPort: options.sesPort });
   try {
     log(`starting DynamoDB Local on port ${options.dynamoDbPort}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in memory)'}`);
     const dynamo = await startDynamoDbLocal({
@@ -89,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { streamArn } = await createTable(client, LOCAL_TABLE);
     client.destroy();
 
-    const api = await startApi({ port: options.port });
+    const api = await startApi({ port: options.port, allowedOrigins: config.allowedOrigins });
     stops.push(api.stop);
     // The scorer and any other stream consumer, fed like Lambda's event source mapping feeds them.
     const consumers = await startStreamConsumers({ endpoint: dynamo.endpoint, streamArn, dataDir: options.dataDir, log });

@@ -80,7 +80,7 @@ describe('a scheduled function of the manifest', () => {
 });
 
 describe('the schedules role', () => {
-  it('may be assumed by EventBridge Scheduler of this account only, and invokes only the scheduled function', () => {
+  it('may be assumed by EventBridge Scheduler of this account only, invokes only the scheduled function, and dead-letters to its queue', () => {
     const template = synth([scheduled]);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
@@ -93,10 +93,17 @@ describe('the schedules role', () => {
       },
     });
     const invoke = new Capture();
+    const deadLetters = new Capture();
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: invoke })] },
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: invoke }),
+          Match.objectLike({ Action: 'sqs:SendMessage', Resource: deadLetters }),
+        ],
+      },
       Roles: [{ Ref: Match.stringLikeRegexp('ScheduledSchedulesRole') }],
     });
     expect(JSON.stringify(invoke.asArray())).toMatch(/ScheduledFunction/);
+    expect(deadLetters.asObject()).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ScheduledFailures/), 'Arn'] });
   });
 });

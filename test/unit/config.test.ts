@@ -28,3 +28,14 @@ describe('config from cdk.json context', () => {
     expect(configFromCdkJson().senderAddress).toMatch(/@/);
   });
 });
+
+describe('allowedOrigins', () => {
+  it('defaults to none and takes origins', () => {
+    expect(parseConfig({}).allowedOrigins).toEqual([]);
+    expect(parseConfig({ allowedOrigins: ['https://shop.example', 'http://localhost:8080'] }).allowedOrigins).toHaveLength(2);
+  });
+
+  it.each([['https://shop.example/'], ['https://shop.example/path'], ['shop.example'], ['*'], ['javascript:alert(1)']])('refuses %j', (origin) => {
+    expect(() => parseConfig({ allowedOrigins: [origin] })).toThrow(/feedback\.allowedOrigins\.0: Use an origin/);
+  });
+});
