@@ -16,7 +16,9 @@ import { sesMailer } from '../functions/data/mailer.ts';
 import { keys, lastResponseIndex, npsDayIndex, surveyResponsesIndex, timelineIndex } from '../functions/data/keys.ts';
 import { dynamoDbClient, localCredentials, sesClient } from '../functions/runtime/clients.ts';
 import { ENV } from '../functions/runtime/env.ts';
-import { continueRun, reportOf, startRun, type CampaignPorts, type ContinueRunJob } from '../functions/send-appreciation/run-campaign.ts';
+import { dynamoCampaignStore } from '../functions/data/campaign-store.ts';
+import type { CampaignPorts, ContinueRunJob } from '../functions/send-appreciation/ports.ts';
+import { continueRun, reportOf, startRun } from '../functions/send-appreciation/run-campaign.ts';
 import { logger } from '../functions/runtime/logger.ts';
 import { configFromCdkJson } from '../lib/config.ts';
 import { createTable } from '../lib/local/create-table.ts';
@@ -65,7 +67,7 @@ try {
   const config = configFromCdkJson();
   const queue: ContinueRunJob[] = [];
   const ports: CampaignPorts = {
-    db,
+    store: dynamoCampaignStore(db),
     send: sesMailer({ client: sesClient(), from: config.senderAddress, maxSendRate: rate }),
     notifyTeam: async () => undefined,
     continueRun: async (job) => void queue.push(job),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { CAMPAIGN_IDS, CAMPAIGNS, type CampaignId } from '../functions/core/campaigns/registry.ts';
 import { ORIGIN } from './cors.ts';
 import { cronProblem, timeZoneProblem } from './schedule-expression.ts';
 
@@ -7,8 +8,6 @@ import { cronProblem, timeZoneProblem } from './schedule-expression.ts';
  * The deployment's settings: `cdk.json` context key `feedback`, overridable with `-c feedback='{…}'`.
  * The CDK app and the local runner both read them through here, so the local stack runs what would deploy.
  */
-export const CAMPAIGN_IDS = ['promoter-thanks', 'detractor-followup', 'win-back', 'birthday'] as const;
-export type CampaignId = (typeof CAMPAIGN_IDS)[number];
 
 /** EventBridge Scheduler cron: minutes hours day-of-month month day-of-week year, by EventBridge's own rules. */
 const cron = z.string().superRefine((value, ctx) => {
@@ -16,12 +15,8 @@ const cron = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const DEFAULT_SCHEDULES: Record<CampaignId, string> = {
-  'promoter-thanks': 'cron(0 9 * * ? *)',
-  'detractor-followup': 'cron(0 9 * * ? *)',
-  'win-back': 'cron(0 10 * * ? *)',
-  birthday: 'cron(0 8 * * ? *)',
-};
+/** Each campaign's own default schedule, from its definition. */
+const DEFAULT_SCHEDULES = Object.fromEntries(CAMPAIGN_IDS.map((id) => [id, CAMPAIGNS[id].defaultSchedule])) as Record<CampaignId, string>;
 
 export const configSchema = z.object({
   stage: z.string().regex(/^[a-z0-9-]{1,20}$/).default('prod'),

@@ -1,3 +1,5 @@
+import { CAMPAIGN_IDS } from '../functions/core/campaigns/registry.ts';
+
 /**
  * Every function of the service, its routes, stream consumers and schedules, as plain data. The CDK stack and
  * the local runner both read this list, so nothing exists in one world and not the other.
@@ -102,12 +104,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/send-appreciation/handler.ts',
     access: { table: 'readWrite', signingKeys: true, adminToken: true, mailer: true, teamTopic: true, invokeSelf: true },
     routes: ['POST /v1/campaigns/{campaignId}/runs', 'GET /v1/campaigns/{campaignId}/runs/{runId}'],
-    schedules: [
-      { id: 'promoter-thanks', input: { campaignId: 'promoter-thanks' } },
-      { id: 'detractor-followup', input: { campaignId: 'detractor-followup' } },
-      { id: 'win-back', input: { campaignId: 'win-back' } },
-      { id: 'birthday', input: { campaignId: 'birthday' } },
-    ],
+    // One schedule per campaign of the registry, its cron from config `schedules[campaignId]`.
+    schedules: CAMPAIGN_IDS.map((campaignId) => ({ id: campaignId, input: { campaignId } })),
     // A run works until 30 s before the timeout, then continues in a fresh invocation.
     timeoutSeconds: 900,
     memorySize: 512,

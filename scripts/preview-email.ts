@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CAMPAIGN_IDS, isCampaignId } from '../functions/core/campaigns.ts';
+import { CAMPAIGN_IDS, CAMPAIGNS, isCampaignId } from '../functions/core/campaigns/registry.ts';
 import { renderEmail, resolveEmailLocale } from '../functions/core/emails.ts';
 import { configFromCdkJson } from '../lib/config.ts';
 
@@ -33,7 +33,8 @@ const config = configFromCdkJson();
 const locale = resolveEmailLocale(tag);
 const email = renderEmail(campaignId, locale, {
   name: values.name ?? SAMPLE_NAMES[locale.language],
-  score: campaignId === 'detractor-followup' ? 4 : 10,
+  // A detractor's score for a campaign that tells the team (it follows up a low score), else a promoter's.
+  score: CAMPAIGNS[campaignId].notifiesTeam ? 4 : 10,
   comment: SAMPLE_COMMENTS[locale.language],
   offer: config.offers[campaignId],
   signOff: config.signOff,

@@ -1,10 +1,10 @@
 import Mustache from 'mustache';
-import type { CampaignId } from './campaigns.ts';
-import { EMAIL_COPY, UNSUBSCRIBE_PAGE_COPY, type EmailLanguage, type LanguageCopy } from './email-copy.ts';
+import { CAMPAIGNS, type CampaignId } from './campaigns/registry.ts';
+import { EMAIL_COPY, UNSUBSCRIBE_PAGE_COPY, type EmailLanguage, type LanguageCopy, type MessageCopy } from './email-copy.ts';
 
 /**
- * Renders the appreciation emails and the unsubscribe page from the copy in email-copy.ts with mustache
- * (HTML-escaped by default), never by concatenating customer data into markup.
+ * Renders emails (each kind's own copy inside the shared layout and words of email-copy.ts) and the unsubscribe
+ * page with mustache (HTML-escaped by default), never by concatenating customer data into markup.
  */
 
 /** How an email is written: one of our languages, and for Serbian the script. */
@@ -36,11 +36,8 @@ for (const [upper, latin] of Object.entries(SERBIAN_LATIN)) SERBIAN_LATIN[upper.
 
 export const toSerbianLatin = (text: string): string => text.replace(/[\u0400-\u04ff]/g, (c) => SERBIAN_LATIN[c] ?? c);
 
-function copyFor(locale: EmailLocale): LanguageCopy {
-  const copy = EMAIL_COPY[locale.language];
-  // Transliterate the copy, not the rendered email: the customer's own name and comment stay as they wrote them.
-  return locale.latin ? (JSON.parse(toSerbianLatin(JSON.stringify(copy))) as LanguageCopy) : copy;
-}
+// Transliterate the copy, not the rendered email: the customer's own name and comment stay as they wrote them.
+const inScript = <T>(copy: T, locale: EmailLocale): T => (locale.latin ? (JSON.parse(toSerbianLatin(JSON.stringify(copy))) as T) : copy);
 
 export interface EmailView {
   name?: string;
@@ -76,10 +73,14 @@ const LAYOUT = `<!doctype html>
 </html>
 `;
 
-/** Renders one campaign's email for a customer: subject, an HTML part and a text part from the same copy. */
-export function renderEmail(campaignId: CampaignId, locale: EmailLocale, view: EmailView): RenderedEmail {
-  const copy = copyFor(locale);
-  const campaign = copy.campaigns[campaignId];
+/** Renders one campaign's email for a customer. */
+export const renderEmail = (campaignId: CampaignId, locale: EmailLocale, view: EmailView): RenderedEmail =>
+  renderMessage(CAMPAIGNS[campaignId].copy, locale, view);
+
+/** Renders one email for a customer from its own copy: subject, an HTML part and a text part from the same words. */
+export function renderMessage(messageCopy: Record<EmailLanguage, MessageCopy>, locale: EmailLocale, view: EmailView): RenderedEmail {
+  const copy: LanguageCopy = inScript(EMAIL_COPY[locale.language], locale);
+  const message: MessageCopy = inScript(messageCopy[locale.language], locale);
   const data = {
     name: view.name?.trim() || undefined,
     score: view.score,
@@ -90,7 +91,7 @@ export function renderEmail(campaignId: CampaignId, locale: EmailLocale, view: E
 
   const html: string[] = [`<p style="margin:0 0 16px;">${render(copy.greeting, asHtml)}</p>`];
   const text: string[] = [render(copy.greeting, asText)];
-  for (const block of campaign.blocks) {
+  for (const block of message.blocks) {
     if (typeof block === 'string') {
       const paragraph = render(block, asText);
       if (!paragraph) continue;
@@ -107,7 +108,7 @@ export function renderEmail(campaignId: CampaignId, locale: EmailLocale, view: E
     }
   }
 
-  const subject = render(campaign.subject, asText);
+  const subject = render(message.subject, asText);
   const layoutView = {
     lang: locale.latin ? 'sr-Latn' : copy.htmlLang,
     subject,
@@ -142,8 +143,7 @@ const PAGE = `<!doctype html>
 /** The unsubscribe page: a confirm button that POSTs (`action`), or, once done, the confirmation. */
 export function renderUnsubscribePage(locale: EmailLocale, state: { action: string } | 'done'): string {
   const language = locale.language;
-  const raw = UNSUBSCRIBE_PAGE_COPY[language];
-  const copy = locale.latin ? (JSON.parse(toSerbianLatin(JSON.stringify(raw))) as typeof raw) : raw;
+  const copy = inScript(UNSUBSCRIBE_PAGE_COPY[language], locale);
   const lang = locale.latin ? 'sr-Latn' : EMAIL_COPY[language].htmlLang;
   return state === 'done'
     ? Mustache.render(PAGE, { lang, title: copy.doneTitle, body: copy.doneBody })

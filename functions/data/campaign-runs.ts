@@ -1,32 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SKIP_REASONS, type CampaignId, type RunCounts } from '#core/campaigns.ts';
-import { isConditionFailure, type Db } from './db.ts';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CampaignId } from '#core/campaigns/registry.ts';
+import type { CampaignRun, RunSettlement, SelectionCursor } from '#core/campaigns/store.ts';
+import { SKIP_REASONS, type MailCounts } from '#core/mail/policy.ts';
+import { isConditionFailure, queryAll, type Db } from './db.ts';
 import { keys } from './keys.ts';
-import type { SelectionCursor } from './appreciation.ts';
 
-export type RunStatus = 'running' | 'paused' | 'done';
-
-/** A campaign run's record: its progress, where its selection stands, and who is working on it. */
-export interface CampaignRun extends RunCounts {
-  runId: string;
-  campaignId: CampaignId;
-  date: string;
-  status: RunStatus;
-  /** The moment the run stands for (birthdays are matched in each customer's time zone at this instant). */
-  instantMs: number;
-  /** Where unsubscribe links in this run's emails point. */
-  linkBaseUrl: string;
-  /** Undefined once the selection is read to the end. */
-  cursor?: SelectionCursor;
-  /** Pages committed so far: the fencing token of `commitPage`. */
-  pages: number;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt?: string;
-  /** A paused run is resumed after this time (epoch ms). */
-  resumeAfter?: number;
-  pauseReason?: string;
-}
+/** Campaign run records: one item per run under its campaign, leased by one invocation at a time. */
 
 const RUN_TTL_SECONDS = 90 * 24 * 3600;
 
@@ -94,13 +73,13 @@ export async function leaseRun(
 
 /**
  * Adds one page's counts and moves the cursor, if this invocation still holds the lease and nobody committed
- * this page before: counts stay exact whatever is retried.
+ * this page before: counts stay exact whatever is retried. The caller moves its copy of the run on.
  */
 export async function commitPage(
   db: Db,
   run: CampaignRun,
   owner: string,
-  counts: RunCounts,
+  counts: MailCounts,
   next: SelectionCursor | undefined,
   nowMs: number,
 ): Promise<void> {
@@ -134,8 +113,6 @@ export async function commitPage(
       ExpressionAttributeValues: values,
     }),
   );
-  run.pages += 1;
-  run.cursor = next;
 }
 
 /** Ends this invocation's work on a run: done, paused until a time, or handed on (lease released). */
@@ -143,7 +120,7 @@ export async function settleRun(
   db: Db,
   run: CampaignRun,
   owner: string,
-  how: { status: 'done' } | { status: 'paused'; resumeAfter: number; reason: string } | { status: 'running' },
+  how: RunSettlement,
   nowMs: number,
 ): Promise<void> {
   const now = new Date(nowMs).toISOString();
@@ -164,26 +141,15 @@ export async function settleRun(
       ExpressionAttributeValues: values,
     }),
   );
-  run.status = how.status;
 }
 
 /** A campaign's runs that are not done (paused, or running with a lost invocation): a schedule picks them up. */
 export async function unfinishedRuns(db: Db, campaignId: CampaignId): Promise<CampaignRun[]> {
-  const runs: CampaignRun[] = [];
-  let after: Record<string, unknown> | undefined;
-  do {
-    const page = await db.client.send(
-      new QueryCommand({
-        TableName: db.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
-        FilterExpression: '#status <> :done',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': keys.campaignRun(campaignId, '').pk, ':run': 'RUN#', ':done': 'done' },
-        ExclusiveStartKey: after,
-      }),
-    );
-    runs.push(...(page.Items ?? []).map(fromItem));
-    after = page.LastEvaluatedKey;
-  } while (after);
-  return runs;
+  const items = await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+    FilterExpression: '#status <> :done',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pk': keys.campaignRun(campaignId, '').pk, ':run': keys.campaignRun(campaignId, '').sk, ':done': 'done' },
+  });
+  return items.map(fromItem);
 }

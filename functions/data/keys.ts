@@ -1,3 +1,8 @@
+/** The partition-key prefix of response items: the scorer's stream filter and its decoder select on it. */
+export const RESPONSE_KEY_PREFIX = 'RESPONSE#';
+/** The sort-key prefix of a customer's email ledger entries. */
+export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
+
 /**
  * The only place that knows key shapes. Every item has `pk`, `sk` and `type`; GSI keys are set only on the
  * items an index is for (sparse indexes).
@@ -20,7 +25,7 @@
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#CUSTOMER' }),
-  response: (responseId: string) => ({ pk: `RESPONSE#${responseId}`, sk: '#RESPONSE' }),
+  response: (responseId: string) => ({ pk: `${RESPONSE_KEY_PREFIX}${responseId}`, sk: '#RESPONSE' }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: '#IDEMPOTENCY' }),
   scoreDay: (surveyId: string, day: string, dimension: string, segment: string) => ({
     pk: `SCORES#${surveyId}`,
@@ -30,7 +35,7 @@ export const keys = {
   /** One appreciation email, claimed before it is sent: a customer gets a campaign once per period. */
   emailLedger: (customerId: string, campaignId: string, period: string) => ({
     pk: `CUSTOMER#${customerId}`,
-    sk: `EMAIL#${campaignId}#${period}`,
+    sk: `${EMAIL_LEDGER_PREFIX}${campaignId}#${period}`,
   }),
   /** The last date each campaign, and any appreciation email, was claimed for a customer: the claim windows. */
   mailState: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#MAILSTATE' }),
@@ -44,8 +49,11 @@ export const LAST_RESPONSE_SHARDS = 8;
 export function lastResponseIndex(customerId: string, lastResponseAt: string) {
   let hash = 0;
   for (const char of customerId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return { gsi2pk: `LASTRESPONSE#${hash % LAST_RESPONSE_SHARDS}`, gsi2sk: `${lastResponseAt}#${customerId}` };
+  return { gsi2pk: lastResponsePartition(hash % LAST_RESPONSE_SHARDS), gsi2sk: `${lastResponseAt}#${customerId}` };
 }
+
+/** One shard's partition of the customers-by-last-response index (gsi2pk). */
+export const lastResponsePartition = (shard: number) => `LASTRESPONSE#${shard}`;
 
 /** The sort-key range of a survey's score days from one day to another, inclusive. */
 export const scoreDayRange = (surveyId: string, from: string, to: string) => ({
@@ -62,9 +70,12 @@ export const surveyResponsesIndex = (surveyId: string, submittedAt: string, resp
 
 /** A customer's birthday (gsi1): birthdays of a day without a scan. */
 export const birthdayIndex = (birthday: string, customerId: string) => ({
-  gsi1pk: `BIRTHDAY#${birthday.slice(-5)}`,
+  gsi1pk: birthdayPartition(birthday.slice(-5)),
   gsi1sk: customerId,
 });
+
+/** The birthdays of one day (gsi1pk), by `MM-DD`. */
+export const birthdayPartition = (monthDay: string) => `BIRTHDAY#${monthDay}`;
 
 /** A response in its customer's timeline (gsi2), newest last. */
 export const timelineIndex = (customerId: string, submittedAt: string, responseId: string) => ({

@@ -1,39 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-
-/** One email as the campaigns hand it to the mailer. */
-export interface OutgoingEmail {
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-  /** Extra message headers (List-Unsubscribe, List-Unsubscribe-Post). */
-  headers: Record<string, string>;
-  /** SES message tags: they come back on bounce and complaint events. Values: letters, digits, `_`, `-`. */
-  tags: Record<string, string>;
-}
-
-/** The mailer port: sends one email or throws `SendDeferred` (not sent, try later) or `SendFailed` (do not retry). */
-export type Mailer = (email: OutgoingEmail) => Promise<{ messageId: string }>;
-
-/** SES did not take the email and says so: safe to send it later (daily quota, throttled too long, sending paused). */
-export class SendDeferred extends Error {
-  constructor(
-    readonly reason: 'quota' | 'throttled' | 'paused',
-    readonly retryAfterMs: number,
-    options?: { cause?: unknown },
-  ) {
-    super(`SES deferred the send: ${reason}`, options);
-    this.name = 'SendDeferred';
-  }
-}
-
-/** The send failed for good, or its outcome is unknown: never retried, so nobody gets an email twice. */
-export class SendFailed extends Error {
-  constructor(readonly code: string, options?: { cause?: unknown }) {
-    super(`SES did not send the email: ${code}`, options);
-    this.name = 'SendFailed';
-  }
-}
+import { SendDeferred, SendFailed, type Mailer } from '#core/mail/ports.ts';
 
 const THROTTLED = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException']);
 const PAUSED = new Set(['SendingPausedException', 'AccountSuspendedException']);

@@ -1,19 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-
-/** What the team hears when a detractor was followed up: enough to pick up the conversation. */
-export interface DetractorNotice {
-  customerId: string;
-  name?: string;
-  email: string;
-  score: number;
-  comment?: string;
-  campaignId: string;
-  runDate: string;
-}
-
-/** The team-notification port. */
-export type NotifyTeam = (notice: DetractorNotice) => Promise<void>;
+import type { DetractorNotice, NotifyTeam } from '#core/mail/ports.ts';
 
 export function noticeText(n: DetractorNotice): { subject: string; body: string } {
   return {

@@ -3,18 +3,21 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { addDays, isCampaignId, isIsoDate, type CampaignId } from '#core/campaigns.ts';
+import { isCampaignId, type CampaignId } from '#core/campaigns/registry.ts';
+import { addDays, isIsoDate } from '#core/dates.ts';
 import { NotFound, ValidationFailed } from '#core/errors.ts';
-import { getRun } from '#data/campaign-runs.ts';
+import type { NotifyTeam } from '#core/mail/ports.ts';
+import { dynamoCampaignStore } from '#data/campaign-store.ts';
 import { sesMailer } from '#data/mailer.ts';
-import { emailTeamNotifier, snsTeamNotifier, type NotifyTeam } from '#data/team-notifier.ts';
+import { emailTeamNotifier, snsTeamNotifier } from '#data/team-notifier.ts';
 import { sesClient } from '#runtime/clients.ts';
 import { ENV } from '#runtime/env.ts';
 import { httpHandler, type HttpRequest } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
-import { continueRun, isResumable, reportOf, resumeDueRuns, runScheduled, startRun, type CampaignPorts, type ContinueRunJob } from './run-campaign.ts';
+import type { CampaignPorts, ContinueRunJob } from './ports.ts';
+import { continueRun, isResumable, reportOf, resumeDueRuns, runScheduled, startRun } from './run-campaign.ts';
 import { appreciationEnv } from './settings.ts';
 
 /**
@@ -22,7 +25,6 @@ import { appreciationEnv } from './settings.ts';
  * runs API, in one function so a run is the same code whoever starts it.
  */
 const env = appreciationEnv();
-const db = tableFromEnv();
 const ses = sesClient();
 
 /** A run answers the HTTP call itself when done within this time; otherwise it answers 202 and goes on. */
@@ -55,7 +57,7 @@ function continuation(): CampaignPorts['continueRun'] {
 }
 
 const ports: CampaignPorts = {
-  db,
+  store: dynamoCampaignStore(tableFromEnv()),
   send: sesMailer({
     client: ses,
     from: env.sender,
@@ -126,7 +128,7 @@ const http = httpHandler({
     handle: async (req) => {
       const campaignId = campaignOf(req);
       const runId = req.params.runId ?? '';
-      const run = /^[0-9A-Z]{26}$/.test(runId) ? await getRun(db, campaignId, runId) : undefined;
+      const run = /^[0-9A-Z]{26}$/.test(runId) ? await ports.store.getRun(campaignId, runId) : undefined;
       if (!run) throw new NotFound(`Run "${runId}" of campaign "${campaignId}"`);
       if (isResumable(run, ports.now())) {
         // Looking at a run whose pause is over hands it on (the lease keeps it to one worker); it shows as paused until taken.

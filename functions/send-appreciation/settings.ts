@@ -1,6 +1,6 @@
-import { CAMPAIGN_IDS, type CampaignId } from '#core/campaigns.ts';
+import { CAMPAIGN_IDS, type CampaignId } from '#core/campaigns/registry.ts';
 import { ENV } from '#runtime/env.ts';
-import type { AppreciationSettings } from './run-campaign.ts';
+import type { AppreciationSettings } from './ports.ts';
 
 /**
  * The mailer's addresses and the campaigns' settings, parsed once from the env the stack (or the local runner)

@@ -7,7 +7,7 @@ import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-l
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { CAMPAIGN_IDS } from '../config.ts';
+import { CAMPAIGN_IDS } from '../../functions/core/campaigns/registry.ts';
 import { METRICS_NAMESPACE } from '../../functions/runtime/metrics.ts';
 import type { Monitoring } from './monitoring.ts';
 

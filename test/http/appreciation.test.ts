@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../functions/core/campaigns.ts';
+import { addDays } from '../../functions/core/dates.ts';
 import { aCustomer, givenSurvey, uniqueId } from '../support/factories.ts';
 import { useApi } from '../support/api.ts';
 import { header, sentTo } from '../support/appreciation.ts';

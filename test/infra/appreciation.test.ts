@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { App } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
-import { CAMPAIGN_IDS, parseConfig } from '../../lib/config.ts';
+import { CAMPAIGN_IDS } from '../../functions/core/campaigns/registry.ts';
+import { parseConfig } from '../../lib/config.ts';
 import { FeedbackStack } from '../../lib/feedback-stack.ts';
 import { FUNCTIONS } from '../../lib/manifest.ts';
 import { ENV } from '../../functions/runtime/env.ts';

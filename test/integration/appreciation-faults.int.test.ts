@@ -4,7 +4,7 @@ import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib
 import type { Db } from '../../functions/data/db.ts';
 import { keys } from '../../functions/data/keys.ts';
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
-import { addDays } from '../../functions/core/campaigns.ts';
+import { addDays } from '../../functions/core/dates.ts';
 import { getRun } from '../../functions/data/campaign-runs.ts';
 import { queryCustomerPartition } from '../../functions/data/customers.ts';
 import { sesMailer } from '../../functions/data/mailer.ts';

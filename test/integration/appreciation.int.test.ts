@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../functions/core/campaigns.ts';
+import { addDays } from '../../functions/core/dates.ts';
 import { newId } from '../../functions/core/ids.ts';
 import { saveResponse } from '../../functions/data/responses.ts';
 import { unsubscribeCustomer } from '../../functions/data/appreciation.ts';

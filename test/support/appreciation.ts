@@ -1,14 +1,15 @@
 import { inject } from 'vitest';
 import { newId } from '../../functions/core/ids.ts';
+import type { DetractorNotice, Mailer } from '../../functions/core/mail/ports.ts';
 import { parseKeyring } from '../../functions/core/tokens.ts';
 import { noteLatestResponse } from '../../functions/data/appreciation.ts';
 import { putCustomer } from '../../functions/data/customers.ts';
 import type { Db } from '../../functions/data/db.ts';
-import { sesMailer, type Mailer } from '../../functions/data/mailer.ts';
+import { dynamoCampaignStore } from '../../functions/data/campaign-store.ts';
+import { sesMailer } from '../../functions/data/mailer.ts';
 import { saveResponse } from '../../functions/data/responses.ts';
-import type { DetractorNotice } from '../../functions/data/team-notifier.ts';
 import { dynamoDbClient, sesClient } from '../../functions/runtime/clients.ts';
-import type { AppreciationSettings, CampaignPorts, ContinueRunJob } from '../../functions/send-appreciation/run-campaign.ts';
+import type { AppreciationSettings, CampaignPorts, ContinueRunJob } from '../../functions/send-appreciation/ports.ts';
 import { TEST_KEYRING } from '../setup-env.ts';
 import { uniqueId } from './factories.ts';
 
@@ -27,13 +28,16 @@ export const testSettings = (overrides: Partial<AppreciationSettings> = {}): App
 /** No waiting in tests: the rate limiter and the backoff only record what they would sleep. */
 export const instantClock = { now: () => Date.now(), sleep: async () => undefined };
 
-/** Ports on DynamoDB Local and the local SES; team notices and continuations are collected for assertions. */
-export function testPorts(db: Db, overrides: Partial<CampaignPorts> = {}) {
+/**
+ * Ports on DynamoDB Local and the local SES; team notices and continuations are collected for assertions. `db`
+ * swaps the table handle under the production store (to inject DynamoDB faults).
+ */
+export function testPorts(db: Db, { db: storeDb = db, ...overrides }: Partial<CampaignPorts> & { db?: Db } = {}) {
   const notices: DetractorNotice[] = [];
   const continued: ContinueRunJob[] = [];
   const send: Mailer = sesMailer({ client: sesClient(), from: 'feedback@example.com', maxSendRate: 200, clock: instantClock });
   const ports: CampaignPorts = {
-    db,
+    store: dynamoCampaignStore(storeDb),
     send,
     notifyTeam: async (n) => void notices.push(n),
     continueRun: async (job) => void continued.push(job),

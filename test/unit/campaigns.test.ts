@@ -1,25 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import {
-  birthdayCelebratedAt,
-  birthdaysOn,
-  CAMPAIGN_IDS,
-  claimWindows,
-  decide,
-  isLapsed,
-  localDate,
-  runInstant,
-  selectionQueries,
-  type Eligibility,
-} from '../../functions/core/campaigns.ts';
-import { CAMPAIGN_IDS as CONFIG_CAMPAIGN_IDS } from '../../lib/config.ts';
+import { birthdayCelebratedAt, birthdaysOn } from '../../functions/core/campaigns/birthday.ts';
+import { defineCampaign, type CandidateContext, type CandidateLookups, type SelectedItem } from '../../functions/core/campaigns/campaign.ts';
+import { CAMPAIGN_IDS, CAMPAIGNS, contactRules, isCampaignId, selectionQueries, type CampaignId } from '../../functions/core/campaigns/registry.ts';
+import { isLapsed } from '../../functions/core/campaigns/win-back.ts';
+import { localDate, runInstant } from '../../functions/core/dates.ts';
+import { EMAIL_LANGUAGES } from '../../functions/core/email-copy.ts';
+import { claimWindows, decide, type Eligibility } from '../../functions/core/mail/policy.ts';
+import type { Recipient } from '../../functions/core/mail/ports.ts';
+import { parseConfig } from '../../lib/config.ts';
+import { FUNCTIONS } from '../../lib/manifest.ts';
 
-const base: Eligibility = {
+const base = {
   customer: { unsubscribed: false },
-  campaignId: 'promoter-thanks',
+  campaignId: 'promoter-thanks' as CampaignId,
   runDate: '2026-11-24',
   runId: 'run-1',
   frequencyCapDays: 7,
 };
+
+/** The policy's input for a campaign: its contact rules from the registry and the deployment's cap. */
+const eligibility = ({ campaignId, frequencyCapDays, ...rest }: typeof base & Partial<Eligibility>): Eligibility => ({
+  ...rest,
+  rules: contactRules(campaignId, frequencyCapDays),
+});
 
 describe('decide', () => {
   it.each([
@@ -42,7 +45,7 @@ describe('decide', () => {
     ['win-back 180 days ago', { campaignId: 'win-back', frequencyCapDays: 0, state: { lastSentOn: '2026-05-28', lastOn: { 'win-back': '2026-05-28' } } }, { kind: 'send' }],
     ['a later date already mailed (backfill): the safe side', { state: { lastSentOn: '2026-11-30', lastOn: { 'promoter-thanks': '2026-11-30' } } }, { kind: 'skip', reason: 'alreadySent' }],
   ] as const)('%s', (_, overrides, expected) => {
-    expect(decide({ ...base, ...(overrides as Partial<Eligibility>) })).toEqual(expected);
+    expect(decide(eligibility({ ...base, ...(overrides as Partial<typeof base & Eligibility>) }))).toEqual(expected);
   });
 });
 
@@ -52,7 +55,7 @@ describe('claimWindows', () => {
     ['win-back', 7, { periodCutoff: '2026-05-28', capCutoff: '2026-11-17' }],
     ['birthday', 0, { periodCutoff: '2026-11-23', capCutoff: undefined }],
   ] as const)('%s with a %i-day cap', (campaignId, cap, expected) => {
-    expect(claimWindows(campaignId, '2026-11-24', cap)).toEqual(expected);
+    expect(claimWindows(contactRules(campaignId, cap), '2026-11-24')).toEqual(expected);
   });
 });
 
@@ -64,7 +67,7 @@ describe('selectionQueries', () => {
     ['birthday', '2026-11-24', ['11-23', '11-24', '11-25'].map((monthDay) => ({ index: 'birthday', monthDay }))],
     ['birthday', '2027-03-01', ['02-28', '02-29', '03-01', '03-02'].map((monthDay) => ({ index: 'birthday', monthDay }))],
   ] as const)('%s on %s', (campaignId, date, expected) => {
-    expect(selectionQueries(campaignId, date, { winBackDays: 90 })).toEqual(expected);
+    expect(selectionQueries(campaignId, date, { winBackDays: 90, timeZone: 'UTC' })).toEqual(expected);
   });
 });
 
@@ -118,8 +121,118 @@ describe('dates and windows', () => {
   ])('latest response %s lapsed before the cutoff: %s', (latest, expected) => {
     expect(isLapsed(latest, '2026-08-26T00:00:00.000Z')).toBe(expected);
   });
+});
 
-  it('names the same campaigns as the config', () => {
-    expect([...CAMPAIGN_IDS]).toEqual([...CONFIG_CAMPAIGN_IDS]);
+
+// ---- the registry and each campaign's candidate step -------------------------------------------------------
+
+describe('the campaign registry', () => {
+  it('lists the campaigns once, each under its own id, in schedule order', () => {
+    expect([...CAMPAIGN_IDS]).toEqual(['promoter-thanks', 'detractor-followup', 'win-back', 'birthday']);
+    for (const id of CAMPAIGN_IDS) expect(CAMPAIGNS[id].id).toBe(id);
+    expect(isCampaignId('birthday')).toBe(true);
+    expect(isCampaignId('newsletter')).toBe(false);
+    expect(isCampaignId('toString')).toBe(false);
+  });
+
+  it('is where the config, its defaults and the manifest schedules come from', () => {
+    const config = parseConfig({ schedules: { birthday: 'cron(0 6 * * ? *)' } });
+    expect(config.schedules).toEqual({
+      'promoter-thanks': 'cron(0 9 * * ? *)',
+      'detractor-followup': 'cron(0 9 * * ? *)',
+      'win-back': 'cron(0 10 * * ? *)',
+      birthday: 'cron(0 6 * * ? *)',
+    });
+    expect(() => parseConfig({ schedules: { newsletter: 'cron(0 6 * * ? *)' } })).toThrow();
+    expect(() => parseConfig({ offers: { newsletter: 'x' } })).toThrow();
+    const runner = FUNCTIONS.find((f) => f.name === 'SendAppreciation')!;
+    expect(runner.schedules).toEqual(CAMPAIGN_IDS.map((id) => ({ id, input: { campaignId: id } })));
+  });
+
+  it('a campaign that does not say how a selected item becomes a candidate does not compile', () => {
+    const incomplete = { id: 'incomplete', periodDays: 1, notifiesTeam: false, defaultSchedule: 'cron(0 9 * * ? *)', select: () => [], copy: CAMPAIGNS.birthday.copy } as const;
+    // @ts-expect-error `candidate` is required (`npx tsc` fails here if it ever becomes optional)
+    expect(() => defineCampaign(incomplete)).not.toThrow();
+  });
+
+  it.each(CAMPAIGN_IDS)('%s has a subject and paragraphs in every email language', (id) => {
+    for (const language of EMAIL_LANGUAGES) {
+      expect(CAMPAIGNS[id].copy[language].subject.length).toBeGreaterThan(5);
+      expect(CAMPAIGNS[id].copy[language].blocks.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+const customer = (overrides: Partial<Recipient> = {}): Recipient => ({ customerId: 'c-1', email: 'c-1@example.com', unsubscribed: false, ...overrides });
+const answer = { responseId: 'r-1', nps: 10, comment: 'Great' };
+
+/** Lookups that answer from a map and record repairs. */
+function lookups(latest: Record<string, string> = {}) {
+  const repaired: Array<[string, string]> = [];
+  const ports: CandidateLookups = {
+    latestResponseAt: async (customerId) => latest[customerId],
+    noteLatestResponse: async (customerId, at) => void repaired.push([customerId, at]),
+  };
+  return { ports, repaired };
+}
+
+const context = (overrides: Partial<CandidateContext> = {}): CandidateContext => ({
+  runDate: '2026-11-24',
+  instantMs: Date.parse('2026-11-24T09:00:00Z'),
+  settings: { timeZone: 'UTC', winBackDays: 90 },
+  lookups: lookups().ports,
+  ...overrides,
+});
+
+const candidateOf = (id: CampaignId, item: SelectedItem, ctx: CandidateContext = context()) => Promise.resolve(CAMPAIGNS[id].candidate(item, ctx));
+
+describe.each(['promoter-thanks', 'detractor-followup'] as const)('%s candidates', (id) => {
+  it('an answer of the day makes its customer a candidate for the run date, the answer quoted', async () => {
+    expect(await candidateOf(id, { customer: customer(), answer })).toEqual({ period: '2026-11-24', answer });
+  });
+
+  it('a customer item without an answer is not one', async () => {
+    expect(await candidateOf(id, { customer: customer() })).toBeUndefined();
+  });
+});
+
+describe('win-back candidates', () => {
+  it('a customer whose timeline confirms they lapsed is a candidate for the run date', async () => {
+    const { ports, repaired } = lookups({ 'c-1': '2026-08-25T10:00:00.000Z' });
+    expect(await candidateOf('win-back', { customer: customer() }, context({ lookups: ports }))).toEqual({ period: '2026-11-24' });
+    expect(repaired).toEqual([]);
+  });
+
+  it('a customer the stale index still lists, who answered since, is not one, and the index is repaired', async () => {
+    const { ports, repaired } = lookups({ 'c-1': '2026-11-20T10:00:00.000Z' });
+    expect(await candidateOf('win-back', { customer: customer() }, context({ lookups: ports }))).toBeUndefined();
+    expect(repaired).toEqual([['c-1', '2026-11-20T10:00:00.000Z']]);
+  });
+
+  it('a customer without any response is not one (nothing to win back), and nothing is repaired', async () => {
+    const { ports, repaired } = lookups();
+    expect(await candidateOf('win-back', { customer: customer() }, context({ lookups: ports }))).toBeUndefined();
+    expect(repaired).toEqual([]);
+  });
+});
+
+describe('birthday candidates', () => {
+  const noon = Date.parse('2026-11-24T12:00:00Z'); // 02:00 on the 25th in Kiritimati (UTC+14)
+
+  it('a customer whose birthday it is in their own time zone is a candidate for that local date', async () => {
+    const item = { customer: customer({ birthday: '11-25', timezone: 'Pacific/Kiritimati' }) };
+    expect(await candidateOf('birthday', item, context({ instantMs: noon }))).toEqual({ period: '2026-11-25' });
+  });
+
+  it('without a time zone, the schedule’s decides', async () => {
+    const item = { customer: customer({ birthday: '1990-11-25' }) };
+    const kiritimati = { timeZone: 'Pacific/Kiritimati', winBackDays: 90 };
+    expect(await candidateOf('birthday', item, context({ instantMs: noon, settings: kiritimati }))).toEqual({ period: '2026-11-25' });
+    expect(await candidateOf('birthday', item, context({ instantMs: noon }))).toBeUndefined();
+  });
+
+  it('a customer selected from a neighbouring day, or without a birthday, is not one', async () => {
+    expect(await candidateOf('birthday', { customer: customer({ birthday: '11-23', timezone: 'UTC' }) })).toBeUndefined();
+    expect(await candidateOf('birthday', { customer: customer() })).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAMPAIGN_IDS } from '../../functions/core/campaigns.ts';
+import { CAMPAIGN_IDS } from '../../functions/core/campaigns/registry.ts';
 import { EMAIL_LANGUAGES } from '../../functions/core/email-copy.ts';
 import { renderEmail, renderUnsubscribePage, resolveEmailLocale, toSerbianLatin } from '../../functions/core/emails.ts';
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { backoffDelay, classifySesError, DEFAULT_RETRY, rateLimiter, SendDeferred, SendFailed, sesMailer } from '../../functions/data/mailer.ts';
+import { SendDeferred, SendFailed } from '../../functions/core/mail/ports.ts';
+import { backoffDelay, classifySesError, DEFAULT_RETRY, rateLimiter, sesMailer } from '../../functions/data/mailer.ts';
 
 const ses = mockClient(SESv2Client);
 afterEach(() => ses.reset());

@@ -1,0 +1,34 @@
+/** Calendar dates (`YYYY-MM-DD`, UTC) and the instants runs stand for. */
+
+const DAY_MS = 86_400_000;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A real calendar date `YYYY-MM-DD`. */
+export function isIsoDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.toISOString().slice(0, 10) === value;
+}
+
+export const addDays = (date: string, days: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+/** Whole days from `a` to `b`. */
+export const daysBetween = (a: string, b: string): number => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
+
+/** The calendar date at an instant in an IANA time zone. */
+export function localDate(instantMs: number, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instantMs);
+}
+
+export const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+/**
+ * The moment a run for `runDate` stands for: now, moved by whole days to that date. A run for today is now; a run
+ * for another date sees the world as the same schedule would have on that day (birthdays by local date).
+ */
+export function runInstant(runDate: string, nowMs: number, timeZone: string): number {
+  return nowMs + daysBetween(localDate(nowMs, timeZone), runDate) * DAY_MS;
+}

@@ -1,0 +1,108 @@
+import { addDays } from '../dates.ts';
+
+/**
+ * The contact policy every email kind goes through, as a pure function: opted out, suppressed, already mailed for
+ * the period, within the frequency cap. The store's conditional claim repeats these checks atomically; `decide`
+ * also classifies a claim that lost.
+ */
+
+/** What one kind of email promises about contact: once per period per ledger stream, and a frequency cap. */
+export interface ContactRules {
+  /** The ledger stream: one entry per customer, stream and period (campaigns use their id). */
+  stream: string;
+  /** A customer gets this stream at most once in this many days. */
+  periodDays: number;
+  /** At most one email of the cap group (every appreciation email) per this many days; 0: no cap. */
+  capDays: number;
+}
+
+export const SKIP_REASONS = ['unsubscribed', 'frequencyCap', 'alreadySent', 'suppressed'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/** What the ledger knows about a customer: the last date each stream and any email of the cap group was claimed. */
+export interface MailState {
+  lastSentOn?: string;
+  lastOn: Partial<Record<string, string>>;
+}
+
+export type LedgerStatus = 'claimed' | 'sent' | 'deferred' | 'failed';
+
+/** One stream's ledger entry for one customer and period. */
+export interface LedgerEntry {
+  status: LedgerStatus;
+  runId: string;
+}
+
+export interface Eligibility {
+  customer: { unsubscribed: boolean; suppressed?: boolean };
+  state?: MailState;
+  ledger?: LedgerEntry;
+  rules: ContactRules;
+  /** The date the claim windows are measured from (a campaign's run date). */
+  runDate: string;
+  /** Who claims: entries of the same run found again count once. */
+  runId: string;
+}
+
+export type Decision =
+  | { kind: 'send' }
+  /** SES refused the send for quota: the claim stands and any run of this period may send it now. */
+  | { kind: 'resume' }
+  /** This run already sent it (a page processed again after a crash or pause): counts as sent once. */
+  | { kind: 'sentByThisRun' }
+  /** This run already tried and SES refused it for good (a page processed again): counts as failed once. */
+  | { kind: 'failedByThisRun' }
+  | { kind: 'skip'; reason: SkipReason };
+
+/** The claim windows: the stream's last date must be at or before `periodCutoff`, the cap group's at or before `capCutoff`. */
+export function claimWindows(rules: ContactRules, runDate: string) {
+  return {
+    periodCutoff: addDays(runDate, -rules.periodDays),
+    capCutoff: rules.capDays > 0 ? addDays(runDate, -rules.capDays) : undefined,
+  };
+}
+
+/** Decides for one selected customer, in the order the counts are reported. */
+export function decide(e: Eligibility): Decision {
+  if (e.customer.unsubscribed) return { kind: 'skip', reason: 'unsubscribed' };
+  if (e.customer.suppressed) return { kind: 'skip', reason: 'suppressed' };
+  if (e.ledger) {
+    if (e.ledger.status === 'deferred') return { kind: 'resume' };
+    if (e.ledger.runId === e.runId) {
+      // A page read again after a crash, a pause or an error: this run's own entries count once, as they ended.
+      // `claimed` is counted as sent: the send may have gone out and is never repeated (at most once).
+      if (e.ledger.status === 'sent' || e.ledger.status === 'claimed') return { kind: 'sentByThisRun' };
+      if (e.ledger.status === 'failed') return { kind: 'failedByThisRun' };
+    }
+    return { kind: 'skip', reason: 'alreadySent' };
+  }
+  const { periodCutoff, capCutoff } = claimWindows(e.rules, e.runDate);
+  const lastOfStream = e.state?.lastOn[e.rules.stream];
+  if (lastOfStream !== undefined && lastOfStream > periodCutoff) return { kind: 'skip', reason: 'alreadySent' };
+  const lastAny = e.state?.lastSentOn;
+  if (capCutoff !== undefined && lastAny !== undefined && lastAny > capCutoff) return { kind: 'skip', reason: 'frequencyCap' };
+  return { kind: 'send' };
+}
+
+// ---- counts ------------------------------------------------------------------------------------------------
+
+export interface MailCounts {
+  selected: number;
+  sent: number;
+  /** Sends SES refused for good (bad address, rejected content); never retried. */
+  failed: number;
+  skipped: Record<SkipReason, number>;
+}
+
+export const emptyCounts = (): MailCounts => ({
+  selected: 0,
+  sent: 0,
+  failed: 0,
+  skipped: { unsubscribed: 0, frequencyCap: 0, alreadySent: 0, suppressed: 0 },
+});
+
+export function addCounts(a: MailCounts, b: MailCounts): MailCounts {
+  const skipped = { ...a.skipped };
+  for (const reason of SKIP_REASONS) skipped[reason] += b.skipped[reason];
+  return { selected: a.selected + b.selected, sent: a.sent + b.sent, failed: a.failed + b.failed, skipped };
+}

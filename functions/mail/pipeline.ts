@@ -1,0 +1,191 @@
+import { decide, emptyCounts, type ContactRules, type Decision, type MailCounts } from '#core/mail/policy.ts';
+import { SendDeferred, SendFailed, type EmailClaim, type Mailer, type MailingFacts, type MailStore, type Recipient } from '#core/mail/ports.ts';
+import { logger } from '#runtime/logger.ts';
+import { emitMetric } from '#runtime/metrics.ts';
+
+/**
+ * The mail pipeline every email kind shares, for a batch of selected candidates:
+ * contact policy → ledger claim → render → send → record (→ the kind's after-send step).
+ * A kind brings its selection (the candidates), its contact rules (ledger stream, period, cap), its template
+ * (`compose`) and its names; the pipeline owns the claim, the send and the record. At most once per customer,
+ * stream and period, however often and however concurrently it runs: the claim is taken before the send.
+ */
+
+/** One email a kind wants to send: to whom, and for which ledger period. */
+export interface MailCandidate {
+  customer: Recipient;
+  period: string;
+}
+
+/** An email ready for the mailer, and the language it was written in (kept on the ledger entry). */
+export interface ComposedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  language: string;
+  headers: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface EmailKind<C extends MailCandidate> {
+  /** Starts its past-tense metric and log names: `AppreciationDeferred`, `AppreciationFailed`. */
+  name: string;
+  rules: ContactRules;
+  /** Metric dimensions of this kind's emails (`{ campaignId }`). */
+  dimensions: Record<string, string>;
+  compose(candidate: C): ComposedEmail;
+  /** After the email went out (the team's notice); it handles its own failures: the email is sent either way. */
+  afterSent?(candidate: C): Promise<void>;
+}
+
+/** Who owns the claims of a batch (a campaign run), and the date the claim windows are measured from. */
+export interface MailRun {
+  runId: string;
+  date: string;
+}
+
+export interface MailPorts {
+  store: MailStore;
+  send: Mailer;
+  now: () => number;
+}
+
+export interface WouldSend {
+  customerId: string;
+  email: string;
+  subject: string;
+}
+
+export interface BatchResult {
+  /** `selected` counts the candidates still there at the claim. */
+  counts: MailCounts;
+  /** Dry runs: whom the batch would mail. */
+  wouldSend: WouldSend[];
+  /** SES refused a send for now: the batch stopped; what was claimed and not sent is `deferred` on the ledger. */
+  deferred?: SendDeferred;
+}
+
+/** A claim that lost this many times in a row is left to the run that keeps winning it. */
+const CLAIM_ATTEMPTS = 3;
+
+/**
+ * Mails a batch (or, dry, says whom it would mail), `concurrency` sends at a time. A deferral stops the batch after
+ * the sends under way; an unexpected error (DynamoDB, the network) stops every worker before it is thrown, so
+ * nothing goes on sending once the caller reacts to it.
+ */
+export async function mailBatch<C extends MailCandidate>(
+  ports: MailPorts,
+  kind: EmailKind<C>,
+  run: MailRun,
+  candidates: readonly C[],
+  options: { dryRun: boolean; concurrency: number },
+): Promise<BatchResult> {
+  const facts = await ports.store.readMailingFacts(
+    kind.rules.stream,
+    candidates.map((c) => ({ customerId: c.customer.customerId, period: c.period })),
+  );
+  const counts = emptyCounts();
+  counts.selected = candidates.length;
+  const wouldSend: WouldSend[] = [];
+  let deferred: SendDeferred | undefined;
+
+  const count = (decision: Decision) => {
+    if (decision.kind === 'skip') counts.skipped[decision.reason]++;
+    else if (decision.kind === 'sentByThisRun') counts.sent++;
+    else if (decision.kind === 'failedByThisRun') counts.failed++;
+  };
+
+  const handle = async (candidate: C) => {
+    const customerId = candidate.customer.customerId;
+    const decision = decideFor(kind.rules, run, facts.get(customerId), candidate.customer);
+    if (decision.kind !== 'send' && decision.kind !== 'resume') return count(decision);
+    const email = kind.compose(candidate);
+    if (options.dryRun) return void wouldSend.push({ customerId, email: candidate.customer.email, subject: email.subject });
+
+    const claimed = await claim(ports, kind.rules, run, candidate, decision, email);
+    if (claimed === 'gone') return void counts.selected--;
+    if (claimed !== 'claimed') return count(claimed);
+
+    const entry = { customerId, stream: kind.rules.stream, period: candidate.period, runId: run.runId };
+    try {
+      const { messageId } = await ports.send({
+        to: candidate.customer.email,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        headers: email.headers,
+        tags: email.tags,
+      });
+      await ports.store.recordOutcome(entry, { status: 'sent', messageId, sentAt: new Date(ports.now()).toISOString() });
+      counts.sent++;
+      await kind.afterSent?.(candidate);
+    } catch (error) {
+      if (error instanceof SendDeferred) {
+        // SES said no: nothing went out, so the entry may be sent later, by this run or another of the period.
+        await ports.store.recordOutcome(entry, { status: 'deferred', reason: error.reason });
+        deferred ??= error;
+        emitMetric(`${kind.name}Deferred`, 1, kind.dimensions);
+        return;
+      }
+      if (!(error instanceof SendFailed)) throw error;
+      await ports.store.recordOutcome(entry, { status: 'failed', reason: error.code });
+      counts.failed++;
+      logger.warn(`${kind.name}Failed`, { runId: run.runId, customerId, code: error.code });
+    }
+  };
+
+  const queue = [...candidates];
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    Array.from({ length: Math.max(1, options.concurrency) }, async () => {
+      for (let candidate = queue.shift(); candidate && !deferred && !failure; candidate = queue.shift()) {
+        try {
+          await handle(candidate);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }),
+  );
+  if (failure) throw failure.error;
+  return { counts, wouldSend, ...(deferred ? { deferred } : {}) };
+}
+
+const decideFor = (rules: ContactRules, run: MailRun, facts: MailingFacts | undefined, customer: Recipient): Decision =>
+  decide({ customer: facts?.customer ?? customer, state: facts?.state, ledger: facts?.ledger, rules, runDate: run.date, runId: run.runId });
+
+/**
+ * Claims (or resumes) one email. A lost claim is not retried blindly: the facts are read again (consistently) and
+ * the policy says why it lost, or that it may try again (another run's claim of a deferred entry moved on).
+ */
+async function claim(
+  ports: MailPorts,
+  rules: ContactRules,
+  run: MailRun,
+  candidate: MailCandidate,
+  decision: Decision,
+  email: ComposedEmail,
+): Promise<Decision | 'claimed' | 'gone'> {
+  const customerId = candidate.customer.customerId;
+  for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+    const input: EmailClaim = {
+      customerId,
+      stream: rules.stream,
+      period: candidate.period,
+      runId: run.runId,
+      rules,
+      runDate: run.date,
+      subject: email.subject,
+      language: email.language,
+      now: new Date(ports.now()).toISOString(),
+    };
+    const won = decision.kind === 'resume' ? await ports.store.resumeDeferred(input) : await ports.store.claim(input);
+    if (won) return 'claimed';
+    const facts = (await ports.store.readMailingFacts(rules.stream, [{ customerId, period: candidate.period }], { consistent: true })).get(customerId);
+    // Deleted since the selection: no longer a candidate (as a selected answer without a profile is none).
+    if (!facts?.customer) return 'gone';
+    decision = decideFor(rules, run, facts, facts.customer);
+    if (decision.kind !== 'send' && decision.kind !== 'resume') return decision;
+  }
+  return { kind: 'skip', reason: 'alreadySent' }; // still contended after retries: another run is mailing them
+}

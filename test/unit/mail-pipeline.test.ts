@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { SendDeferred } from '../../functions/core/mail/ports.ts';
+import { mailBatch, type EmailKind, type MailCandidate } from '../../functions/mail/pipeline.ts';
+import { fakeCampaignStore, fakeMailer } from '../support/fake-campaign-store.ts';
+
+/**
+ * The pipeline with a kind that is not a campaign (an invitation-like kind with its own ledger stream, period and
+ * template): the claim, send and record are the pipeline's, the kind brings only its rules and its email.
+ */
+interface Invite extends MailCandidate {
+  surveyId: string;
+}
+
+const invitations: EmailKind<Invite> = {
+  name: 'Invitation',
+  rules: { stream: 'invitation', periodDays: 30, capDays: 0 },
+  dimensions: { surveyId: 's-1' },
+  compose: (c) => ({
+    subject: `How are we doing, ${c.customer.name}?`,
+    html: `<p>${c.surveyId}</p>`,
+    text: c.surveyId,
+    language: 'en',
+    headers: {},
+    tags: { kind: 'invitation' },
+  }),
+};
+
+function given() {
+  const fake = fakeCampaignStore();
+  const mailer = fakeMailer();
+  const candidates = ['a', 'b', 'c'].map((id): Invite => ({ customer: fake.givenCustomer({ customerId: id, name: id.toUpperCase() }), period: '2026-11-24', surveyId: 's-1' }));
+  const ports = { store: fake.store, send: mailer.send, now: () => Date.parse('2026-11-24T10:00:00Z') };
+  return { fake, mailer, candidates, ports };
+}
+
+const run = { runId: 'dispatch-1', date: '2026-11-24' };
+
+describe('mailBatch with another email kind', () => {
+  it('claims in its own stream, sends its own email, records the outcome, and never twice', async () => {
+    const { fake, mailer, candidates, ports } = given();
+    fake.customers.get('c')!.unsubscribed = true;
+
+    const first = await mailBatch(ports, invitations, run, candidates, { dryRun: false, concurrency: 2 });
+    const again = await mailBatch(ports, invitations, { ...run, runId: 'dispatch-2' }, candidates, { dryRun: false, concurrency: 2 });
+
+    expect(first.counts).toMatchObject({ selected: 3, sent: 2, skipped: { unsubscribed: 1 } });
+    expect(again.counts).toMatchObject({ sent: 0, skipped: { alreadySent: 2, unsubscribed: 1 } });
+    expect(mailer.sent.map((e) => [e.to, e.subject])).toEqual([
+      ['a@example.com', 'How are we doing, A?'],
+      ['b@example.com', 'How are we doing, B?'],
+    ]);
+    expect(fake.ledger.get(fake.ledgerKey('a', 'invitation', '2026-11-24'))).toMatchObject({ status: 'sent', runId: 'dispatch-1' });
+    expect(fake.mailState.get('a')!.lastOn).toEqual({ invitation: '2026-11-24' });
+  });
+
+  it('its period is its own: a campaign email of the same day does not count against it (no cap)', async () => {
+    const { fake, mailer, candidates, ports } = given();
+    fake.mailState.set('a', { lastSentOn: '2026-11-24', lastOn: { 'promoter-thanks': '2026-11-24' } });
+
+    const result = await mailBatch(ports, invitations, run, candidates.slice(0, 1), { dryRun: false, concurrency: 1 });
+
+    expect(result.counts.sent).toBe(1);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('a dry run composes and lists, and claims nothing', async () => {
+    const { fake, mailer, candidates, ports } = given();
+
+    const result = await mailBatch(ports, invitations, run, candidates, { dryRun: true, concurrency: 1 });
+
+    expect(result.wouldSend.map((w) => w.subject)).toEqual(['How are we doing, A?', 'How are we doing, B?', 'How are we doing, C?']);
+    expect(mailer.sent).toHaveLength(0);
+    expect(fake.ledger.size).toBe(0);
+  });
+
+  it('a deferral stops the batch and leaves the entry deferred; the next batch resumes it', async () => {
+    const { fake, candidates, ports } = given();
+    const deferring = fakeMailer(() => {
+      throw new SendDeferred('quota', 60_000);
+    });
+
+    const stopped = await mailBatch({ ...ports, send: deferring.send }, invitations, run, candidates, { dryRun: false, concurrency: 1 });
+    const resumed = await mailBatch(ports, invitations, { ...run, runId: 'dispatch-2' }, candidates.slice(0, 1), { dryRun: false, concurrency: 1 });
+
+    expect(stopped.deferred?.reason).toBe('quota');
+    expect(stopped.counts.sent).toBe(0);
+    expect(fake.ledger.get(fake.ledgerKey('a', 'invitation', '2026-11-24'))).toMatchObject({ status: 'sent', runId: 'dispatch-2' });
+    expect(fake.ledger.has(fake.ledgerKey('b', 'invitation', '2026-11-24'))).toBe(false); // never reached
+    expect(resumed.counts.sent).toBe(1);
+  });
+});

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../../functions/core/dates.ts';
+import { SendDeferred, SendFailed, type DetractorNotice } from '../../functions/core/mail/ports.ts';
+import { parseKeyring } from '../../functions/core/tokens.ts';
+import type { CampaignPorts, ContinueRunJob } from '../../functions/send-appreciation/ports.ts';
+import { continueRun, startRun } from '../../functions/send-appreciation/run-campaign.ts';
+import { TEST_KEYRING } from '../setup-env.ts';
+import { fakeCampaignStore, fakeMailer } from '../support/fake-campaign-store.ts';
+
+/** The campaign run use case against in-memory fakes of its store port and mailer: no DynamoDB, no SES. */
+
+const DATE = '2026-11-24';
+const YESTERDAY = addDays(DATE, -1);
+const BASE = 'https://feedback.example.com';
+const keyring = parseKeyring(JSON.stringify(TEST_KEYRING));
+
+function given(overrides: Partial<CampaignPorts> = {}) {
+  const fake = fakeCampaignStore();
+  const mailer = fakeMailer();
+  const continued: ContinueRunJob[] = [];
+  const notices: DetractorNotice[] = [];
+  let clock = Date.parse(`${DATE}T09:00:00Z`);
+  const ports: CampaignPorts = {
+    store: fake.store,
+    send: mailer.send,
+    notifyTeam: async (notice) => void notices.push(notice),
+    continueRun: async (job) => void continued.push(job),
+    keyring: async () => keyring,
+    now: () => clock,
+    settings: { timeZone: 'UTC', winBackDays: 90, frequencyCapDays: 7, maxSendRate: 4, offers: {}, signOff: { name: 'Deniz', title: 'Care' } },
+    ...overrides,
+  };
+  const promoters = (count: number, extra: Record<string, unknown> = {}) =>
+    Array.from({ length: count }, (_, i) => {
+      const c = fake.givenCustomer({ customerId: `c-${String(i).padStart(3, '0')}`, name: `Customer ${i}`, ...extra });
+      fake.givenAnswer(c.customerId, YESTERDAY, { responseId: `r-${i}`, nps: 10 });
+      return c;
+    });
+  return { fake, mailer, continued, notices, ports, promoters, advance: (ms: number) => void (clock += ms) };
+}
+
+const run = (ports: CampaignPorts, campaignId: 'promoter-thanks' | 'detractor-followup' = 'promoter-thanks', dryRun = false) =>
+  startRun(ports, { campaignId, date: DATE, dryRun, linkBaseUrl: BASE }, 60_000);
+
+describe('a campaign run over the mail pipeline', () => {
+  it('selects, skips the unsubscribed, suppressed and capped, claims, sends and records each once', async () => {
+    const { fake, mailer, ports, promoters } = given();
+    const [a, b, unsubscribed, suppressed, capped] = promoters(5);
+    fake.customers.get(unsubscribed!.customerId)!.unsubscribed = true;
+    fake.customers.get(suppressed!.customerId)!.suppressed = true;
+    fake.mailState.set(capped!.customerId, { lastSentOn: addDays(DATE, -3), lastOn: { birthday: addDays(DATE, -3) } });
+    fake.givenAnswer(a!.customerId, YESTERDAY, { responseId: 'r-again', nps: 9 }); // a second answer: still one email
+    fake.givenAnswer('no-profile', YESTERDAY, { responseId: 'r-x', nps: 10 }); // nobody to write to
+
+    const report = await run(ports);
+
+    expect(report).toMatchObject({ status: 'done', selected: 5, sent: 2, failed: 0, skipped: { unsubscribed: 1, suppressed: 1, frequencyCap: 1, alreadySent: 0 } });
+    expect(mailer.sent.map((e) => e.to).sort()).toEqual([a!.email, b!.email]);
+    for (const email of mailer.sent) {
+      expect(email.headers['List-Unsubscribe']).toMatch(/^<https:\/\/feedback\.example\.com\/v1\/unsubscribe\?token=/);
+      expect(email.tags.campaign).toBe('promoter-thanks');
+    }
+    expect(fake.ledger.get(fake.ledgerKey(a!.customerId, 'promoter-thanks', DATE))).toMatchObject({ status: 'sent', messageId: expect.any(String) });
+    expect(fake.mailState.get(a!.customerId)).toEqual({ lastSentOn: DATE, lastOn: { 'promoter-thanks': DATE } });
+    expect(fake.runs.get(report.runId)).toMatchObject({ status: 'done', sent: 2, selected: 5, pages: 1 });
+
+    const again = await run(ports);
+    expect(again).toMatchObject({ sent: 0, skipped: { alreadySent: 2, unsubscribed: 1, suppressed: 1, frequencyCap: 1 } });
+    expect(mailer.sent).toHaveLength(2);
+  });
+
+  it('a dry run says whom it would mail, and claims, sends and records nothing', async () => {
+    const { fake, mailer, ports, promoters } = given();
+    promoters(3);
+
+    const report = await run(ports, 'promoter-thanks', true);
+
+    expect(report).toMatchObject({ dryRun: true, selected: 3, wouldSend: 3 });
+    expect(report.recipients!.map((r) => r.subject)).toContain('Thank you for your kind words, Customer 0');
+    expect(mailer.sent).toHaveLength(0);
+    expect(fake.ledger.size + fake.runs.size + fake.mailState.size).toBe(0);
+  });
+
+  it('a lost claim (another run mailed them first) is skipped as alreadySent, never sent twice', async () => {
+    const { fake, mailer, ports, promoters } = given();
+    const [contested, free] = promoters(2);
+    const claim = fake.store.claim;
+    fake.store.claim = async (input) => {
+      if (input.customerId === contested!.customerId) {
+        // Another run's claim lands between this run's read and its claim.
+        await claim({ ...input, runId: 'other-run' });
+      }
+      return claim(input);
+    };
+
+    const report = await run(ports);
+
+    expect(report).toMatchObject({ selected: 2, sent: 1, skipped: { alreadySent: 1 } });
+    expect(mailer.sent.map((e) => e.to)).toEqual([free!.email]);
+    expect(fake.ledger.get(fake.ledgerKey(contested!.customerId, 'promoter-thanks', DATE))!.runId).toBe('other-run');
+  });
+
+  it('SES quota mid-run: the run pauses, resumes after the pause, and nobody gets two emails', async () => {
+    let quota = 5;
+    const { fake, mailer, ports, promoters, advance } = given();
+    ports.send = fakeMailer(() => {
+      if (quota-- <= 0) throw new SendDeferred('quota', 3_600_000);
+    }).send;
+    const sent = () => [...fake.ledger.values()].filter((e) => e.status === 'sent').length;
+    const customers = promoters(12);
+
+    const paused = await run(ports);
+
+    expect(paused.status).toBe('paused');
+    expect(sent()).toBe(5);
+    // The sends under way when SES said no (up to one per worker) are deferred on the ledger, not lost.
+    expect([...fake.ledger.values()].filter((e) => e.status === 'deferred').length).toBeGreaterThanOrEqual(1);
+    expect((await continueRun(ports, { campaignId: 'promoter-thanks', runId: paused.runId }, 60_000)).status).toBe('paused');
+
+    quota = 1000;
+    advance(3_600_001);
+    ports.send = mailer.send;
+    const resumed = await continueRun(ports, { campaignId: 'promoter-thanks', runId: paused.runId }, 60_000);
+
+    expect(resumed).toMatchObject({ status: 'done', selected: 12, sent: 12, failed: 0, skipped: { alreadySent: 0 } });
+    expect(mailer.sent).toHaveLength(7); // the 5 before the pause went through the first mailer
+    expect(new Set(mailer.sent.map((e) => e.to)).size).toBe(7);
+    expect([...fake.ledger.values()].every((e) => e.status === 'sent')).toBe(true);
+    expect(fake.ledger.size).toBe(customers.length);
+  });
+
+  it('a page error stops the page, releases the lease, hands on, and the next invocation ends with exact counts', async () => {
+    const { fake, mailer, continued, ports, promoters } = given();
+    const customers = promoters(6);
+    const record = fake.store.recordOutcome;
+    let faults = 1;
+    fake.store.recordOutcome = async (entry, outcome) => {
+      if (faults-- > 0) throw Object.assign(new Error('Throughput exceeded'), { name: 'ThrottlingException' });
+      return record(entry, outcome);
+    };
+
+    const first = await run(ports);
+
+    expect(first.status).toBe('running');
+    expect(continued).toEqual([{ continueRun: { campaignId: 'promoter-thanks', runId: first.runId, failures: 1 } }]);
+    expect(fake.runs.get(first.runId)).toMatchObject({ status: 'running', pages: 0, leaseOwner: undefined });
+
+    const done = await continueRun(ports, continued[0]!.continueRun, 60_000);
+
+    expect(done).toMatchObject({ status: 'done', selected: 6, sent: 6, skipped: { alreadySent: 0 } });
+    expect(new Set(mailer.sent.map((e) => e.to)).size).toBe(mailer.sent.length);
+    expect(mailer.sent.map((e) => e.to).sort()).toEqual(customers.map((c) => c.email).sort());
+    // The one whose outcome could not be recorded stays claimed: never sent again.
+    expect([...fake.ledger.values()].filter((e) => e.status === 'claimed')).toHaveLength(1);
+  });
+
+  it('a persistent page error stops handing on after three failures in a row', async () => {
+    const { fake, continued, ports, promoters } = given();
+    promoters(2);
+    fake.store.readSelectionPage = async () => {
+      throw new Error('network down');
+    };
+
+    const first = await run(ports);
+    await continueRun(ports, continued.shift()!.continueRun, 60_000);
+    await continueRun(ports, continued.shift()!.continueRun, 60_000);
+
+    expect(continued).toEqual([]);
+    expect(fake.runs.get(first.runId)).toMatchObject({ status: 'running', leaseOwner: undefined });
+  });
+
+  it('a rejected send is failed once and never retried; the team hears of each detractor followed up', async () => {
+    const { fake, mailer, notices, ports } = given();
+    const bad = fake.givenCustomer({ customerId: 'bad', name: 'Bad' });
+    const good = fake.givenCustomer({ customerId: 'good', name: 'Good' });
+    fake.givenAnswer(bad.customerId, YESTERDAY, { responseId: 'r-1', nps: 2, comment: 'slow' });
+    fake.givenAnswer(good.customerId, YESTERDAY, { responseId: 'r-2', nps: 3, comment: 'rude' });
+    ports.send = fakeMailer((email) => {
+      if (email.to === bad.email) throw new SendFailed('MessageRejected');
+    }).send;
+
+    const report = await run(ports, 'detractor-followup');
+    const again = await run(ports, 'detractor-followup');
+
+    expect(report).toMatchObject({ selected: 2, sent: 1, failed: 1 });
+    expect(again).toMatchObject({ sent: 0, failed: 0, skipped: { alreadySent: 2 } });
+    expect(fake.ledger.get(fake.ledgerKey('bad', 'detractor-followup', DATE))).toMatchObject({ status: 'failed', reason: 'MessageRejected' });
+    expect(notices).toEqual([expect.objectContaining({ customerId: 'good', score: 3, comment: 'rude', campaignId: 'detractor-followup' })]);
+    expect(mailer.sent).toHaveLength(0);
+  });
+});
