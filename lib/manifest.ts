@@ -1,3 +1,5 @@
+import { RESPONSE_KEY_PREFIX } from '../functions/data/keys.ts';
+
 /**
  * Every function of the service, its routes, stream consumers and schedules, as plain data. The CDK stack and
  * the local runner both read this list, so nothing exists in one world and not the other.
@@ -138,7 +140,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       maxRecordAgeSeconds: 6 * 60 * 60,
       bisectBatchOnError: true,
       // Only response items: the scorer's own aggregate and claim writes never invoke it.
-      filterPatterns: [{ dynamodb: { Keys: { pk: { S: [{ prefix: 'RESPONSE#' }] } } } }],
+      filterPatterns: [{ dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }] } } } }],
     },
     timeoutSeconds: 60,
   },
