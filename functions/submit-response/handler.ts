@@ -35,39 +35,38 @@ async function accept(input: ResponseInput, submittedAt: string | undefined, isA
   const claims = input.token === undefined ? null : verifyToken(await signingKeyring(), input.token, 'survey', Date.now());
   const respondent = resolveRespondent(survey, input, claims, isAdmin);
 
-  const { response, existing, result } = await retryTransient(
-    async (attempt) => {
-      const existing = respondent.linkResponseId ? await getResponse(db, respondent.linkResponseId) : undefined;
-      const receivedAt = new Date().toISOString();
-      const response: FeedbackResponse = {
-        responseId: existing?.responseId ?? respondent.linkResponseId ?? newId(),
-        surveyId: survey.surveyId,
-        customerId: respondent.customerId,
-        nps: input.nps,
-        csat: input.csat,
-        ces: input.ces,
-        comment: input.comment,
-        channel: input.channel,
-        attributes: input.attributes,
-        submittedAt: submittedAt ?? receivedAt,
-        receivedAt,
-        createdAt: existing?.createdAt ?? receivedAt,
-      };
-      const body = {
-        responseId: response.responseId,
-        surveyId: response.surveyId,
-        customerId: response.customerId ?? null,
-        receivedAt,
-        ...(existing ? { updated: true } : {}),
-      };
-      const result: IdempotentResult = { status: existing ? 200 : 201, body: JSON.stringify(body) };
-      const outcome = await saveResponse(db, response, existing?.version ?? 0, held && { ...held, result });
-      if (outcome === 'claim_lost') throw new IdempotencyInProgress();
-      if (outcome === 'raced') throw new LinkRaced(`Response ${response.responseId}: still contended after ${attempt} attempts.`);
-      return { response, existing, result };
-    },
-    { isTransient: worthRetrying },
-  );
+  // One attempt: read the link's response and write over it; a lost race runs it again.
+  const attempt = async (n: number) => {
+    const existing = respondent.linkResponseId ? await getResponse(db, respondent.linkResponseId) : undefined;
+    const receivedAt = new Date().toISOString();
+    const response: FeedbackResponse = {
+      responseId: existing?.responseId ?? respondent.linkResponseId ?? newId(),
+      surveyId: survey.surveyId,
+      customerId: respondent.customerId,
+      nps: input.nps,
+      csat: input.csat,
+      ces: input.ces,
+      comment: input.comment,
+      channel: input.channel,
+      attributes: input.attributes,
+      submittedAt: submittedAt ?? receivedAt,
+      receivedAt,
+      createdAt: existing?.createdAt ?? receivedAt,
+    };
+    const body = {
+      responseId: response.responseId,
+      surveyId: response.surveyId,
+      customerId: response.customerId ?? null,
+      receivedAt,
+      ...(existing ? { updated: true } : {}),
+    };
+    const result: IdempotentResult = { status: existing ? 200 : 201, body: JSON.stringify(body) };
+    const outcome = await saveResponse(db, response, existing?.version ?? 0, held && { ...held, result });
+    if (outcome === 'claim_lost') throw new IdempotencyInProgress();
+    if (outcome === 'raced') throw new LinkRaced(`Response ${response.responseId}: still contended after ${n} attempts.`);
+    return { response, existing, result };
+  };
+  const { response, existing, result } = await retryTransient(attempt, { isTransient: worthRetrying });
   // Win-back's index; best effort: a stale entry is checked against the timeline before anyone is mailed.
   if (response.customerId) {
     await noteLatestResponse(db, response.customerId, response.submittedAt).catch((error: unknown) =>
