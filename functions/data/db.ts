@@ -55,7 +55,12 @@ export const isConditionFailure = (error: unknown): boolean =>
     (error.name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test(error.message)));
 
 /** Cancellation codes that mean the transaction did not get to run, rather than that it lost. */
-const TRANSIENT_CANCELLATION_CODES = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+const TRANSIENT_CANCELLATION_CODES = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+]);
 
 /**
  * A transaction cancelled by a conflict with another transaction or by throttling, and by nothing else: worth
@@ -144,7 +149,9 @@ export class UnprocessedKeys extends Error {
 async function untilProcessed<T>(pending: T[], send: (pending: T[]) => Promise<T[]>, backoff: Backoff): Promise<void> {
   const { sleep = realSleep, random = Math.random } = backoff;
   for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > RETRY.attempts) throw new UnprocessedKeys(`${pending.length} still unprocessed after ${RETRY.attempts} requests.`);
+    if (attempt > RETRY.attempts) {
+      throw new UnprocessedKeys(`${pending.length} still unprocessed after ${RETRY.attempts} requests.`);
+    }
     if (attempt > 1) await sleep(backoffDelay(attempt - 1, random));
     pending = await send(pending);
   }
