@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { batchPut } from '../functions/data/db.ts';
 import { newId } from '../functions/core/ids.ts';
 import { parseKeyring } from '../functions/core/tokens.ts';
 import { getRun } from '../functions/data/campaign-runs.ts';
@@ -56,10 +56,7 @@ try {
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      for (let batch = batches.shift(); batch; batch = batches.shift()) {
-        let request: Record<string, any> | undefined = { [TABLE]: batch.map((Item) => ({ PutRequest: { Item } })) };
-        while (request && Object.keys(request).length) request = (await db.client.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems;
-      }
+      for (let batch = batches.shift(); batch; batch = batches.shift()) await batchPut(db, batch);
     }),
   );
   const seedSeconds = (performance.now() - seedStart) / 1000;

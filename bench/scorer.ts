@@ -52,7 +52,7 @@ const { createTable } = await import('../lib/local/create-table.ts');
 const { localCredentials } = await import('../functions/runtime/clients.ts');
 const { tableFromEnv } = await import('../functions/runtime/wiring.ts');
 const { keys } = await import('../functions/data/keys.ts');
-const { applyScoreChunk, existingClaims, isRetryableWriteError, markPoisonSent } = await import('../functions/data/scores.ts');
+const { applyScoreChunk, existingClaims, markPoisonSent } = await import('../functions/data/scores.ts');
 const { bucketsOf, readResponseImage } = await import('../functions/core/scores.ts');
 const { scoreBatch } = await import('../functions/score-responses/score-batch.ts');
 const { startApi } = await import('../lib/local/http-server.ts');
@@ -116,8 +116,6 @@ for (let i = 0; i < records.length; i += BATCH_SIZE) {
     existingClaims: (ids) => existingClaims(db, ids),
     markPoisonSent: (id) => markPoisonSent(db, id),
     sendToDlq: async () => undefined,
-    isRetryable: isRetryableWriteError,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   });
   if (result.batchItemFailures.length) throw new Error('the scorer reported a failure in the bench');

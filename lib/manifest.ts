@@ -1,4 +1,5 @@
 import { CAMPAIGN_IDS } from '../functions/core/campaigns/registry.ts';
+import { RESPONSE_KEY_PREFIX } from '../functions/data/keys.ts';
 
 /**
  * Every function of the service, its routes, stream consumers and schedules, as plain data. The CDK stack and
@@ -136,7 +137,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       maxRecordAgeSeconds: 6 * 60 * 60,
       bisectBatchOnError: true,
       // Only response items: the scorer's own aggregate and claim writes never invoke it.
-      filterPatterns: [{ dynamodb: { Keys: { pk: { S: [{ prefix: 'RESPONSE#' }] } } } }],
+      filterPatterns: [{ dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }] } } } }],
     },
     timeoutSeconds: 60,
   },

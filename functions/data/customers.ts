@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerInput } from '#core/schemas.ts';
 import type { Db } from './db.ts';
-import { birthdayIndex, keys, publicFields } from './keys.ts';
+import { birthdayIndex, EMAIL_LEDGER_PREFIX, keys, publicFields } from './keys.ts';
 
 export interface Customer extends CustomerInput {
   customerId: string;
@@ -73,6 +73,10 @@ export async function queryCustomerPartition(db: Db, customerId: string, prefix:
   );
   return Items;
 }
+
+/** A customer's email ledger entries (claimed, sent, deferred, failed), at most `limit`. */
+export const customerEmails = (db: Db, customerId: string, limit = 100) =>
+  queryCustomerPartition(db, customerId, EMAIL_LEDGER_PREFIX, limit);
 
 function toCustomer(item: Record<string, unknown>): Customer {
   const fields = publicFields(item) as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   paginateQuery,
   paginateScan,
   type DynamoDBDocumentClient,
@@ -54,7 +55,12 @@ export const isConditionFailure = (error: unknown): boolean =>
     (error.name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test(error.message)));
 
 /** Cancellation codes that mean the transaction did not get to run, rather than that it lost. */
-const TRANSIENT_CANCELLATION_CODES = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+const TRANSIENT_CANCELLATION_CODES = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+]);
 
 /**
  * A transaction cancelled by a conflict with another transaction or by throttling, and by nothing else: worth
@@ -127,12 +133,28 @@ export async function queryAll(db: Db, input: QueryInput): Promise<Item[]> {
   return items;
 }
 
-/** DynamoDB's cap on the keys of one BatchGetItem request. */
+/** DynamoDB's caps on one BatchGetItem and one BatchWriteItem request. */
 export const BATCH_GET_KEYS = 100;
+export const BATCH_WRITE_ITEMS = 25;
 
-/** Thrown when DynamoDB still leaves keys unprocessed after RETRY.attempts requests. */
+/** Thrown when DynamoDB still leaves keys (BatchGet) or items (BatchWrite) unprocessed after RETRY.attempts requests. */
 export class UnprocessedKeys extends Error {
   override name = 'UnprocessedKeys';
+}
+
+/**
+ * Sends `pending` until DynamoDB has processed all of it: `send` returns what it left unprocessed, which is sent
+ * again after the one backoff, at most RETRY.attempts requests in all.
+ */
+async function untilProcessed<T>(pending: T[], send: (pending: T[]) => Promise<T[]>, backoff: Backoff): Promise<void> {
+  const { sleep = realSleep, random = Math.random } = backoff;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > RETRY.attempts) {
+      throw new UnprocessedKeys(`${pending.length} still unprocessed after ${RETRY.attempts} requests.`);
+    }
+    if (attempt > 1) await sleep(backoffDelay(attempt - 1, random));
+    pending = await send(pending);
+  }
 }
 
 /**
@@ -144,29 +166,38 @@ export async function batchGet(
   keyList: readonly TableKey[],
   options: { consistent?: boolean; projection?: string } & Backoff = {},
 ): Promise<Item[]> {
-  const { sleep = realSleep, random = Math.random } = options;
   const found: Item[] = [];
-  for (let i = 0; i < keyList.length; i += BATCH_GET_KEYS) {
-    let pending: Item[] = keyList.slice(i, i + BATCH_GET_KEYS).map((k) => ({ ...k }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > RETRY.attempts) throw new UnprocessedKeys(`${pending.length} keys still unprocessed after ${RETRY.attempts} requests.`);
-      if (attempt > 1) await sleep(backoffDelay(attempt - 1, random));
-      const { Responses, UnprocessedKeys: unprocessed } = await db.client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [db.table]: {
-              Keys: pending,
-              ConsistentRead: options.consistent ?? false,
-              ...(options.projection ? { ProjectionExpression: options.projection } : {}),
-            },
+  const send = async (Keys: Item[]) => {
+    const { Responses, UnprocessedKeys: unprocessed } = await db.client.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [db.table]: {
+            Keys,
+            ConsistentRead: options.consistent ?? false,
+            ...(options.projection ? { ProjectionExpression: options.projection } : {}),
           },
-        }),
-      );
-      found.push(...(Responses?.[db.table] ?? []));
-      pending = (unprocessed?.[db.table]?.Keys ?? []) as Item[];
-    }
+        },
+      }),
+    );
+    found.push(...(Responses?.[db.table] ?? []));
+    return (unprocessed?.[db.table]?.Keys ?? []) as Item[];
+  };
+  for (let i = 0; i < keyList.length; i += BATCH_GET_KEYS) {
+    await untilProcessed(keyList.slice(i, i + BATCH_GET_KEYS).map((k) => ({ ...k })), send, options);
   }
   return found;
+}
+
+/** Puts items, 25 a request, retrying what DynamoDB leaves unprocessed like batchGet. For seeding and admin tools. */
+export async function batchPut(db: Db, items: readonly Item[], backoff: Backoff = {}): Promise<void> {
+  type PutRequest = { PutRequest: { Item: Item } };
+  const send = async (requests: PutRequest[]) => {
+    const { UnprocessedItems } = await db.client.send(new BatchWriteCommand({ RequestItems: { [db.table]: requests } }));
+    return (UnprocessedItems?.[db.table] ?? []) as PutRequest[];
+  };
+  for (let i = 0; i < items.length; i += BATCH_WRITE_ITEMS) {
+    await untilProcessed(items.slice(i, i + BATCH_WRITE_ITEMS).map((Item) => ({ PutRequest: { Item } })), send, backoff);
+  }
 }
 
 /** A lookup of items by their key (items read with `pk` and `sk`). */

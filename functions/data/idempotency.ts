@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, type Db } from './db.ts';
+import { isConditionFailure, retryTransient, type Db } from './db.ts';
 import { keys } from './keys.ts';
 
 /** How long a key is remembered, and how long an unfinished request holds it before another may take over. */
@@ -21,6 +21,11 @@ export type Claim =
   | { kind: 'in_progress' }
   | { kind: 'mismatch' };
 
+/** The key was released between a failed claim and the read of its holder. */
+class KeyVanished extends Error {
+  override name = 'KeyVanished';
+}
+
 /**
  * Claims an idempotency key for a request body: the first caller gets `claimed`; later callers with the same
  * body get the stored answer (`replay`) or `in_progress`; a different body is a `mismatch`.
@@ -28,7 +33,7 @@ export type Claim =
  */
 export async function claimIdempotencyKey(db: Db, key: string, bodyHash: string, nowMs: number): Promise<Claim> {
   const owner = randomUUID();
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const attempt = async (): Promise<Claim> => {
     try {
       await db.client.send(
         new PutCommand({
@@ -56,12 +61,17 @@ export async function claimIdempotencyKey(db: Db, key: string, bodyHash: string,
     const { Item } = await db.client.send(
       new GetCommand({ TableName: db.table, Key: keys.idempotency(key), ConsistentRead: true }),
     );
-    if (!Item) continue; // deleted between our two calls: try to claim again
+    if (!Item) throw new KeyVanished(); // deleted between our two calls: try to claim again
     if (Item.bodyHash !== bodyHash) return { kind: 'mismatch' };
     if (Item.status === 'COMPLETED') return { kind: 'replay', result: Item.result as IdempotentResult };
     return { kind: 'in_progress' };
+  };
+  try {
+    return await retryTransient(attempt, { isTransient: (error) => error instanceof KeyVanished });
+  } catch (error) {
+    if (error instanceof KeyVanished) return { kind: 'in_progress' }; // the key keeps changing hands: someone holds it
+    throw error;
   }
-  return { kind: 'in_progress' };
 }
 
 /** The update that marks a claimed key done with its answer; part of the transaction that stores the work. */

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Answers } from '#core/questions/index.ts';
-import type { Db } from './db.ts';
+import { cancellationCodes, isTransactionCanceled, queryPages, type Db } from './db.ts';
 import { keys, npsDayIndex, publicFields, surveyResponsesIndex, timelineIndex } from './keys.ts';
 import { idempotencyCompletion, type IdempotentResult } from './idempotency.ts';
 
@@ -65,11 +65,11 @@ export async function saveResponse(
   } catch (error) {
     if (!(error instanceof Error)) throw error;
     if (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionConflictException') return 'raced';
-    if (error.name !== 'TransactionCanceledException') throw error;
-    // Reasons follow TransactItems: [0] the response, [1] the idempotency key.
-    const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
-    if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'claim_lost';
-    if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'raced';
+    if (!isTransactionCanceled(error)) throw error;
+    // Codes follow TransactItems: [0] the response, [1] the idempotency key.
+    const codes = cancellationCodes(error);
+    if (codes[1] === 'ConditionalCheckFailed') return 'claim_lost';
+    if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) return 'raced';
     throw error;
   }
 }
@@ -99,22 +99,14 @@ async function writeResponse(
 
 /** Whether the customer answered the survey at or after `since` (pages through their timeline, filtered). */
 export async function answeredSince(db: Db, customerId: string, surveyId: string, since: string): Promise<boolean> {
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.client.send(
-      new QueryCommand({
-        TableName: db.table,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk >= :since',
-        FilterExpression: 'surveyId = :surveyId',
-        ExpressionAttributeValues: { ':pk': timelineIndex(customerId, '', '').gsi2pk, ':since': since, ':surveyId': surveyId },
-        ProjectionExpression: 'responseId',
-        ExclusiveStartKey,
-      }),
-    );
-    if (page.Items?.length) return true;
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const pages = queryPages(db, {
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk >= :since',
+    FilterExpression: 'surveyId = :surveyId',
+    ExpressionAttributeValues: { ':pk': timelineIndex(customerId, '', '').gsi2pk, ':since': since, ':surveyId': surveyId },
+    ProjectionExpression: 'responseId',
+  });
+  for await (const items of pages) if (items.length > 0) return true;
   return false;
 }
 

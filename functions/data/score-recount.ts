@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   bucketId,
   changeContributions,
@@ -8,7 +8,7 @@ import {
   type Contribution,
   type Counts,
 } from '#core/scores.ts';
-import type { Db } from './db.ts';
+import { queryPages, scanPages, type Db } from './db.ts';
 import { keys } from './keys.ts';
 import { toScoreDay } from './scores.ts';
 
@@ -33,22 +33,16 @@ export async function recountScores(db: Db, options: { surveyIds?: readonly stri
   const surveyValues = Object.fromEntries(only.map((id, i) => [`:s${i}`, id]));
   const segments = new Map<string, readonly string[]>();
   const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.client.send(
-      new ScanCommand({
-        TableName: db.table,
-        FilterExpression: only.length ? `#type = :response AND surveyId IN (${Object.keys(surveyValues).join(', ')})` : '#type = :response',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':response': 'response', ...surveyValues },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
+  const pages = scanPages(db, {
+    FilterExpression: only.length ? `#type = :response AND surveyId IN (${Object.keys(surveyValues).join(', ')})` : '#type = :response',
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: { ':response': 'response', ...surveyValues },
+    ConsistentRead: true,
+  });
+  for await (const page of pages) {
+    items.push(...page);
     options.progress?.({ phase: 'responses', done: items.length });
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  }
 
   const buckets = new Map<string, Contribution>();
   let unscorable = 0;
@@ -73,33 +67,25 @@ export async function recountScores(db: Db, options: { surveyIds?: readonly stri
 /** The aggregates the scorer keeps, of one survey (a query) or of all (a scan). */
 export async function storedScores(db: Db, options: { surveyId?: string; progress?: Progress } = {}): Promise<Map<string, Contribution>> {
   const out = new Map<string, Contribution>();
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.client.send(
-      options.surveyId
-        ? new QueryCommand({
-            TableName: db.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.scoreDay(options.surveyId, '', '', '').pk },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          })
-        : new ScanCommand({
-            TableName: db.table,
-            FilterExpression: '#type = :scoreDay',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: { ':scoreDay': 'score-day' },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-    );
-    for (const item of page.Items ?? []) {
+  const pages = options.surveyId
+    ? queryPages(db, {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.scoreDay(options.surveyId, '', '', '').pk },
+        ConsistentRead: true,
+      })
+    : scanPages(db, {
+        FilterExpression: '#type = :scoreDay',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':scoreDay': 'score-day' },
+        ConsistentRead: true,
+      });
+  for await (const page of pages) {
+    for (const item of page) {
       const { counts, ...key } = toScoreDay(item);
       if (Object.keys(counts).length > 0) out.set(bucketId(key), { key, counts });
     }
     options.progress?.({ phase: 'aggregates', done: out.size });
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { BucketKey, Contribution, Counts } from '#core/scores.ts';
-import type { Db } from './db.ts';
+import { batchGet, cancellationCodes, queryAll, type Db } from './db.ts';
 import { keys, scoreDayRange } from './keys.ts';
 
 /** DynamoDB's cap on the items of one transaction. */
@@ -51,7 +51,8 @@ const sumWriteUnits = (capacity: ConsumedCapacity[] | undefined) =>
 /**
  * Applies a chunk atomically: every claim is created (it must not exist) and every aggregate moves by its net
  * counts, or nothing happens. A claim that exists already cancels the transaction: the caller drops those records
- * and tries again with the rest. Other errors (conflicts, throttling) are thrown for the caller's backoff.
+ * and tries again with the rest. Other errors are thrown: a conflict or throttling cancellation for the caller's
+ * retryTransient, anything else (the SDK retried throttling already) to fail the batch.
  */
 export async function applyScoreChunk(db: Db, chunk: ScoreChunk, nowMs: number): Promise<ChunkOutcome> {
   if (chunk.claims.length + chunk.contributions.length > MAX_TRANSACTION_ITEMS) {
@@ -72,35 +73,11 @@ export async function applyScoreChunk(db: Db, chunk: ScoreChunk, nowMs: number):
     );
     return { kind: 'applied', consumedWriteUnits: sumWriteUnits(ConsumedCapacity), items: items.length };
   } catch (error) {
-    const reasons = cancellationReasons(error);
-    const claimed = chunk.claims.filter((_, i) => reasons?.[i]?.Code === 'ConditionalCheckFailed').map((c) => c.eventId);
+    const codes = cancellationCodes(error);
+    const claimed = chunk.claims.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map((c) => c.eventId);
     if (claimed.length > 0) return { kind: 'already_claimed', eventIds: claimed };
     throw error;
   }
-}
-
-function cancellationReasons(error: unknown): Array<{ Code?: string }> | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  return (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
-}
-
-const RETRYABLE_ERRORS = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TransactionConflictException',
-  'TransactionInProgressException',
-  'InternalServerError',
-  'ServiceUnavailable',
-]);
-const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
-
-/** Conflicts and throttling pass with time: worth retrying with backoff. */
-export function isRetryableWriteError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (RETRYABLE_ERRORS.has(error.name)) return true;
-  const reasons = cancellationReasons(error);
-  return !!reasons?.some((r) => r.Code !== undefined && RETRYABLE_REASONS.has(r.Code));
 }
 
 export interface ExistingClaim {
@@ -108,24 +85,11 @@ export interface ExistingClaim {
   pendingDlq: boolean;
 }
 
-/** The claims that exist among these stream records (consistent reads, 100 a request). */
+/** The claims that exist among these stream records (consistent reads; unprocessed keys retried with the one backoff). */
 export async function existingClaims(db: Db, eventIds: readonly string[]): Promise<Map<string, ExistingClaim>> {
-  const found = new Map<string, ExistingClaim>();
-  for (let i = 0; i < eventIds.length; i += 100) {
-    let requested: Record<string, unknown>[] = eventIds.slice(i, i + 100).map((id) => keys.scoreClaim(id));
-    while (requested.length > 0) {
-      const { Responses, UnprocessedKeys } = await db.client.send(
-        new BatchGetCommand({
-          RequestItems: { [db.table]: { Keys: requested, ConsistentRead: true, ProjectionExpression: 'pk, dlq' } },
-        }),
-      );
-      for (const item of Responses?.[db.table] ?? []) {
-        found.set(String(item.pk).slice(keys.scoreClaim('').pk.length), { pendingDlq: item.dlq === 'pending' });
-      }
-      requested = (UnprocessedKeys?.[db.table]?.Keys ?? []) as Record<string, unknown>[];
-    }
-  }
-  return found;
+  const items = await batchGet(db, eventIds.map(keys.scoreClaim), { consistent: true, projection: 'pk, dlq' });
+  const prefix = keys.scoreClaim('').pk;
+  return new Map(items.map((item) => [String(item.pk).slice(prefix.length), { pendingDlq: item.dlq === 'pending' }]));
 }
 
 export async function markPoisonSent(db: Db, eventId: string): Promise<void> {
@@ -172,21 +136,11 @@ export async function readScoreDays(
   const names: Record<string, string> = { '#dimension': 'dimension' };
   const values: Record<string, unknown> = { ':pk': range.pk, ':from': range.skFrom, ':to': range.skTo };
   dimensions.forEach((d, i) => (values[`:d${i}`] = d));
-  const days: ScoreDay[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.client.send(
-      new QueryCommand({
-        TableName: db.table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        FilterExpression: `#dimension IN (${dimensions.map((_, i) => `:d${i}`).join(', ')})`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ExclusiveStartKey,
-      }),
-    );
-    days.push(...(page.Items ?? []).map(toScoreDay));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return days;
+  const items = await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    FilterExpression: `#dimension IN (${dimensions.map((_, i) => `:d${i}`).join(', ')})`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
+  return items.map(toScoreDay);
 }

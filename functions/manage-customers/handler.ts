@@ -1,7 +1,7 @@
 import { NotFound } from '#core/errors.ts';
 import { customerBody, customerId } from '#core/schemas.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
-import { getCustomer, putCustomer, queryCustomerPartition } from '#data/customers.ts';
+import { customerEmails, getCustomer, putCustomer } from '#data/customers.ts';
 import { publicFields } from '#data/keys.ts';
 import { customerTimeline } from '#data/responses.ts';
 import { httpHandler, parse } from '#runtime/http.ts';
@@ -32,7 +32,7 @@ export const handler = httpHandler({
       const [customer, responses, emails] = await Promise.all([
         getCustomer(db, id),
         customerTimeline(db, id),
-        queryCustomerPartition(db, id, 'EMAIL#'),
+        customerEmails(db, id),
       ]);
       if (!customer) throw new NotFound(`Customer "${id}"`);
       // Newest first; an email not (yet) sent has only its claim time.

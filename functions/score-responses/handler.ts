@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { applyScoreChunk, existingClaims, isRetryableWriteError, markPoisonSent } from '#data/scores.ts';
+import { applyScoreChunk, existingClaims, markPoisonSent } from '#data/scores.ts';
 import { getSurvey } from '#data/surveys.ts';
 import { dlqFromEnv } from '#runtime/dlq.ts';
 import { logger } from '#runtime/logger.ts';
@@ -32,8 +32,6 @@ const ports: ScorerPorts = {
   existingClaims: (eventIds) => existingClaims(db, eventIds),
   markPoisonSent: (eventId) => markPoisonSent(db, eventId),
   sendToDlq,
-  isRetryable: isRetryableWriteError,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   log: {
     info: (message, extra) => logger.info(message, extra ?? {}),
     warn: (message, extra) => logger.warn(message, extra ?? {}),

@@ -8,6 +8,8 @@ import {
   type Contribution,
   type ScoredResponse,
 } from '#core/scores.ts';
+import { RETRY, retryTransient, type Backoff } from '#data/db.ts';
+import { RESPONSE_KEY_PREFIX } from '#data/keys.ts';
 import type { ChunkOutcome, ExistingClaim, ScoreChunk } from '#data/scores.ts';
 import { MAX_TRANSACTION_ITEMS } from '#data/scores.ts';
 import type { DlqSender } from '#runtime/dlq.ts';
@@ -21,8 +23,9 @@ export interface ScorerPorts {
   existingClaims(eventIds: readonly string[]): Promise<Map<string, ExistingClaim>>;
   markPoisonSent(eventId: string): Promise<void>;
   sendToDlq: DlqSender;
-  isRetryable(error: unknown): boolean;
-  sleep(ms: number): Promise<void>;
+  /** How a conflicted or throttled transaction waits before it runs again (the toolkit's one backoff; tests record it). */
+  sleep?: Backoff['sleep'];
+  random?: Backoff['random'];
   log: {
     info(message: string, extra?: Record<string, unknown>): void;
     warn(message: string, extra?: Record<string, unknown>): void;
@@ -30,9 +33,8 @@ export interface ScorerPorts {
   };
 }
 
-export const MAX_WRITE_ATTEMPTS = 8;
-const BACKOFF_BASE_MS = 50;
-const BACKOFF_CAP_MS = 2_000;
+/** Attempts per chunk: the toolkit's bound (throttling and server errors were retried by the SDK inside each). */
+export const MAX_WRITE_ATTEMPTS = RETRY.attempts;
 
 type Image = ScoredResponse | undefined | 'invalid';
 
@@ -45,8 +47,6 @@ interface Decoded {
   before?: ScoredResponse;
   after?: ScoredResponse;
 }
-
-const RESPONSE_KEY_PREFIX = 'RESPONSE#';
 
 function decodeImage(image: Record<string, unknown> | undefined): Image {
   if (image === undefined) return undefined;
@@ -159,22 +159,23 @@ export async function scoreBatch(records: readonly DynamoDBRecord[], ports: Scor
   let applied = 0;
   for (const chunk of chunksOf(fresh)) {
     let pending = chunk.records;
-    let attempt = 0;
     while (pending.length > 0) {
       let outcome: ChunkOutcome;
+      let attempts = 0;
       try {
-        outcome = await ports.applyChunk(transactionOf(pending));
+        const transaction = transactionOf(pending);
+        outcome = await retryTransient(
+          (attempt) => {
+            attempts = attempt;
+            return ports.applyChunk(transaction);
+          },
+          { sleep: ports.sleep, random: ports.random },
+        );
       } catch (error) {
-        attempt++;
-        if (ports.isRetryable(error) && attempt < MAX_WRITE_ATTEMPTS) {
-          const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-          await ports.sleep(ceiling / 2 + Math.random() * (ceiling / 2));
-          continue;
-        }
         const failed = pending[0]!;
         ports.log.error('ScoreChunkFailed', {
           error: error as Error,
-          attempts: attempt,
+          attempts,
           sequenceNumber: failed.sequenceNumber,
           records: pending.length,
         });

@@ -5,6 +5,7 @@ import { checkSubmittedAt, resolveRespondent, unaskedAnswers } from '#core/respo
 import { IDEMPOTENCY_KEY, responseBody, type ResponseInput } from '#core/schemas.ts';
 import { verifyToken } from '#core/tokens.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
+import { isTransientCancellation, retryTransient } from '#data/db.ts';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotentResult } from '#data/idempotency.ts';
 import { getResponse, saveResponse, type FeedbackResponse } from '#data/responses.ts';
 import { getSurvey } from '#data/surveys.ts';
@@ -14,11 +15,13 @@ import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
 
 const db = tableFromEnv();
-const MAX_WRITE_ATTEMPTS = 5;
-const RACE_BACKOFF_MS = 20;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Checks the answers against the survey and the link, then stores them: a link's later submission replaces its answers. */
+/** Another submission of the same link wrote first: read it again and replace it, under the toolkit's one retry policy. */
+class LinkRaced extends Error {
+  override name = 'LinkRaced';
+}
+const worthRetrying = (error: unknown) => error instanceof LinkRaced || isTransientCancellation(error);
+
 interface HeldKey {
   key: string;
   owner: string;
@@ -33,7 +36,8 @@ async function accept(input: ResponseInput, submittedAt: string | undefined, isA
   const claims = input.token === undefined ? null : verifyToken(await signingKeyring(), input.token, 'survey', Date.now());
   const respondent = resolveRespondent(survey, input, claims, isAdmin);
 
-  for (let attempt = 1; ; attempt++) {
+  // One attempt: read the link's response and write over it; a lost race runs it again.
+  const attempt = async (n: number) => {
     const existing = respondent.linkResponseId ? await getResponse(db, respondent.linkResponseId) : undefined;
     const receivedAt = new Date().toISOString();
     const response: FeedbackResponse = {
@@ -57,21 +61,18 @@ async function accept(input: ResponseInput, submittedAt: string | undefined, isA
     const result: IdempotentResult = { status: existing ? 200 : 201, body: JSON.stringify(body) };
     const outcome = await saveResponse(db, response, existing?.version ?? 0, held && { ...held, result });
     if (outcome === 'claim_lost') throw new IdempotencyInProgress();
-    if (outcome === 'raced') {
-      // Another submission of the same link wrote first: read it again and replace it.
-      if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`Response ${response.responseId}: still contended after ${attempt} attempts.`);
-      await sleep(RACE_BACKOFF_MS * attempt * (0.5 + Math.random()));
-      continue;
-    }
-    // Win-back's index; best effort: a stale entry is checked against the timeline before anyone is mailed.
-    if (response.customerId) {
-      await noteLatestResponse(db, response.customerId, response.submittedAt).catch((error: unknown) =>
-        logger.warn('LastResponseNotNoted', { responseId: response.responseId, error: (error as Error).name }),
-      );
-    }
-    logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated: !!existing });
-    return result;
+    if (outcome === 'raced') throw new LinkRaced(`Response ${response.responseId}: still contended after ${n} attempts.`);
+    return { response, existing, result };
+  };
+  const { response, existing, result } = await retryTransient(attempt, { isTransient: worthRetrying });
+  // Win-back's index; best effort: a stale entry is checked against the timeline before anyone is mailed.
+  if (response.customerId) {
+    await noteLatestResponse(db, response.customerId, response.submittedAt).catch((error: unknown) =>
+      logger.warn('LastResponseNotNoted', { responseId: response.responseId, error: (error as Error).name }),
+    );
   }
+  logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated: !!existing });
+  return result;
 }
 
 const asHttp = (result: IdempotentResult, headers?: Record<string, string>): HttpResult => ({

@@ -3,7 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { changeContributions, mergeContributions, readResponseImage, type Contribution } from '../../functions/core/scores.ts';
-import { applyScoreChunk, existingClaims, isRetryableWriteError, markPoisonSent } from '../../functions/data/scores.ts';
+import { applyScoreChunk, existingClaims, markPoisonSent } from '../../functions/data/scores.ts';
 import { differences, recountScores, storedScores } from '../../functions/data/score-recount.ts';
 import { keys } from '../../functions/data/keys.ts';
 import type { DlqMessage } from '../../functions/runtime/dlq.ts';
@@ -178,7 +178,6 @@ async function deliverWithChaos(stream: Stream, dlq: DlqMessage[]) {
       if (chance(0.03)) throw new Error('SQS is unavailable');
       dlq.push(message);
     },
-    isRetryable: isRetryableWriteError,
     sleep: async () => undefined,
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   };

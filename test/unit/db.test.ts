@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   backoffDelay,
   batchGet,
+  batchPut,
   byKey,
   cancellationCodes,
   cancellationReasons,
@@ -188,6 +189,30 @@ describe('batchGet', () => {
   it('sends nothing for no keys', async () => {
     expect(await batchGet(db, [])).toEqual([]);
     expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(0);
+  });
+});
+
+describe('batchPut', () => {
+  const item = (n: number) => ({ pk: `K#${n}`, sk: '#K', n });
+
+  it('writes 25 items a request and retries the unprocessed ones with the one backoff, bounded', async () => {
+    const items = Array.from({ length: 30 }, (_, n) => item(n));
+    dynamo
+      .on(BatchWriteCommand)
+      .resolvesOnce({ UnprocessedItems: { feedback: [{ PutRequest: { Item: item(3) } }] } })
+      .resolvesOnce({})
+      .resolvesOnce({});
+    const r = recorder();
+    await batchPut(db, items, r);
+    const calls = dynamo.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems!.feedback!);
+    expect(calls.map((c) => c.length)).toEqual([25, 1, 5]);
+    expect(calls[1]![0]!.PutRequest!.Item).toEqual(item(3));
+    expect(r.sleeps).toEqual([50]);
+
+    dynamo.reset();
+    dynamo.on(BatchWriteCommand).resolves({ UnprocessedItems: { feedback: [{ PutRequest: { Item: item(1) } }] } });
+    await expect(batchPut(db, [item(1)], recorder())).rejects.toBeInstanceOf(UnprocessedKeys);
+    expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(RETRY.attempts);
   });
 });
 

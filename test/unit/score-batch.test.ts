@@ -4,7 +4,8 @@ import { DynamoDBDocumentClient, TransactWriteCommand, BatchGetCommand } from '@
 import { DynamoDBClient, TransactionCanceledException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { applyScoreChunk, existingClaims, isRetryableWriteError, markPoisonSent } from '../../functions/data/scores.ts';
+import { isTransientCancellation } from '../../functions/data/db.ts';
+import { applyScoreChunk, existingClaims, markPoisonSent } from '../../functions/data/scores.ts';
 import { MAX_WRITE_ATTEMPTS, scoreBatch, type ScorerPorts } from '../../functions/score-responses/score-batch.ts';
 import type { DlqMessage } from '../../functions/runtime/dlq.ts';
 
@@ -39,8 +40,8 @@ function ports(overrides: Partial<ScorerPorts> = {}): ScorerPorts & { dlq: DlqMe
     existingClaims: (ids) => existingClaims(db, ids),
     markPoisonSent: (id) => markPoisonSent(db, id),
     sendToDlq: async (m) => void dlq.push(m),
-    isRetryable: isRetryableWriteError,
     sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0.5,
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     ...overrides,
   };
@@ -59,7 +60,7 @@ describe('scoreBatch', () => {
     dynamo
       .on(TransactWriteCommand)
       .rejectsOnce(cancelled('None', 'TransactionConflict'))
-      .rejectsOnce(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }))
+      .rejectsOnce(cancelled('None', 'ProvisionedThroughputExceeded'))
       .resolves({ ConsumedCapacity: [{ TableName: 'feedback', CapacityUnits: 6 }] });
     const p = ports();
     const result = await scoreBatch([insert({ nps: 9, channel: 'email' })], p);
@@ -67,6 +68,16 @@ describe('scoreBatch', () => {
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
     expect(p.sleeps).toHaveLength(2);
     expect(p.sleeps[1]!).toBeGreaterThan(p.sleeps[0]! / 2);
+  });
+
+  it('leaves throttling errors to the SDK, which retried them already: the batch fails at once', async () => {
+    dynamo.on(TransactWriteCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    const records = [insert({ nps: 9 })];
+    const p = ports();
+    const result = await scoreBatch(records, p);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber }]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(p.sleeps).toEqual([]);
   });
 
   it('writes one claim per record and each aggregate once per batch, netted', async () => {
@@ -114,8 +125,8 @@ describe('scoreBatch', () => {
   });
 
   it('does not treat validation errors as retryable', () => {
-    expect(isRetryableWriteError(Object.assign(new Error('bad'), { name: 'ValidationException' }))).toBe(false);
-    expect(isRetryableWriteError(cancelled('ConditionalCheckFailed'))).toBe(false);
-    expect(isRetryableWriteError(cancelled('None', 'ThrottlingError'))).toBe(true);
+    expect(isTransientCancellation(Object.assign(new Error('bad'), { name: 'ValidationException' }))).toBe(false);
+    expect(isTransientCancellation(cancelled('ConditionalCheckFailed'))).toBe(false);
+    expect(isTransientCancellation(cancelled('None', 'ThrottlingError'))).toBe(true);
   });
 });
