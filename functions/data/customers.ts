@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerInput } from '#core/schemas.ts';
-import type { Db } from './db.ts';
+import { userKeyedMap, type Db } from './db.ts';
 import { birthdayIndex, EMAIL_LEDGER_PREFIX, keys, publicFields } from './keys.ts';
 
 export interface Customer extends CustomerInput {
@@ -32,7 +32,7 @@ export async function putCustomer(db: Db, customerId: string, input: CustomerInp
     if (input[field] === undefined) remove.push(`#${field}`);
     else {
       set.push(`#${field} = :${field}`);
-      values[`:${field}`] = input[field];
+      values[`:${field}`] = field === 'attributes' ? userKeyedMap(input.attributes!) : input[field];
     }
   }
   if (input.birthday) {

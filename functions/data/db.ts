@@ -205,3 +205,9 @@ export function byKey(items: readonly Item[]): (key: TableKey) => Item | undefin
   const index = new Map(items.map((item) => [`${item.pk}\u0000${item.sk}`, item]));
   return (key) => index.get(`${key.pk}\u0000${key.sk}`);
 }
+
+/**
+ * A map whose keys people chose (attributes), for the marshaller: as a plain object, a key named `constructor`
+ * makes it look like a class instance and the write fails; a `Map` is always stored as a DynamoDB map.
+ */
+export const userKeyedMap = <V>(record: Record<string, V>): Map<string, V> => new Map(Object.entries(record));

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Answers } from '#core/questions/index.ts';
-import { cancellationCodes, isTransactionCanceled, queryPages, type Db } from './db.ts';
+import { cancellationCodes, isTransactionCanceled, queryPages, userKeyedMap, type Db } from './db.ts';
 import { keys, npsDayIndex, publicFields, surveyResponsesIndex, timelineIndex } from './keys.ts';
 import { idempotencyCompletion, type IdempotentResult } from './idempotency.ts';
 
@@ -36,6 +36,7 @@ function responseItem(response: FeedbackResponse, version: number) {
     ...keys.response(responseId),
     type: 'response',
     ...response,
+    ...(response.attributes ? { attributes: userKeyedMap(response.attributes) } : {}),
     version,
     ...surveyResponsesIndex(surveyId, submittedAt, responseId),
     ...(customerId ? timelineIndex(customerId, submittedAt, responseId) : {}),
