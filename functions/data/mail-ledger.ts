@@ -15,6 +15,7 @@ export const dynamoMailStore = (db: Db): MailStore => ({
   claim: (claim) => claimEmail(db, claim),
   resumeDeferred: (claim) => resumeDeferredEmail(db, claim),
   recordOutcome: (entry, outcome) => recordEmailOutcome(db, entry, outcome),
+  releaseClaim: (claim, previous) => releaseClaim(db, claim, previous),
 });
 
 const LAST_ON = 'lastOn#';
@@ -136,6 +137,43 @@ export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<bo
       },
     },
   ]);
+}
+
+/**
+ * Gives a claim back (SES refused the account, so its email never left): the ledger entry goes and the claim windows
+ * return to what they were. If another claim moved the windows on since, only the entry goes: the windows are theirs.
+ */
+export async function releaseClaim(db: Db, claim: EmailClaim, previous: MailState | undefined): Promise<void> {
+  const ledger = {
+    Delete: {
+      TableName: db.table,
+      Key: keys.emailLedger(claim.customerId, claim.stream, claim.period),
+      ConditionExpression: 'runId = :runId AND #status = :claimed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':runId': claim.runId, ':claimed': 'claimed' },
+    },
+  };
+  const set: string[] = [];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = { ':date': claim.runDate };
+  const restore = (name: string, value: string | undefined) => {
+    if (value === undefined) return remove.push(name);
+    values[`:${name.slice(1)}`] = value;
+    set.push(`${name} = :${name.slice(1)}`);
+  };
+  restore('#last', previous?.lastOn[claim.stream]);
+  restore('#lastSentOn', previous?.lastSentOn);
+  const windows = {
+    Update: {
+      TableName: db.table,
+      Key: keys.mailState(claim.customerId),
+      UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
+      ConditionExpression: '#last = :date AND #lastSentOn = :date',
+      ExpressionAttributeNames: { '#last': `${LAST_ON}${claim.stream}`, '#lastSentOn': 'lastSentOn' },
+      ExpressionAttributeValues: values,
+    },
+  };
+  if (!(await transactOrLose(db, [ledger, windows]))) await transactOrLose(db, [ledger]);
 }
 
 /** A transaction that lost: one of its conditions failed (whatever else was cancelled with it). */

@@ -1,20 +1,51 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { SendDeferred, SendFailed, type Mailer } from '#core/mail/ports.ts';
+import { SendBlocked, SendDeferred, SendFailed, type Mailer } from '#core/mail/ports.ts';
 
 const THROTTLED = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException']);
-const PAUSED = new Set(['SendingPausedException', 'AccountSuspendedException']);
+/** Errors of the account or the deployment: every send would fail alike, so none may use up a customer's turn. */
+const ACCOUNT_ERRORS = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'AccountSuspendedException',
+  'SendingPausedException',
+  'MailFromDomainNotVerifiedException',
+  'ConfigurationSetDoesNotExistException',
+  'NotFoundException', // SES v2: the configuration set does not exist
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredTokenException',
+]);
 const DAILY_QUOTA = /daily message quota|maximum sending quota|sending quota exceeded/i;
+const NOT_VERIFIED = /not verified|failed the check/i;
 
 const HOUR_MS = 3_600_000;
 
-/** Sorts an SES error: throttling is retried here; quota and paused sending defer the run; anything else fails. */
-export function classifySesError(error: unknown): 'throttled' | SendDeferred | SendFailed {
+const failedIdentities = (message: string) =>
+  (message.split(/:\s/).at(-1) ?? '').split(/[\s,]+/).map((identity) => identity.replace(/[.;]+$/, '').toLowerCase());
+
+/** The identities SES checks for a sender: the address and every parent domain (`a@mail.example.com`, …, `example.com`). */
+function senderIdentities(from: string): string[] {
+  const address = from.toLowerCase();
+  const labels = address.slice(address.lastIndexOf('@') + 1).split('.');
+  return [address, ...labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'))];
+}
+
+/**
+ * Sorts an SES error: throttling is retried here; the quota defers the run; an error of the account blocks it; an
+ * error of this one recipient (a rejected address, or in the sandbox an unverified one) fails this email only.
+ */
+export function classifySesError(error: unknown, from: string): 'throttled' | SendDeferred | SendBlocked | SendFailed {
   const name = error instanceof Error ? error.name : 'Unknown';
   const message = error instanceof Error ? error.message : '';
   // SES v2 reports the exhausted 24-hour quota as LimitExceeded; v1-style endpoints as Throttling with this message.
   if (name === 'LimitExceededException' || DAILY_QUOTA.test(message)) return new SendDeferred('quota', HOUR_MS, { cause: error });
   if (THROTTLED.has(name)) return 'throttled';
-  if (PAUSED.has(name)) return new SendDeferred('paused', HOUR_MS, { cause: error });
+  if (ACCOUNT_ERRORS.has(name)) return new SendBlocked(name, message, { cause: error });
+  // "Email address is not verified. The following identities failed the check in region …: a@b, c.d": when the sender
+  // or one of its domains is named, it is the account's problem; a recipient alone (the sandbox) is that email's.
+  if (NOT_VERIFIED.test(message) && failedIdentities(message).some((identity) => senderIdentities(from).includes(identity))) {
+    return new SendBlocked(name, message, { cause: error });
+  }
   return new SendFailed(name, { cause: error });
 }
 
@@ -90,7 +121,7 @@ export function sesMailer(options: SesMailerOptions): Mailer {
         const { MessageId } = await options.client.send(command);
         return { messageId: MessageId ?? '' };
       } catch (error) {
-        const kind = classifySesError(error);
+        const kind = classifySesError(error, options.from);
         if (kind !== 'throttled') throw kind;
         if (attempt + 1 >= retry.attempts) throw new SendDeferred('throttled', 60_000, { cause: error });
         await clock.sleep(backoffDelay(attempt, retry, options.random));

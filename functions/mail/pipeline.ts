@@ -1,5 +1,14 @@
-import { decide, emptyCounts, type ContactRules, type Decision, type MailCounts } from '#core/mail/policy.ts';
-import { SendDeferred, SendFailed, type EmailClaim, type Mailer, type MailingFacts, type MailStore, type Recipient } from '#core/mail/ports.ts';
+import { decide, emptyCounts, type ContactRules, type Decision, type MailCounts, type MailState } from '#core/mail/policy.ts';
+import {
+  SendBlocked,
+  SendDeferred,
+  SendFailed,
+  type EmailClaim,
+  type Mailer,
+  type MailingFacts,
+  type MailStore,
+  type Recipient,
+} from '#core/mail/ports.ts';
 import { logger } from '#runtime/logger.ts';
 import { emitMetric } from '#runtime/metrics.ts';
 
@@ -63,6 +72,8 @@ export interface BatchResult {
   wouldSend: WouldSend[];
   /** SES refused a send for now: the batch stopped; what was claimed and not sent is `deferred` on the ledger. */
   deferred?: SendDeferred;
+  /** SES refused the account: the batch stopped, and every claim whose email did not leave was given back. */
+  blocked?: SendBlocked;
 }
 
 /** A claim that lost this many times in a row is left to the run that keeps winning it. */
@@ -88,6 +99,7 @@ export async function mailBatch<C extends MailCandidate>(
   counts.selected = candidates.length;
   const wouldSend: WouldSend[] = [];
   let deferred: SendDeferred | undefined;
+  let blocked: SendBlocked | undefined;
 
   const count = (decision: Decision) => {
     if (decision.kind === 'skip') counts.skipped[decision.reason]++;
@@ -102,9 +114,9 @@ export async function mailBatch<C extends MailCandidate>(
     const email = kind.compose(candidate);
     if (options.dryRun) return void wouldSend.push({ customerId, email: candidate.customer.email, subject: email.subject });
 
-    const claimed = await claim(ports, kind.rules, run, candidate, decision, email);
+    const claimed = await claim(ports, kind.rules, run, candidate, decision, email, facts.get(customerId)?.state);
     if (claimed === 'gone') return void counts.selected--;
-    if (claimed !== 'claimed') return count(claimed);
+    if (!('claim' in claimed)) return count(claimed);
 
     const entry = { customerId, stream: kind.rules.stream, period: candidate.period, runId: run.runId };
     try {
@@ -120,6 +132,13 @@ export async function mailBatch<C extends MailCandidate>(
       counts.sent++;
       await kind.afterSent?.(candidate);
     } catch (error) {
+      if (error instanceof SendBlocked) {
+        // Nothing went out, and nothing will until the account is fixed: this customer keeps their turn.
+        if (claimed.resumed) await ports.store.recordOutcome(entry, { status: 'deferred', reason: 'blocked' });
+        else await ports.store.releaseClaim(claimed.claim, claimed.previous);
+        blocked ??= error;
+        return;
+      }
       if (error instanceof SendDeferred) {
         // SES said no: nothing went out, so the entry may be sent later, by this run or another of the period.
         await ports.store.recordOutcome(entry, { status: 'deferred', reason: error.reason });
@@ -138,7 +157,7 @@ export async function mailBatch<C extends MailCandidate>(
   let failure: { error: unknown } | undefined;
   await Promise.all(
     Array.from({ length: Math.max(1, options.concurrency) }, async () => {
-      for (let candidate = queue.shift(); candidate && !deferred && !failure; candidate = queue.shift()) {
+      for (let candidate = queue.shift(); candidate && !deferred && !blocked && !failure; candidate = queue.shift()) {
         try {
           await handle(candidate);
         } catch (error) {
@@ -148,11 +167,19 @@ export async function mailBatch<C extends MailCandidate>(
     }),
   );
   if (failure) throw failure.error;
-  return { counts, wouldSend, ...(deferred ? { deferred } : {}) };
+  if (blocked) emitMetric(`${kind.name}Blocked`, 1, kind.dimensions);
+  return { counts, wouldSend, ...(deferred ? { deferred } : {}), ...(blocked ? { blocked } : {}) };
 }
 
 const decideFor = (rules: ContactRules, run: MailRun, facts: MailingFacts | undefined, customer: Recipient): Decision =>
   decide({ customer: facts?.customer ?? customer, state: facts?.state, ledger: facts?.ledger, rules, runDate: run.date, runId: run.runId });
+
+/** A won claim, with the claim windows it replaced (to give them back if SES refuses the account). */
+interface Claimed {
+  claim: EmailClaim;
+  previous: MailState | undefined;
+  resumed: boolean;
+}
 
 /**
  * Claims (or resumes) one email. A lost claim is not retried blindly: the facts are read again (consistently) and
@@ -165,7 +192,8 @@ async function claim(
   candidate: MailCandidate,
   decision: Decision,
   email: ComposedEmail,
-): Promise<Decision | 'claimed' | 'gone'> {
+  previous: MailState | undefined,
+): Promise<Decision | Claimed | 'gone'> {
   const customerId = candidate.customer.customerId;
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
     const input: EmailClaim = {
@@ -179,11 +207,13 @@ async function claim(
       language: email.language,
       now: new Date(ports.now()).toISOString(),
     };
-    const won = decision.kind === 'resume' ? await ports.store.resumeDeferred(input) : await ports.store.claim(input);
-    if (won) return 'claimed';
+    const resumed = decision.kind === 'resume';
+    const won = resumed ? await ports.store.resumeDeferred(input) : await ports.store.claim(input);
+    if (won) return { claim: input, previous, resumed };
     const facts = (await ports.store.readMailingFacts(rules.stream, [{ customerId, period: candidate.period }], { consistent: true })).get(customerId);
     // Deleted since the selection: no longer a candidate (as a selected answer without a profile is none).
     if (!facts?.customer) return 'gone';
+    previous = facts.state;
     decision = decideFor(rules, run, facts, facts.customer);
     if (decision.kind !== 'send' && decision.kind !== 'resume') return decision;
   }

@@ -119,7 +119,11 @@ const http = httpHandler({
       // The contract's 202 says `running`: a run paused by SES goes on by itself; the pause is an extra detail.
       return {
         status: 202,
-        body: { runId: report.runId, status: 'running', ...(report.status === 'paused' ? { paused: true, resumeAfter: report.resumeAfter } : {}) },
+        body: {
+          runId: report.runId,
+          status: 'running',
+          ...(report.status === 'paused' ? { paused: true, resumeAfter: report.resumeAfter, pauseReason: report.pauseReason } : {}),
+        },
       };
     },
   },

@@ -1,7 +1,7 @@
 import { selectionQueries } from '#core/campaigns/registry.ts';
 import type { CampaignRun, SelectionCursor } from '#core/campaigns/store.ts';
 import type { MailCounts } from '#core/mail/policy.ts';
-import type { SendDeferred } from '#core/mail/ports.ts';
+import type { SendBlocked, SendDeferred } from '#core/mail/ports.ts';
 import { mailBatch } from '../mail/pipeline.ts';
 import { campaignEmailKind } from './campaign-email.ts';
 import { candidatesOf } from './candidates.ts';
@@ -19,6 +19,7 @@ export interface PageResult {
   next?: SelectionCursor;
   recipients: Recipients[];
   deferred?: SendDeferred;
+  blocked?: SendBlocked;
 }
 
 /** Reads one page of the campaign's selection and puts it through the mail pipeline (dry: says whom it would mail). */
@@ -29,6 +30,9 @@ export async function processPage(ports: CampaignPorts, run: CampaignRun, dryRun
   const candidates = await candidatesOf(store, settings, run, items, dryRun);
   const kind = campaignEmailKind(ports, run, await ports.keyring());
   const concurrency = Math.min(16, Math.ceil(settings.maxSendRate));
-  const { counts, wouldSend, deferred } = await mailBatch(ports, kind, { runId: run.runId, date: run.date }, candidates, { dryRun, concurrency });
-  return { counts, next, recipients: wouldSend, ...(deferred ? { deferred } : {}) };
+  const { counts, wouldSend, deferred, blocked } = await mailBatch(ports, kind, { runId: run.runId, date: run.date }, candidates, {
+    dryRun,
+    concurrency,
+  });
+  return { counts, next, recipients: wouldSend, ...(deferred ? { deferred } : {}), ...(blocked ? { blocked } : {}) };
 }

@@ -51,4 +51,6 @@ export interface RunReport extends MailCounts {
   /** Dry runs only: the budget ran out before the whole selection was read; the counts cover what was read. */
   truncated?: boolean;
   resumeAfter?: string;
+  /** Why a paused run waits: `quota`, `throttled`, or `blocked: <SES error>` (the account's SES setup needs a fix). */
+  pauseReason?: string;
 }

@@ -15,6 +15,8 @@ import type { CampaignPorts, ContinueRunJob, Recipients, RunReport } from './por
  */
 
 const DRY_RUN_LISTED = 1000;
+/** A run SES refused for the account tries again after this long (one send, given back if still refused). */
+export const BLOCKED_RETRY_MS = 3_600_000;
 /** A page that fails (not SES: DynamoDB, the network) is handed on this many times in a row, then left to the next schedule. */
 const MAX_PAGE_FAILURES = 3;
 
@@ -30,6 +32,7 @@ export function reportOf(run: CampaignRun): RunReport {
     failed: run.failed,
     skipped: run.skipped,
     ...(run.status === 'paused' && run.resumeAfter ? { resumeAfter: new Date(run.resumeAfter).toISOString() } : {}),
+    ...(run.status === 'paused' && run.pauseReason ? { pauseReason: run.pauseReason } : {}),
   };
 }
 
@@ -71,11 +74,22 @@ async function work(ports: CampaignPorts, run: CampaignRun, owner: string, deadl
       // Else the run stays `running` with its lease released: the campaign's next schedule picks it up.
       return run;
     }
+    if (page.blocked) {
+      // An account problem (access, identity, configuration set, paused sending): no email of this run went out,
+      // and no customer used up a turn. The run waits, visibly, and tries again by itself; a person must fix SES.
+      const resumeAfter = ports.now() + BLOCKED_RETRY_MS;
+      const reason = `blocked: ${page.blocked.code}`;
+      await settle(ports, run, owner, { status: 'paused', resumeAfter, reason });
+      Object.assign(run, { resumeAfter, pauseReason: reason });
+      logger.error('CampaignRunBlocked', { campaignId, runId, code: page.blocked.code, detail: page.blocked.detail });
+      emitMetric('CampaignRunBlocked', 1, { campaignId });
+      return run;
+    }
     if (page.deferred) {
       // The page's counts are not committed: the page is read again on resume, where this run's sent entries count once.
       const resumeAfter = ports.now() + page.deferred.retryAfterMs;
       await settle(ports, run, owner, { status: 'paused', resumeAfter, reason: page.deferred.reason });
-      run.resumeAfter = resumeAfter;
+      Object.assign(run, { resumeAfter, pauseReason: page.deferred.reason });
       logger.warn('CampaignRunPaused', { campaignId, runId, reason: page.deferred.reason });
       emitMetric('CampaignRunPaused', 1, { campaignId });
       return run;

@@ -86,6 +86,13 @@ export class AppreciationMail extends Construct {
         `The team was not told about a ${campaignId} email: see the SendAppreciation logs.`,
       );
       monitoring.alarm(
+        `CampaignRunBlocked-${campaignId}`,
+        perCampaign('CampaignRunBlocked', campaignId),
+        1,
+        `SES refused to send ${campaignId} emails for the account (access, sender identity, configuration set or paused sending): ` +
+          'the run waits and retries hourly; see the SendAppreciation logs for the SES error and fix the SES setup.',
+      );
+      monitoring.alarm(
         `CampaignPageFailed-${campaignId}`,
         perCampaign('CampaignPageFailed', campaignId),
         1,

@@ -63,6 +63,7 @@ describe('alarms reach the team', () => {
     ['dead-letter and on-failure queue depth', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 1 + FUNCTIONS.filter(isInvokedAsynchronously).length],
     ['team notifications that failed', 'Feedback', 'TeamNotificationFailed', 4],
     ['campaign pages that failed', 'Feedback', 'CampaignPageFailed', 4],
+    ['runs SES refused for the account', 'Feedback', 'CampaignRunBlocked', 4],
   ])('alarms on %s', (_what, namespace, metricName, count) => {
     const found = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: namespace, MetricName: metricName } });
     expect(Object.keys(found)).toHaveLength(count);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../functions/data/db.ts';
 import { keys } from '../../functions/data/keys.ts';
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
@@ -60,6 +60,30 @@ describe('SES faults', () => {
     expect(report).toMatchObject({ status: 'done', selected: 40, sent: 40, failed: 0 });
     expect(delivered.sort()).toEqual(customers.map((c) => c.email).sort());
     expect(sleeps.some((ms) => ms > 5)).toBe(true); // backed off, not hammering
+  });
+
+  it.each([
+    ['AccessDeniedException', 'User is not authorized to perform ses:SendEmail on resource arn:aws:ses:eu-west-1:1:identity/example.com'],
+    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: feedback@example.com'],
+    ['NotFoundException', 'Configuration set <feedback> does not exist.'],
+    ['MailFromDomainNotVerifiedException', 'MAIL FROM domain not verified'],
+    ['SendingPausedException', 'Sending is paused for this account.'],
+  ])('SES refusing the account (%s) stops the run and uses up no customer’s period or cap', async (name, message) => {
+    const date = uniqueDate();
+    const customers = await givenPromoters(8, date);
+    ses.on(SendEmailCommand).rejects(sesError(name, message));
+    const send = sesMailer({ client: new SESv2Client({ region: 'us-east-1' }), from: 'feedback@example.com', maxSendRate: 4, clock: instantClock });
+    const { ports } = testPorts(db, { send, settings: { ...testPorts(db).ports.settings, maxSendRate: 4 } });
+
+    const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+
+    expect(report).toMatchObject({ status: 'paused', pauseReason: `blocked: ${name}`, sent: 0, failed: 0 });
+    expect(ses.commandCalls(SendEmailCommand).length).toBeLessThanOrEqual(4); // the sends under way, then it stopped
+    for (const c of customers) {
+      expect(await queryCustomerPartition(db, c.customerId, 'EMAIL#')).toEqual([]); // no ledger entry: the period is free
+      const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.mailState(c.customerId), ConsistentRead: true }));
+      expect(Item?.lastSentOn).toBeUndefined(); // nor the cap
+    }
   });
 
   it('daily quota exhausted mid-run: the run pauses, then resumes without duplicates', async () => {

@@ -104,6 +104,17 @@ export function fakeCampaignStore() {
       Object.assign(entry, { status: 'claimed', runId: claim.runId, subject: claim.subject });
       return true;
     },
+    async releaseClaim(claim, previous) {
+      const key = ledgerKey(claim.customerId, claim.stream, claim.period);
+      if (ledger.get(key)?.runId !== claim.runId || ledger.get(key)?.status !== 'claimed') throw conditionFailed();
+      ledger.delete(key);
+      const state = mailState.get(claim.customerId);
+      if (state?.lastOn[claim.stream] === claim.runDate && state.lastSentOn === claim.runDate) {
+        const lastOn = { ...state.lastOn, [claim.stream]: previous?.lastOn[claim.stream] };
+        if (lastOn[claim.stream] === undefined) delete lastOn[claim.stream];
+        mailState.set(claim.customerId, { lastSentOn: previous?.lastSentOn, lastOn });
+      }
+    },
     async recordOutcome(ref, outcome) {
       const entry = ledger.get(ledgerKey(ref.customerId, ref.stream, ref.period));
       if (entry?.runId !== ref.runId) throw conditionFailed();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { SendDeferred, SendFailed } from '../../functions/core/mail/ports.ts';
+import { SendBlocked, SendDeferred, SendFailed } from '../../functions/core/mail/ports.ts';
 import { backoffDelay, classifySesError, DEFAULT_RETRY, rateLimiter, sesMailer } from '../../functions/data/mailer.ts';
 
 const ses = mockClient(SESv2Client);
@@ -26,19 +26,31 @@ const email = {
 };
 
 describe('classifySesError', () => {
+  const FROM = 'feedback@mail.shop.example';
   it.each([
     ['TooManyRequestsException', 'Maximum sending rate exceeded.', 'throttled'],
     ['Throttling', 'Rate exceeded', 'throttled'],
     ['LimitExceededException', 'whatever', 'quota'],
     ['Throttling', 'Daily message quota exceeded.', 'quota'],
-    ['SendingPausedException', 'paused', 'paused'],
-    ['MessageRejected', 'Email address is not verified.', 'failed'],
+    // The account's or the deployment's: every send would fail alike.
+    ['SendingPausedException', 'Sending is paused for this account.', 'blocked'],
+    ['AccountSuspendedException', 'suspended', 'blocked'],
+    ['AccessDeniedException', 'User is not authorized to perform ses:SendEmail on resource identity/shop.example', 'blocked'],
+    ['NotFoundException', 'Configuration set <cs-1> does not exist.', 'blocked'],
+    ['MailFromDomainNotVerifiedException', 'MAIL FROM domain is not verified', 'blocked'],
+    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: feedback@mail.shop.example', 'blocked'],
+    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: shop.example, a@b.example', 'blocked'],
+    // This recipient's only.
+    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: ayse@shop.example', 'failed'],
+    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: customer@example.com', 'failed'],
+    ['BadRequestException', 'Illegal address', 'failed'],
     ['TimeoutError', 'socket hang up', 'failed'], // the outcome is unknown: not retried, so never twice
   ])('%s (%s) → %s', (name, message, expected) => {
-    const kind = classifySesError(sesError(name, message));
-    const got = kind === 'throttled' ? kind : kind instanceof SendDeferred ? kind.reason : 'failed';
+    const kind = classifySesError(sesError(name, message), FROM);
+    const got =
+      kind === 'throttled' ? kind : kind instanceof SendDeferred ? kind.reason : kind instanceof SendBlocked ? 'blocked' : 'failed';
     expect(got).toBe(expected);
-    if (kind instanceof SendFailed) expect(kind.code).toBe(name);
+    if (kind instanceof SendFailed || kind instanceof SendBlocked) expect(kind.code).toBe(name);
   });
 });
 

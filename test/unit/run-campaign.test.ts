@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../functions/core/dates.ts';
-import { SendDeferred, SendFailed, type DetractorNotice } from '../../functions/core/mail/ports.ts';
+import { SendBlocked, SendDeferred, SendFailed, type DetractorNotice } from '../../functions/core/mail/ports.ts';
 import { parseKeyring } from '../../functions/core/tokens.ts';
 import type { CampaignPorts, ContinueRunJob } from '../../functions/send-appreciation/ports.ts';
-import { continueRun, startRun } from '../../functions/send-appreciation/run-campaign.ts';
+import { BLOCKED_RETRY_MS, continueRun, startRun } from '../../functions/send-appreciation/run-campaign.ts';
 import { TEST_KEYRING } from '../setup-env.ts';
 import { fakeCampaignStore, fakeMailer } from '../support/fake-campaign-store.ts';
 
@@ -127,6 +127,33 @@ describe('a campaign run over the mail pipeline', () => {
     expect(new Set(mailer.sent.map((e) => e.to)).size).toBe(7);
     expect([...fake.ledger.values()].every((e) => e.status === 'sent')).toBe(true);
     expect(fake.ledger.size).toBe(customers.length);
+  });
+
+  it('SES refusing the account stops the run visibly, uses up no customer’s period or cap, and it resumes once fixed', async () => {
+    let blocked = true;
+    const { fake, mailer, ports, promoters, advance } = given();
+    ports.send = fakeMailer(() => {
+      if (blocked) throw new SendBlocked('AccessDeniedException', 'User is not authorized to perform ses:SendEmail');
+    }).send;
+    const customers = promoters(12);
+    // One customer had an appreciation email 10 days ago: their windows must come back exactly as they were.
+    const earlier = { lastSentOn: addDays(DATE, -10), lastOn: { birthday: addDays(DATE, -10) } };
+    fake.mailState.set(customers[0]!.customerId, structuredClone(earlier));
+
+    const stopped = await run(ports);
+
+    expect(stopped).toMatchObject({ status: 'paused', pauseReason: 'blocked: AccessDeniedException', sent: 0, failed: 0 });
+    expect(fake.ledger.size).toBe(0); // every claim given back: nobody's period taken
+    expect(fake.mailState.get(customers[0]!.customerId)).toEqual(earlier); // nor their cap
+    for (const c of customers.slice(1)) expect(fake.mailState.get(c.customerId) ?? { lastOn: {} }).toEqual({ lastOn: {} });
+
+    // The team fixes SES; the run tries again after its wait and mails everyone, once.
+    blocked = false;
+    ports.send = mailer.send;
+    advance(BLOCKED_RETRY_MS + 1);
+    const resumed = await continueRun(ports, { campaignId: 'promoter-thanks', runId: stopped.runId }, 60_000);
+    expect(resumed).toMatchObject({ status: 'done', sent: 12, failed: 0 });
+    expect(new Set(mailer.sent.map((e) => e.to)).size).toBe(12);
   });
 
   it('a page error stops the page, releases the lease, hands on, and the next invocation ends with exact counts', async () => {

@@ -60,6 +60,11 @@ export interface MailStore {
   resumeDeferred(claim: EmailClaim): Promise<boolean>;
   /** Records how a claimed send ended, if `runId` still holds the entry. */
   recordOutcome(entry: LedgerRef, outcome: EmailOutcome): Promise<void>;
+  /**
+   * Gives back a claim whose email never left because SES refused the account: the ledger entry goes, and the claim
+   * windows return to `previous`, so the customer's period and frequency cap are not used up.
+   */
+  releaseClaim(claim: EmailClaim, previous: MailState | undefined): Promise<void>;
 }
 
 // ---- mailer ------------------------------------------------------------------------------------------------
@@ -88,6 +93,17 @@ export class SendDeferred extends Error {
   ) {
     super(`SES deferred the send: ${reason}`, options);
     this.name = 'SendDeferred';
+  }
+}
+
+/**
+ * SES refused the send for a reason of the account or the deployment, not the recipient (access denied, the sender
+ * not verified, the configuration set missing, sending paused): no email can go out until a person fixes it.
+ */
+export class SendBlocked extends Error {
+  constructor(readonly code: string, readonly detail: string, options?: { cause?: unknown }) {
+    super(`SES refused to send for the account (${code}): ${detail}`, options);
+    this.name = 'SendBlocked';
   }
 }
 
