@@ -1,6 +1,7 @@
 import Mustache from 'mustache';
 import { CAMPAIGNS, type CampaignId } from './campaigns/registry.ts';
 import { EMAIL_COPY, UNSUBSCRIBE_PAGE_COPY, type EmailLanguage, type LanguageCopy, type MessageCopy } from './email-copy.ts';
+import { UNSAFE_TEXT } from './schemas.ts';
 
 /**
  * Renders emails (each kind's own copy inside the shared layout and words of email-copy.ts) and the unsubscribe
@@ -77,6 +78,9 @@ const LAYOUT = `<!doctype html>
 export const renderEmail = (campaignId: CampaignId, locale: EmailLocale, view: EmailView): RenderedEmail =>
   renderMessage(CAMPAIGNS[campaignId].copy, locale, view);
 
+/** Text safe for a mail header: controls and bidi controls become spaces, runs of spaces one. */
+export const oneLine = (text: string): string => text.replace(new RegExp(UNSAFE_TEXT.source, 'gu'), ' ').replace(/ {2,}/g, ' ').trim();
+
 /** Renders one email for a customer from its own copy: subject, an HTML part and a text part from the same words. */
 export function renderMessage(messageCopy: Record<EmailLanguage, MessageCopy>, locale: EmailLocale, view: EmailView): RenderedEmail {
   const copy: LanguageCopy = inScript(EMAIL_COPY[locale.language], locale);
@@ -108,7 +112,8 @@ export function renderMessage(messageCopy: Record<EmailLanguage, MessageCopy>, l
     }
   }
 
-  const subject = render(message.subject, asText);
+  // A header: one line, whatever a stored name holds (older data, imports), and nothing that reorders what is read.
+  const subject = oneLine(render(message.subject, asText));
   const layoutView = {
     lang: locale.latin ? 'sr-Latn' : copy.htmlLang,
     subject,

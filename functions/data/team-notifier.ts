@@ -1,10 +1,11 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { oneLine } from '#core/emails.ts';
 import type { DetractorNotice, NotifyTeam } from '#core/mail/ports.ts';
 
 export function noticeText(n: DetractorNotice): { subject: string; body: string } {
   return {
-    subject: `Detractor follow-up sent: ${n.customerId} rated us ${n.score}/10`,
+    subject: oneLine(`Detractor follow-up sent: ${n.customerId} rated us ${n.score}/10`),
     body: [
       `A follow-up email (${n.campaignId}, ${n.runDate}) went to a customer who rated us ${n.score} out of 10.`,
       '',
@@ -17,11 +18,16 @@ export function noticeText(n: DetractorNotice): { subject: string; body: string 
   };
 }
 
+/** An SNS subject: printable ASCII only, no line breaks, fewer than 100 characters (SNS refuses anything else). */
+export const snsSubject = (subject: string): string => {
+  const ascii = subject.replace(/[^\x20-\x7e]/g, '?').trim();
+  return ascii.length < 100 ? ascii : `${ascii.slice(0, 96)}...`;
+};
+
 /** Deployed: an SNS topic the team's address is subscribed to. */
 export const snsTeamNotifier = (client: SNSClient, topicArn: string): NotifyTeam => async (notice) => {
   const { subject, body } = noticeText(notice);
-  // SNS subjects are ASCII-only and at most 100 characters.
-  await client.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 100), Message: body }));
+  await client.send(new PublishCommand({ TopicArn: topicArn, Subject: snsSubject(subject), Message: body }));
 };
 
 /** Local: an email to the team address through the local SES, so it shows in its inbox. */

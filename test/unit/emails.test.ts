@@ -99,3 +99,18 @@ describe('renderUnsubscribePage', () => {
     expect(html).not.toContain('<form');
   });
 });
+
+describe('headers never carry what a name smuggles in', () => {
+  const view = { name: 'Ayşe', score: 10, signOff: { name: 'Deniz', title: 'Care' }, unsubscribeUrl: 'https://x.example/u' };
+  it.each([
+    ['CR LF', 'Ayşe\r\nBcc: victim@example.com'],
+    ['NUL', 'Ay\u0000şe'],
+    ['a right-to-left override', 'Ayşe\u202Egnp.exe'],
+    ['bidi isolates', '\u2066Ayşe\u2069'],
+  ])('a stored name with %s gives a one-line subject without it', (_what, name) => {
+    for (const campaignId of CAMPAIGN_IDS) {
+      const { subject } = renderEmail(campaignId, { language: 'en', latin: false }, { ...view, name });
+      expect(subject).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    }
+  });
+});
