@@ -8,7 +8,7 @@ import { asRecipient } from './recipients.ts';
 /**
  * The email ledger and the mail state on DynamoDB: the mail pipeline's store. One ledger entry per customer,
  * stream and period (stored with the stream as `campaignId`); the mail state holds the claim windows
- * (`lastOn#<stream>`, and `lastSentOn` for the frequency cap).
+ * (`lastOn#<stream>`, a run date, and `lastSentAt`, the instant, for the frequency cap).
  */
 export const dynamoMailStore = (db: Db): MailStore => ({
   readMailingFacts: (stream, wanted, options) => readMailingFacts(db, stream, wanted, options),
@@ -26,7 +26,7 @@ function asMailState(item: Record<string, unknown> | undefined): MailState | und
   for (const [name, value] of Object.entries(item)) {
     if (name.startsWith(LAST_ON)) lastOn[name.slice(LAST_ON.length)] = String(value);
   }
-  return { lastSentOn: item.lastSentOn as string | undefined, lastOn };
+  return { lastSentAt: item.lastSentAt as string | undefined, lastOn };
 }
 
 const asLedger = (item: Record<string, unknown> | undefined): LedgerEntry | undefined =>
@@ -74,22 +74,23 @@ const customerStillMailable = (db: Db, customerId: string) => ({
  * Returns false when any condition fails: the caller re-reads to say why.
  */
 export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
-  const { periodCutoff, capCutoff } = claimWindows(claim.rules, claim.runDate);
+  const { periodCutoff, capCutoff } = claimWindows(claim.rules, claim.runDate, claim.now);
   const windowCondition =
     '(attribute_not_exists(#last) OR #last <= :periodCutoff)' +
-    (capCutoff ? ' AND (attribute_not_exists(lastSentOn) OR lastSentOn <= :capCutoff)' : '');
+    (capCutoff ? ' AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :capCutoff)' : '');
   return transactOrLose(db, [
     customerStillMailable(db, claim.customerId),
     {
       Update: {
         TableName: db.table,
         Key: keys.mailState(claim.customerId),
-        UpdateExpression: 'SET #type = :type, lastSentOn = :date, #last = :date',
+        UpdateExpression: 'SET #type = :type, lastSentAt = :now, #last = :date',
         ConditionExpression: windowCondition,
         ExpressionAttributeNames: { '#type': 'type', '#last': `${LAST_ON}${claim.stream}` },
         ExpressionAttributeValues: {
           ':type': 'mailState',
           ':date': claim.runDate,
+          ':now': claim.now,
           ':periodCutoff': periodCutoff,
           ...(capCutoff ? { ':capCutoff': capCutoff } : {}),
         },
@@ -155,21 +156,21 @@ export async function releaseClaim(db: Db, claim: EmailClaim, previous: MailStat
   };
   const set: string[] = [];
   const remove: string[] = [];
-  const values: Record<string, unknown> = { ':date': claim.runDate };
+  const values: Record<string, unknown> = { ':date': claim.runDate, ':now': claim.now };
   const restore = (name: string, value: string | undefined) => {
     if (value === undefined) return remove.push(name);
     values[`:${name.slice(1)}`] = value;
     set.push(`${name} = :${name.slice(1)}`);
   };
   restore('#last', previous?.lastOn[claim.stream]);
-  restore('#lastSentOn', previous?.lastSentOn);
+  restore('#lastSentAt', previous?.lastSentAt);
   const windows = {
     Update: {
       TableName: db.table,
       Key: keys.mailState(claim.customerId),
       UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
-      ConditionExpression: '#last = :date AND #lastSentOn = :date',
-      ExpressionAttributeNames: { '#last': `${LAST_ON}${claim.stream}`, '#lastSentOn': 'lastSentOn' },
+      ConditionExpression: '#last = :date AND #lastSentAt = :now',
+      ExpressionAttributeNames: { '#last': `${LAST_ON}${claim.stream}`, '#lastSentAt': 'lastSentAt' },
       ExpressionAttributeValues: values,
     },
   };

@@ -109,7 +109,7 @@ export async function mailBatch<C extends MailCandidate>(
 
   const handle = async (candidate: C) => {
     const customerId = candidate.customer.customerId;
-    const decision = decideFor(kind.rules, run, facts.get(customerId), candidate.customer);
+    const decision = decideFor(kind.rules, run, ports.now(), facts.get(customerId), candidate.customer);
     if (decision.kind !== 'send' && decision.kind !== 'resume') return count(decision);
     const email = kind.compose(candidate);
     if (options.dryRun) return void wouldSend.push({ customerId, email: candidate.customer.email, subject: email.subject });
@@ -171,8 +171,16 @@ export async function mailBatch<C extends MailCandidate>(
   return { counts, wouldSend, ...(deferred ? { deferred } : {}), ...(blocked ? { blocked } : {}) };
 }
 
-const decideFor = (rules: ContactRules, run: MailRun, facts: MailingFacts | undefined, customer: Recipient): Decision =>
-  decide({ customer: facts?.customer ?? customer, state: facts?.state, ledger: facts?.ledger, rules, runDate: run.date, runId: run.runId });
+const decideFor = (rules: ContactRules, run: MailRun, now: number, facts: MailingFacts | undefined, customer: Recipient): Decision =>
+  decide({
+    customer: facts?.customer ?? customer,
+    state: facts?.state,
+    ledger: facts?.ledger,
+    rules,
+    runDate: run.date,
+    now: new Date(now).toISOString(),
+    runId: run.runId,
+  });
 
 /** A won claim, with the claim windows it replaced (to give them back if SES refuses the account). */
 interface Claimed {
@@ -214,7 +222,7 @@ async function claim(
     // Deleted since the selection: no longer a candidate (as a selected answer without a profile is none).
     if (!facts?.customer) return 'gone';
     previous = facts.state;
-    decision = decideFor(rules, run, facts, facts.customer);
+    decision = decideFor(rules, run, ports.now(), facts, facts.customer);
     if (decision.kind !== 'send' && decision.kind !== 'resume') return decision;
   }
   return { kind: 'skip', reason: 'alreadySent' }; // still contended after retries: another run is mailing them

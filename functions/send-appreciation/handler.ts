@@ -74,7 +74,7 @@ const ports: CampaignPorts = {
 
 /**
  * How far a run's date may be from today (UTC): a future date would take every customer's claim windows for years
- * ahead (`lastSentOn`, `lastOn#…` are set to the run date), an old one only replays the past.
+ * ahead (`lastOn#…` is set to the run date), an old one only replays the past (the frequency cap runs on the clock).
  */
 const RUN_DATE_DAYS_BACK = 30;
 const RUN_DATE_DAYS_AHEAD = 1;

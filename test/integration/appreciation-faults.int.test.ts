@@ -82,7 +82,7 @@ describe('SES faults', () => {
     for (const c of customers) {
       expect(await queryCustomerPartition(db, c.customerId, 'EMAIL#')).toEqual([]); // no ledger entry: the period is free
       const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.mailState(c.customerId), ConsistentRead: true }));
-      expect(Item?.lastSentOn).toBeUndefined(); // nor the cap
+      expect(Item?.lastSentAt).toBeUndefined(); // nor the cap
     }
   });
 

@@ -9,6 +9,8 @@ import { continueRun, resumeDueRuns, runScheduled, startRun } from '../../functi
 import { itemsWithPrefix } from '../support/api.ts';
 import { appreciationDb, givenAnswer, givenCustomer, header, sentTo, testPorts, testSettings, uniqueDate } from '../support/appreciation.ts';
 
+const DAY_MS = 86_400_000;
+
 const db = appreciationDb();
 const BASE = 'https://feedback.example.com';
 const BUDGET = 60_000;
@@ -106,7 +108,8 @@ describe('frequency cap and periods', () => {
     expect(capped.skipped.frequencyCap).toBeGreaterThanOrEqual(1);
     expect((await sentTo(c.email)).map((e) => e.subject)).toEqual(['Güzel sözleriniz için teşekkürler, Ayşe Yılmaz']);
 
-    const { ports: uncapped } = testPorts(db, { settings: testSettings({ frequencyCapDays: 1 }) });
+    // The cap runs on the clock: two days later in real time, a one-day cap is over.
+    const { ports: uncapped } = testPorts(db, { settings: testSettings({ frequencyCapDays: 1 }), now: () => Date.now() + 2 * DAY_MS });
     const later = await startRun(uncapped, { campaignId: 'birthday', date: addDays(date, 2), dryRun: false, linkBaseUrl: BASE }, BUDGET);
     expect(later.sent).toBeGreaterThanOrEqual(1);
     const subjects = (await sentTo(c.email)).map((e) => e.subject);
@@ -133,9 +136,10 @@ describe('frequency cap and periods', () => {
     expect(repaired!.lastResponseAt).toBe(recent);
 
     // 30 days later, with the frequency cap long over: still within win-back's 180-day period.
-    await startRun(ports, { campaignId: 'win-back', date: addDays(date, 30), dryRun: false, linkBaseUrl: BASE }, BUDGET);
+    const later = (days: number) => testPorts(db, { now: () => Date.now() + days * DAY_MS }).ports;
+    await startRun(later(30), { campaignId: 'win-back', date: addDays(date, 30), dryRun: false, linkBaseUrl: BASE }, BUDGET);
     expect(await sentTo(lapsed.email)).toHaveLength(1);
-    await startRun(ports, { campaignId: 'win-back', date: addDays(date, 181), dryRun: false, linkBaseUrl: BASE }, BUDGET);
+    await startRun(later(181), { campaignId: 'win-back', date: addDays(date, 181), dryRun: false, linkBaseUrl: BASE }, BUDGET);
     expect(await sentTo(lapsed.email)).toHaveLength(2);
   });
 });

@@ -87,14 +87,14 @@ export function fakeCampaignStore() {
       );
     },
     async claim(claim: EmailClaim) {
-      const { periodCutoff, capCutoff } = claimWindows(claim.rules, claim.runDate);
+      const { periodCutoff, capCutoff } = claimWindows(claim.rules, claim.runDate, claim.now);
       const state = mailState.get(claim.customerId) ?? { lastOn: {} };
       const last = state.lastOn[claim.stream];
       const key = ledgerKey(claim.customerId, claim.stream, claim.period);
       if (!mailable(claim.customerId) || ledger.has(key)) return false;
       if (last !== undefined && last > periodCutoff) return false;
-      if (capCutoff !== undefined && state.lastSentOn !== undefined && state.lastSentOn > capCutoff) return false;
-      mailState.set(claim.customerId, { lastSentOn: claim.runDate, lastOn: { ...state.lastOn, [claim.stream]: claim.runDate } });
+      if (capCutoff !== undefined && state.lastSentAt !== undefined && state.lastSentAt > capCutoff) return false;
+      mailState.set(claim.customerId, { lastSentAt: claim.now, lastOn: { ...state.lastOn, [claim.stream]: claim.runDate } });
       ledger.set(key, { status: 'claimed', runId: claim.runId, subject: claim.subject });
       return true;
     },
@@ -109,10 +109,10 @@ export function fakeCampaignStore() {
       if (ledger.get(key)?.runId !== claim.runId || ledger.get(key)?.status !== 'claimed') throw conditionFailed();
       ledger.delete(key);
       const state = mailState.get(claim.customerId);
-      if (state?.lastOn[claim.stream] === claim.runDate && state.lastSentOn === claim.runDate) {
+      if (state?.lastOn[claim.stream] === claim.runDate && state.lastSentAt === claim.now) {
         const lastOn = { ...state.lastOn, [claim.stream]: previous?.lastOn[claim.stream] };
         if (lastOn[claim.stream] === undefined) delete lastOn[claim.stream];
-        mailState.set(claim.customerId, { lastSentOn: previous?.lastSentOn, lastOn });
+        mailState.set(claim.customerId, { lastSentAt: previous?.lastSentAt, lastOn });
       }
     },
     async recordOutcome(ref, outcome) {

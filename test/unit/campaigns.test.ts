@@ -15,6 +15,7 @@ const base = {
   campaignId: 'promoter-thanks' as CampaignId,
   runDate: '2026-11-24',
   runId: 'run-1',
+  now: '2026-11-24T09:00:00.000Z',
   frequencyCapDays: 7,
 };
 
@@ -37,13 +38,14 @@ describe('decide', () => {
     ['ledger claimed by this run (page read again after an error): counted as sent', { ledger: { status: 'claimed', runId: 'run-1' } }, { kind: 'sentByThisRun' }],
     ['ledger failed by this run (page read again): failed once more, not alreadySent', { ledger: { status: 'failed', runId: 'run-1' } }, { kind: 'failedByThisRun' }],
     ['ledger deferred by SES quota', { ledger: { status: 'deferred', runId: 'run-0' } }, { kind: 'resume' }],
-    ['same campaign today', { state: { lastSentOn: '2026-11-24', lastOn: { 'promoter-thanks': '2026-11-24' } } }, { kind: 'skip', reason: 'alreadySent' }],
-    ['another campaign 6 days ago', { state: { lastSentOn: '2026-11-18', lastOn: { birthday: '2026-11-18' } } }, { kind: 'skip', reason: 'frequencyCap' }],
-    ['another campaign 7 days ago', { state: { lastSentOn: '2026-11-17', lastOn: { birthday: '2026-11-17' } } }, { kind: 'send' }],
-    ['cap 0: yesterday is fine', { frequencyCapDays: 0, state: { lastSentOn: '2026-11-23', lastOn: { birthday: '2026-11-23' } } }, { kind: 'send' }],
-    ['win-back 179 days ago', { campaignId: 'win-back', frequencyCapDays: 0, state: { lastSentOn: '2026-05-29', lastOn: { 'win-back': '2026-05-29' } } }, { kind: 'skip', reason: 'alreadySent' }],
-    ['win-back 180 days ago', { campaignId: 'win-back', frequencyCapDays: 0, state: { lastSentOn: '2026-05-28', lastOn: { 'win-back': '2026-05-28' } } }, { kind: 'send' }],
-    ['a later date already mailed (backfill): the safe side', { state: { lastSentOn: '2026-11-30', lastOn: { 'promoter-thanks': '2026-11-30' } } }, { kind: 'skip', reason: 'alreadySent' }],
+    ['same campaign today', { state: { lastSentAt: '2026-11-24T08:00:00.000Z', lastOn: { 'promoter-thanks': '2026-11-24' } } }, { kind: 'skip', reason: 'alreadySent' }],
+    ['another campaign 6 days ago', { state: { lastSentAt: '2026-11-18T09:00:00.001Z', lastOn: { birthday: '2026-11-18' } } }, { kind: 'skip', reason: 'frequencyCap' }],
+    ['another campaign 7 days ago', { state: { lastSentAt: '2026-11-17T09:00:00.000Z', lastOn: { birthday: '2026-11-17' } } }, { kind: 'send' }],
+    ['cap 0: yesterday is fine', { frequencyCapDays: 0, state: { lastSentAt: '2026-11-23T09:00:00.000Z', lastOn: { birthday: '2026-11-23' } } }, { kind: 'send' }],
+    ['win-back 179 days ago', { campaignId: 'win-back', frequencyCapDays: 0, state: { lastSentAt: '2026-05-29T09:00:00.000Z', lastOn: { 'win-back': '2026-05-29' } } }, { kind: 'skip', reason: 'alreadySent' }],
+    ['win-back 180 days ago', { campaignId: 'win-back', frequencyCapDays: 0, state: { lastSentAt: '2026-05-28T09:00:00.000Z', lastOn: { 'win-back': '2026-05-28' } } }, { kind: 'send' }],
+    ['a run for a past date within the cap of a real send (a backfill): the cap holds in real time', { runDate: '2026-10-01', state: { lastSentAt: '2026-11-24T08:59:00.000Z', lastOn: { birthday: '2026-11-24' } } }, { kind: 'skip', reason: 'frequencyCap' }],
+    ['a later date already mailed (backfill): the safe side', { frequencyCapDays: 0, state: { lastSentAt: '2026-11-24T08:00:00.000Z', lastOn: { 'promoter-thanks': '2026-11-30' } } }, { kind: 'skip', reason: 'alreadySent' }],
   ] as const)('%s', (_, overrides, expected) => {
     expect(decide(eligibility({ ...base, ...(overrides as Partial<typeof base & Eligibility>) }))).toEqual(expected);
   });
@@ -51,11 +53,11 @@ describe('decide', () => {
 
 describe('claimWindows', () => {
   it.each([
-    ['promoter-thanks', 7, { periodCutoff: '2026-11-23', capCutoff: '2026-11-17' }],
-    ['win-back', 7, { periodCutoff: '2026-05-28', capCutoff: '2026-11-17' }],
+    ['promoter-thanks', 7, { periodCutoff: '2026-11-23', capCutoff: '2026-11-17T09:30:00.000Z' }],
+    ['win-back', 7, { periodCutoff: '2026-05-28', capCutoff: '2026-11-17T09:30:00.000Z' }],
     ['birthday', 0, { periodCutoff: '2026-11-23', capCutoff: undefined }],
   ] as const)('%s with a %i-day cap', (campaignId, cap, expected) => {
-    expect(claimWindows(contactRules(campaignId, cap), '2026-11-24')).toEqual(expected);
+    expect(claimWindows(contactRules(campaignId, cap), '2026-11-24', '2026-11-24T09:30:00.000Z')).toEqual(expected);
   });
 });
 

@@ -55,7 +55,7 @@ describe('mailBatch with another email kind', () => {
 
   it('its period is its own: a campaign email of the same day does not count against it (no cap)', async () => {
     const { fake, mailer, candidates, ports } = given();
-    fake.mailState.set('a', { lastSentOn: '2026-11-24', lastOn: { 'promoter-thanks': '2026-11-24' } });
+    fake.mailState.set('a', { lastSentAt: '2026-11-24T08:00:00.000Z', lastOn: { 'promoter-thanks': '2026-11-24' } });
 
     const result = await mailBatch(ports, invitations, run, candidates.slice(0, 1), { dryRun: false, concurrency: 1 });
 

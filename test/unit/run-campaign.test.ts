@@ -48,7 +48,7 @@ describe('a campaign run over the mail pipeline', () => {
     const [a, b, unsubscribed, suppressed, capped] = promoters(5);
     fake.customers.get(unsubscribed!.customerId)!.unsubscribed = true;
     fake.customers.get(suppressed!.customerId)!.suppressed = true;
-    fake.mailState.set(capped!.customerId, { lastSentOn: addDays(DATE, -3), lastOn: { birthday: addDays(DATE, -3) } });
+    fake.mailState.set(capped!.customerId, { lastSentAt: `${addDays(DATE, -3)}T09:00:00.000Z`, lastOn: { birthday: addDays(DATE, -3) } });
     fake.givenAnswer(a!.customerId, YESTERDAY, { responseId: 'r-again', nps: 9 }); // a second answer: still one email
     fake.givenAnswer('no-profile', YESTERDAY, { responseId: 'r-x', nps: 10 }); // nobody to write to
 
@@ -61,7 +61,7 @@ describe('a campaign run over the mail pipeline', () => {
       expect(email.tags.campaign).toBe('promoter-thanks');
     }
     expect(fake.ledger.get(fake.ledgerKey(a!.customerId, 'promoter-thanks', DATE))).toMatchObject({ status: 'sent', messageId: expect.any(String) });
-    expect(fake.mailState.get(a!.customerId)).toEqual({ lastSentOn: DATE, lastOn: { 'promoter-thanks': DATE } });
+    expect(fake.mailState.get(a!.customerId)).toEqual({ lastSentAt: `${DATE}T09:00:00.000Z`, lastOn: { 'promoter-thanks': DATE } });
     expect(fake.runs.get(report.runId)).toMatchObject({ status: 'done', sent: 2, selected: 5, pages: 1 });
 
     const again = await run(ports);
@@ -129,6 +129,19 @@ describe('a campaign run over the mail pipeline', () => {
     expect(fake.ledger.size).toBe(customers.length);
   });
 
+  it('runs for past dates (a backfill) cannot mail anyone twice within the cap: it holds in real time', async () => {
+    const { fake, mailer, ports } = given();
+    const c = fake.givenCustomer({ customerId: 'c-backfill', name: 'Backfilled' });
+    const dates = [addDays(DATE, -20), addDays(DATE, -10), DATE];
+    for (const [i, date] of dates.entries()) fake.givenAnswer(c.customerId, addDays(date, -1), { responseId: `r-b${i}`, nps: 10 });
+
+    const reports = [];
+    for (const date of dates) reports.push(await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: BASE }, 60_000));
+
+    expect(mailer.sent).toHaveLength(1);
+    expect(reports.map((r) => [r.sent, r.skipped.frequencyCap])).toEqual([[1, 0], [0, 1], [0, 1]]);
+  });
+
   it('SES refusing the account stops the run visibly, uses up no customer’s period or cap, and it resumes once fixed', async () => {
     let blocked = true;
     const { fake, mailer, ports, promoters, advance } = given();
@@ -137,7 +150,7 @@ describe('a campaign run over the mail pipeline', () => {
     }).send;
     const customers = promoters(12);
     // One customer had an appreciation email 10 days ago: their windows must come back exactly as they were.
-    const earlier = { lastSentOn: addDays(DATE, -10), lastOn: { birthday: addDays(DATE, -10) } };
+    const earlier = { lastSentAt: `${addDays(DATE, -10)}T09:00:00.000Z`, lastOn: { birthday: addDays(DATE, -10) } };
     fake.mailState.set(customers[0]!.customerId, structuredClone(earlier));
 
     const stopped = await run(ports);

@@ -19,9 +19,13 @@ export interface ContactRules {
 export const SKIP_REASONS = ['unsubscribed', 'frequencyCap', 'alreadySent', 'suppressed'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-/** What the ledger knows about a customer: the last date each stream and any email of the cap group was claimed. */
+/**
+ * What the ledger knows about a customer: the date (a run's date) each stream was last claimed for, and the real
+ * instant any email of the cap group was last claimed. Periods follow run dates; the frequency cap follows the clock,
+ * so runs for past dates (a backfill) cannot mail someone again within the cap.
+ */
 export interface MailState {
-  lastSentOn?: string;
+  lastSentAt?: string;
   lastOn: Partial<Record<string, string>>;
 }
 
@@ -38,8 +42,10 @@ export interface Eligibility {
   state?: MailState;
   ledger?: LedgerEntry;
   rules: ContactRules;
-  /** The date the claim windows are measured from (a campaign's run date). */
+  /** The date the period window is measured from (a campaign's run date). */
   runDate: string;
+  /** The instant the frequency cap is measured from (ISO 8601). */
+  now: string;
   /** Who claims: entries of the same run found again count once. */
   runId: string;
 }
@@ -54,11 +60,14 @@ export type Decision =
   | { kind: 'failedByThisRun' }
   | { kind: 'skip'; reason: SkipReason };
 
-/** The claim windows: the stream's last date must be at or before `periodCutoff`, the cap group's at or before `capCutoff`. */
-export function claimWindows(rules: ContactRules, runDate: string) {
+/**
+ * The claim windows: the stream's last date must be at or before `periodCutoff` (a date), the cap group's last
+ * instant at or before `capCutoff` (an ISO instant, `capDays` before now).
+ */
+export function claimWindows(rules: ContactRules, runDate: string, now: string) {
   return {
     periodCutoff: addDays(runDate, -rules.periodDays),
-    capCutoff: rules.capDays > 0 ? addDays(runDate, -rules.capDays) : undefined,
+    capCutoff: rules.capDays > 0 ? new Date(Date.parse(now) - rules.capDays * 86_400_000).toISOString() : undefined,
   };
 }
 
@@ -76,10 +85,10 @@ export function decide(e: Eligibility): Decision {
     }
     return { kind: 'skip', reason: 'alreadySent' };
   }
-  const { periodCutoff, capCutoff } = claimWindows(e.rules, e.runDate);
+  const { periodCutoff, capCutoff } = claimWindows(e.rules, e.runDate, e.now);
   const lastOfStream = e.state?.lastOn[e.rules.stream];
   if (lastOfStream !== undefined && lastOfStream > periodCutoff) return { kind: 'skip', reason: 'alreadySent' };
-  const lastAny = e.state?.lastSentOn;
+  const lastAny = e.state?.lastSentAt;
   if (capCutoff !== undefined && lastAny !== undefined && lastAny > capCutoff) return { kind: 'skip', reason: 'frequencyCap' };
   return { kind: 'send' };
 }
