@@ -15,6 +15,7 @@ import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
 import { continueRun, isResumable, reportOf, resumeDueRuns, runScheduled, startRun, type CampaignPorts, type ContinueRunJob } from './run-campaign.ts';
+import { routes } from './routes.ts';
 import { appreciationEnv } from './settings.ts';
 
 /**
@@ -100,9 +101,8 @@ function campaignOf(req: HttpRequest): CampaignId {
   return id;
 }
 
-const http = httpHandler({
+const http = httpHandler(routes, {
   'POST /v1/campaigns/{campaignId}/runs': {
-    auth: 'admin',
     handle: async (req) => {
       const campaignId = campaignOf(req);
       const today = new Date(ports.now()).toISOString().slice(0, 10);
@@ -122,7 +122,6 @@ const http = httpHandler({
     },
   },
   'GET /v1/campaigns/{campaignId}/runs/{runId}': {
-    auth: 'admin',
     handle: async (req) => {
       const campaignId = campaignOf(req);
       const runId = req.params.runId ?? '';
