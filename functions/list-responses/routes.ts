@@ -39,6 +39,6 @@ export const routes = defineRoutes({
     }),
     produces: ['application/json', 'text/csv'],
     responses: { 200: { description: 'A page of responses; with `Accept: text/csv`, CSV.', schema: ResponsePage } },
-    errors: [404],
+    errors: [400, 404],
   },
 });

@@ -32,13 +32,13 @@ export const routes = defineRoutes({
     params,
     body: CustomerInput,
     responses: { 200: { description: 'The customer as stored.', schema: Customer } },
-    errors: [413, 415],
+    errors: [400, 413, 415],
   },
   'GET /v1/customers/{customerId}': {
     auth: 'admin',
     summary: 'Read a customer, their responses and the emails sent to them',
     params,
     responses: { 200: { description: 'The customer and their history.', schema: CustomerHistory } },
-    errors: [404],
+    errors: [400, 404],
   },
 });

@@ -27,14 +27,14 @@ export const routes = defineRoutes({
     params,
     body: SurveyInput,
     responses: { 200: { description: 'The survey as stored.', schema: Survey } },
-    errors: [413, 415],
+    errors: [400, 413, 415],
   },
   'GET /v1/surveys/{surveyId}': {
     auth: 'admin',
     summary: 'Read a survey',
     params,
     responses: { 200: { description: 'The survey.', schema: Survey } },
-    errors: [404],
+    errors: [400, 404],
   },
   'POST /v1/surveys/{surveyId}/links': {
     auth: 'admin',
@@ -45,6 +45,6 @@ export const routes = defineRoutes({
     params,
     body: LinkInput,
     responses: { 201: { description: 'The link.', schema: Link } },
-    errors: [404, 409, 413, 415],
+    errors: [400, 404, 409, 413, 415],
   },
 });

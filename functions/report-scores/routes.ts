@@ -18,6 +18,6 @@ export const routes = defineRoutes({
       by: z.optional(z.string().check(z.maxLength(80), z.describe('channel, or attr.<name> for one of the survey’s segmentBy attributes.'))),
     }),
     responses: { 200: { description: 'The scores: total, series and, with by, segments.' } },
-    errors: [404],
+    errors: [400, 404],
   },
 });

@@ -44,7 +44,7 @@ export interface RouteSpec {
   languages?: readonly string[];
   /** Success answers by status. */
   responses: Record<number, Answer>;
-  /** Error statuses the route answers besides 400 (when it validates), 401 (admin routes) and 500. */
+  /** Error statuses the route answers, besides 401 (on routes that are not public) and 500. */
   errors: readonly number[];
 }
 

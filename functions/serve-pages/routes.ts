@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { PAGE_LOCALES } from '#core/pages/i18n.ts';
+import { surveyId } from '#core/schemas.ts';
 import { defineRoutes } from '#runtime/routes.ts';
 
 /** The one-click score of an email's link, 0–10. */
@@ -16,6 +17,8 @@ export const routes = defineRoutes({
     description:
       "`t` is the customer's link token; `score` preselects the NPS answer. The page submits with a POST. An unknown " +
       'survey is a 404 page, a bad or expired link a 403 page.',
+    // An id that cannot exist is the 404 page, like an unknown one: never a JSON 400.
+    params: z.object({ surveyId: z.catch(surveyId, '') }),
     query: z.object({
       t: z.optional(z.string().check(z.describe('The link token.'))),
       score: ignoredIfBad(z.string().check(z.regex(ONE_CLICK_SCORE), z.describe('Preselected NPS answer, 0–10.'))),

@@ -49,6 +49,6 @@ export const routes = defineRoutes({
       201: { description: 'Stored.', schema: ResponseAccepted, headers: replayed },
       200: { description: "Replaced the answers of this link's response.", schema: ResponseAccepted, headers: replayed },
     },
-    errors: [403, 404, 409, 413, 415, 422],
+    errors: [400, 403, 404, 409, 413, 415, 422],
   },
 });
