@@ -89,8 +89,10 @@ function componentSchemas(): Record<string, Json> {
 /** Request bodies are named `…Input` and documented as accepted; everything else as answered. */
 const isInput = (id: string) => id.endsWith('Input');
 
+/** A component's $ref; a body prepared before it is checked (`z.pipe(z.transform(…), Component)`) shows the component. */
 function ref(schema: z.ZodMiniType, at: string) {
-  const id = apiComponents.get(schema)?.id;
+  const def = schema._zod.def as { type: string; out?: z.ZodMiniType };
+  const id = apiComponents.get(def.type === 'pipe' && def.out ? def.out : schema)?.id;
   if (!id) throw new Error(`${at}: name the schema with component('Name', schema) in its routes.ts`);
   return { $ref: `#/components/schemas/${id}` };
 }

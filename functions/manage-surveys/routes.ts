@@ -6,8 +6,9 @@ const params = z.object({ surveyId });
 
 const SurveyInput = component('SurveyInput', surveyBody);
 const Survey = component('Survey', z.extend(surveyBody, { surveyId, createdAt: timestamp, updatedAt: timestamp }));
-// An empty body is an empty object: "customerId is missing" says more than "send a body".
-const LinkInput = component('LinkInput', z.prefault(linkBody, {} as z.input<typeof linkBody>));
+const LinkInput = component('LinkInput', linkBody);
+// No body (or null) is an empty object: "customerId is missing" says more than "send an object".
+const linkInput = z.pipe(z.transform((body: unknown) => body ?? {}), LinkInput);
 const Link = component(
   'Link',
   z.strictObject({
@@ -43,7 +44,7 @@ export const routes = defineRoutes({
       'An HMAC-signed token naming the survey and the customer, expiring after expiresInDays. 409 recontact_too_soon ' +
       "when the customer answered this survey within the survey's recontactDays.",
     params,
-    body: LinkInput,
+    body: linkInput,
     responses: { 201: { description: 'The link.', schema: Link } },
     errors: [400, 404, 409, 413, 415],
   },
