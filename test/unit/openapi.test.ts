@@ -100,6 +100,12 @@ describe('route declarations', () => {
     expect(declared).toEqual([...routeKeys].sort());
   });
 
+  it('that check the admin token belong to functions the manifest lets read it (deployed, nothing else can)', async () => {
+    for (const { fn, routeKey, spec } of await declaredRoutes()) {
+      if (spec.auth !== 'public') expect(fn.access.adminToken, `${fn.name}: ${routeKey} is ${spec.auth}`).toBe(true);
+    }
+  });
+
   it('fail the generator when the manifest lists a route nobody declares, or the other way round', async () => {
     const surveys = FUNCTIONS.find((fn) => fn.name === 'ManageSurveys')!;
     const extra = { ...surveys, routes: [...surveys.routes!, 'DELETE /v1/surveys/{surveyId}'] };
