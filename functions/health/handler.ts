@@ -1,5 +1,6 @@
 import { httpHandler } from '#runtime/http.ts';
+import { routes } from './routes.ts';
 
-export const handler = httpHandler({
-  'GET /health': { auth: 'public', handle: async () => ({ status: 200, body: { status: 'ok' } }) },
+export const handler = httpHandler(routes, {
+  'GET /health': { handle: async () => ({ status: 200, body: { status: 'ok' } }) },
 });

@@ -1,17 +1,15 @@
 import { Conflict, NotFound } from '#core/errors.ts';
 import { newNonce } from '#core/ids.ts';
-import { linkBody, surveyBody, surveyId } from '#core/schemas.ts';
 import { signToken } from '#core/tokens.ts';
 import { answeredSince } from '#data/responses.ts';
 import { getSurvey, putSurvey } from '#data/surveys.ts';
-import { httpHandler, parse, type HttpRequest } from '#runtime/http.ts';
+import { httpHandler } from '#runtime/http.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
+import { routes } from './routes.ts';
 
 const db = tableFromEnv();
 const DAY_MS = 86_400_000;
-
-const pathSurveyId = (req: HttpRequest) => parse(surveyId, req.params.surveyId, 'surveyId');
 
 async function existingSurvey(id: string) {
   const survey = await getSurvey(db, id);
@@ -19,24 +17,21 @@ async function existingSurvey(id: string) {
   return survey;
 }
 
-export const handler = httpHandler({
+export const handler = httpHandler(routes, {
   'PUT /v1/surveys/{surveyId}': {
-    auth: 'admin',
     handle: async (req) => {
-      const id = pathSurveyId(req);
-      const survey = await putSurvey(db, id, parse(surveyBody, req.body), new Date().toISOString());
+      const id = req.params.surveyId;
+      const survey = await putSurvey(db, id, req.body, new Date().toISOString());
       return { status: 200, body: survey };
     },
   },
   'GET /v1/surveys/{surveyId}': {
-    auth: 'admin',
-    handle: async (req) => ({ status: 200, body: await existingSurvey(pathSurveyId(req)) }),
+    handle: async (req) => ({ status: 200, body: await existingSurvey(req.params.surveyId) }),
   },
   'POST /v1/surveys/{surveyId}/links': {
-    auth: 'admin',
     handle: async (req) => {
-      const id = pathSurveyId(req);
-      const { customerId, expiresInDays } = parse(linkBody, req.body ?? {});
+      const id = req.params.surveyId;
+      const { customerId, expiresInDays } = req.body;
       const survey = await existingSurvey(id);
       const now = Date.now();
       if (survey.recontactDays > 0) {

@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import httpContentNegotiation, { type Context as NegotiationContext } from '@middy/http-content-negotiation';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod/mini';
@@ -14,23 +16,31 @@ import {
 } from '#core/errors.ts';
 import { ENV } from './env.ts';
 import { logger } from './logger.ts';
+import type { Auth, RouteSpec, RouteSpecs } from './routes.ts';
 import { adminToken } from './secrets.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-export interface HttpRequest {
+type Parsed<R, K extends string, Otherwise> = R extends { [P in K]: infer S extends z.ZodMiniType } ? z.output<S> : Otherwise;
+
+/** What a route's handler gets: the request, parsed and validated with the route's schemas. */
+export interface HttpRequest<R extends RouteSpec = RouteSpec> {
   routeKey: string;
-  params: Record<string, string>;
-  query: Record<string, string>;
+  params: Parsed<R, 'params', Record<string, string>>;
+  query: Parsed<R, 'query', Record<string, string>>;
   /** Lower-case names. */
   headers: Record<string, string>;
-  /** The parsed JSON or form body; undefined when the body is empty. */
-  body: unknown;
+  /** The parsed body; undefined when the body is empty and the route declares no schema. */
+  body: Parsed<R, 'body', unknown>;
   rawBody: string;
   /** True when a valid admin token came with the request. */
   isAdmin: boolean;
   /** Base URL for links this request hands out. */
   origin: string;
+  /** Of the route's `produces`, the one `Accept` prefers (the first when none is acceptable). */
+  mediaType: string | undefined;
+  /** Of the route's `languages`, the one `Accept-Language` prefers; undefined when none matches. */
+  language: string | undefined;
 }
 
 export interface HttpResult {
@@ -41,19 +51,6 @@ export interface HttpResult {
   text?: { contentType: string; content: string };
   headers?: Record<string, string>;
 }
-
-export interface Route {
-  /**
-   * `admin`: 401 without the admin token. `adminOptional`: open, and the admin token, when sent, unlocks more (a
-   * wrong one is 401). `public`: open; an Authorization header is ignored (the function cannot read the token).
-   */
-  auth: 'admin' | 'adminOptional' | 'public';
-  /** Body types accepted; JSON unless said otherwise. `any`: the body is not read (beyond the size limit). */
-  accepts?: ReadonlyArray<'json' | 'form'> | 'any';
-  handle(req: HttpRequest): Promise<HttpResult>;
-}
-
-export type Routes = Record<string, Route>;
 
 /** Turns a zod result into a 400 with the contract's issues, or the parsed value; `at` names a lone value (a path parameter). */
 export function parse<T>(schema: z.ZodMiniType<T>, data: unknown, at?: string): T {
@@ -83,7 +80,7 @@ function mediaType(headers: Record<string, string>): 'json' | 'form' | 'other' {
   return 'other';
 }
 
-function readBody(event: APIGatewayProxyEventV2, headers: Record<string, string>, route: Route): { raw: string; body: unknown } {
+function readBody(event: APIGatewayProxyEventV2, headers: Record<string, string>, route: RouteSpec): { raw: string; body: unknown } {
   const bytes = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
   if (bytes.length === 0 || route.accepts === 'any') return { raw: '', body: undefined };
@@ -130,7 +127,7 @@ function hostileJson(value: unknown): Issue | undefined {
   return undefined;
 }
 
-async function isAdmin(headers: Record<string, string>, auth: Route['auth']): Promise<boolean> {
+async function isAdmin(headers: Record<string, string>, auth: Auth): Promise<boolean> {
   const header = headers.authorization;
   if (auth === 'public') return false;
   if (header === undefined) {
@@ -140,12 +137,6 @@ async function isAdmin(headers: Record<string, string>, auth: Route['auth']): Pr
   const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header); // the scheme is case-insensitive (RFC 9110)
   if (!match || !secretsEqual(match[1]!, await adminToken())) throw new Unauthorized('The admin token is wrong.');
   return true;
-}
-
-function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] = {}): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name.toLowerCase()] = value;
-  return out;
 }
 
 function origin(event: APIGatewayProxyEventV2, headers: Record<string, string>): string {
@@ -180,27 +171,71 @@ const errorResponses = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewa
   },
 });
 
-/** The one middy stack of every HTTP function: logging context, error mapping, then dispatch by route key. */
-export function httpHandler(routes: Routes) {
+type Negotiated = Partial<Pick<NegotiationContext, 'preferredMediaType' | 'preferredLanguage'>>;
+
+/**
+ * middy's content negotiation, with each route's own `produces` and `languages` (one negotiator per route). Nothing
+ * acceptable is not a 406: the route answers its default type, as it always has.
+ */
+function negotiation(specs: RouteSpecs): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> {
+  const negotiators = new Map(
+    Object.entries(specs).map(([routeKey, spec]) => [
+      routeKey,
+      httpContentNegotiation({
+        parseCharsets: false,
+        parseEncodings: false,
+        parseLanguages: spec.languages !== undefined,
+        availableLanguages: spec.languages && [...spec.languages],
+        parseMediaTypes: spec.produces !== undefined,
+        availableMediaTypes: spec.produces && [...spec.produces],
+        failOnMismatch: false,
+      }),
+    ]),
+  );
+  return { before: (request) => negotiators.get(request.event.routeKey)?.before?.(request as never) };
+}
+
+/** Request headers the route declares, validated; a failure names the header as documented. */
+function checkHeaders(spec: RouteSpec, headers: Record<string, string>): void {
+  for (const [name, { schema }] of Object.entries(spec.headers ?? {})) parse(schema, headers[name.toLowerCase()], name);
+}
+
+export type RouteHandlers<S extends RouteSpecs> = { [K in keyof S]: { handle(req: HttpRequest<S[K]>): Promise<HttpResult> } };
+
+/**
+ * The one middy stack of every HTTP function: logging context, error mapping, header names lower-cased, content
+ * negotiation, then dispatch by route key. Each route's params, query, headers and body are validated with the
+ * schemas its declaration gives (400 with the contract's issues) before its handler runs.
+ */
+export function httpHandler<S extends RouteSpecs>(specs: S, handlers: RouteHandlers<S>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(errorResponses())
-    .handler(async (event) => {
-      const route = routes[event.routeKey];
-      if (!route) throw new NotFound(`${event.requestContext.http.method} ${event.rawPath}`);
-      const headers = lowerCaseHeaders(event.headers);
-      const admin = await isAdmin(headers, route.auth);
-      const { raw, body } = readBody(event, headers, route);
+    .use(httpHeaderNormalizer() as middy.MiddlewareObj<APIGatewayProxyEventV2>)
+    .use(negotiation(specs))
+    .handler(async (event, context) => {
+      const spec: RouteSpec | undefined = specs[event.routeKey];
+      const route = handlers[event.routeKey];
+      if (!spec || !route) throw new NotFound(`${event.requestContext.http.method} ${event.rawPath}`);
+      const headers = (event.headers ?? {}) as Record<string, string>;
+      const admin = await isAdmin(headers, spec.auth);
+      const { raw, body } = readBody(event, headers, spec);
+      const params = event.pathParameters ?? {};
+      const query = event.queryStringParameters ?? {};
+      const negotiated = context as Context & Negotiated;
       const req: HttpRequest = {
         routeKey: event.routeKey,
-        params: (event.pathParameters ?? {}) as Record<string, string>,
-        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        params: (spec.params ? parse(spec.params, params) : params) as Record<string, string>,
+        query: (spec.query ? parse(spec.query, query) : query) as Record<string, string>,
         headers,
-        body,
+        body: spec.body ? parse(spec.body, body) : body,
         rawBody: raw,
         isAdmin: admin,
         origin: origin(event, headers),
+        mediaType: spec.produces && (negotiated.preferredMediaType ?? spec.produces[0]),
+        language: spec.languages && negotiated.preferredLanguage,
       };
-      return toResult(await route.handle(req));
+      checkHeaders(spec, headers);
+      return toResult(await route.handle(req as never));
     });
 }

@@ -18,6 +18,7 @@ import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
 import type { CampaignPorts, ContinueRunJob } from './ports.ts';
 import { continueRun, isResumable, reportOf, resumeDueRuns, runScheduled, startRun } from './run-campaign.ts';
+import { routes } from './routes.ts';
 import { appreciationEnv } from './settings.ts';
 
 /**
@@ -102,9 +103,8 @@ function campaignOf(req: HttpRequest): CampaignId {
   return id;
 }
 
-const http = httpHandler({
+const http = httpHandler(routes, {
   'POST /v1/campaigns/{campaignId}/runs': {
-    auth: 'admin',
     handle: async (req) => {
       const campaignId = campaignOf(req);
       const today = new Date(ports.now()).toISOString().slice(0, 10);
@@ -128,7 +128,6 @@ const http = httpHandler({
     },
   },
   'GET /v1/campaigns/{campaignId}/runs/{runId}': {
-    auth: 'admin',
     handle: async (req) => {
       const campaignId = campaignOf(req);
       const runId = req.params.runId ?? '';

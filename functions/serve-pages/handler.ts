@@ -10,10 +10,9 @@ import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '#pag
 import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
+import { CHANNEL, ONE_CLICK_SCORE, routes } from './routes.ts';
 
 const db = tableFromEnv();
-const ONE_CLICK_SCORE = /^(10|[0-9])$/;
-const CHANNEL = /^[A-Za-z0-9_.-]{1,64}$/;
 const DASHBOARD_HTML = renderDashboardPage();
 
 const html = (status: number, content: string, headers: Record<string, string>, locale?: PageLocale): HttpResult => ({
@@ -26,8 +25,8 @@ const html = (status: number, content: string, headers: Record<string, string>, 
  * The hosted survey for a link. A GET only reads: the answers are posted by the page's script, so a link scanner
  * records nothing. A bad or expired link is a 403 page, an unknown survey a 404 page.
  */
-async function surveyPage(req: HttpRequest): Promise<HttpResult> {
-  const locale = pickLocale(req.query.lang, req.headers['accept-language']);
+async function surveyPage(req: HttpRequest<(typeof routes)['GET /s/{surveyId}']>): Promise<HttpResult> {
+  const locale = pickLocale(req.query.lang, req.language);
   const problem = (kind: 'invalid' | 'notFound') =>
     html(kind === 'invalid' ? 403 : 404, renderSurveyProblem(locale, kind), SURVEY_PAGE_HEADERS, locale);
 
@@ -55,8 +54,8 @@ async function surveyPage(req: HttpRequest): Promise<HttpResult> {
   return html(200, page, SURVEY_PAGE_HEADERS, locale);
 }
 
-export const handler = httpHandler({
-  'GET /s/{surveyId}': { auth: 'public', handle: surveyPage },
+export const handler = httpHandler(routes, {
+  'GET /s/{surveyId}': { handle: surveyPage },
   // The dashboard is a static shell: it asks for the admin token and calls the admin API itself.
-  'GET /dashboard': { auth: 'public', handle: async () => html(200, DASHBOARD_HTML, DASHBOARD_HEADERS) },
+  'GET /dashboard': { handle: async () => html(200, DASHBOARD_HTML, DASHBOARD_HEADERS) },
 });

@@ -2,17 +2,18 @@ import { IdempotencyInProgress, IdempotencyKeyReused, NotFound, ValidationFailed
 import { bodyHash, newId } from '#core/ids.ts';
 import { answersOf } from '#core/questions/index.ts';
 import { checkSubmittedAt, resolveRespondent, unaskedAnswers } from '#core/responses.ts';
-import { IDEMPOTENCY_KEY, responseBody, type ResponseInput } from '#core/schemas.ts';
+import type { ResponseInput } from '#core/schemas.ts';
 import { verifyToken } from '#core/tokens.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
 import { isTransientCancellation, retryTransient } from '#data/db.ts';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotentResult } from '#data/idempotency.ts';
 import { getResponse, saveResponse, type FeedbackResponse } from '#data/responses.ts';
 import { getSurvey } from '#data/surveys.ts';
-import { httpHandler, parse, type HttpRequest, type HttpResult } from '#runtime/http.ts';
+import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
+import { routes } from './routes.ts';
 
 const db = tableFromEnv();
 
@@ -81,14 +82,11 @@ const asHttp = (result: IdempotentResult, headers?: Record<string, string>): Htt
   headers,
 });
 
-async function submit(req: HttpRequest): Promise<HttpResult> {
-  const input = parse(responseBody, req.body);
+async function submit(req: HttpRequest<(typeof routes)['POST /v1/responses']>): Promise<HttpResult> {
+  const input = req.body;
   const submittedAt = checkSubmittedAt(input, req.isAdmin, Date.now());
   const key = req.headers['idempotency-key'];
   if (key === undefined) return asHttp(await accept(input, submittedAt, req.isAdmin));
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new ValidationFailed([{ path: 'Idempotency-Key', message: 'Use 1–255 visible ASCII characters.' }]);
-  }
 
   const claim = await claimIdempotencyKey(db, key, bodyHash(`${req.isAdmin}\n${req.rawBody}`), Date.now());
   if (claim.kind === 'mismatch') throw new IdempotencyKeyReused();
@@ -103,4 +101,4 @@ async function submit(req: HttpRequest): Promise<HttpResult> {
   }
 }
 
-export const handler = httpHandler({ 'POST /v1/responses': { auth: 'adminOptional', handle: submit } });
+export const handler = httpHandler(routes, { 'POST /v1/responses': { handle: submit } });

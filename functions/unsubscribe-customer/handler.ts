@@ -3,10 +3,11 @@ import { renderUnsubscribePage, resolveEmailLocale } from '#core/emails.ts';
 import { verifyToken } from '#core/tokens.ts';
 import { unsubscribeCustomer } from '#data/appreciation.ts';
 import { getCustomer } from '#data/customers.ts';
-import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
+import { httpHandler, type HttpResult } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
+import { routes } from './routes.ts';
 
 const db = tableFromEnv();
 
@@ -17,8 +18,8 @@ const PAGE_HEADERS = {
 };
 
 /** The customer an unsubscribe link names; a bad or expired link is 403. */
-async function customerOf(req: HttpRequest): Promise<string> {
-  const claims = verifyToken(await signingKeyring(), req.query.token, 'unsubscribe', Date.now());
+async function customerOf(token: string | undefined): Promise<string> {
+  const claims = verifyToken(await signingKeyring(), token, 'unsubscribe', Date.now());
   if (!claims) throw new InvalidToken('The unsubscribe link is invalid or expired.');
   return claims.customerId;
 }
@@ -29,12 +30,11 @@ const page = (content: string): HttpResult => ({
   headers: PAGE_HEADERS,
 });
 
-export const handler = httpHandler({
+export const handler = httpHandler(routes, {
   // A page with a confirm button: link scanners prefetch GETs, so the GET itself changes nothing.
   'GET /v1/unsubscribe': {
-    auth: 'public',
     handle: async (req) => {
-      const customerId = await customerOf(req);
+      const customerId = await customerOf(req.query.token);
       const customer = await getCustomer(db, customerId);
       const locale = resolveEmailLocale(customer?.locale);
       if (customer?.unsubscribed) return page(renderUnsubscribePage(locale, 'done'));
@@ -44,13 +44,11 @@ export const handler = httpHandler({
   // RFC 8058 one-click (mail clients POST `List-Unsubscribe=One-Click`, form-encoded or multipart) and the page's
   // button: any POST with a valid link does it, whatever its body.
   'POST /v1/unsubscribe': {
-    auth: 'public',
-    accepts: 'any',
     handle: async (req) => {
-      const customerId = await customerOf(req);
+      const customerId = await customerOf(req.query.token);
       const found = await unsubscribeCustomer(db, customerId, new Date().toISOString());
       logger.info('CustomerUnsubscribed', { customerId, found });
-      if ((req.headers.accept ?? '').includes('text/html')) {
+      if (req.mediaType === 'text/html') {
         const customer = found ? await getCustomer(db, customerId) : undefined;
         return page(renderUnsubscribePage(resolveEmailLocale(customer?.locale), 'done'));
       }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { httpHandler, type Route } from '../../functions/runtime/http.ts';
+import { httpHandler } from '../../functions/runtime/http.ts';
+import type { Auth } from '../../functions/runtime/routes.ts';
 import { ENV } from '../../functions/runtime/env.ts';
 import { TEST_ADMIN_TOKEN } from '../setup-env.ts';
 
@@ -17,10 +18,11 @@ const event = (authorization?: string): APIGatewayProxyEventV2 =>
 
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'probe', awsRequestId: 'r' } as unknown as Context;
 
-async function call(auth: Route['auth'], authorization?: string) {
-  const handler = httpHandler({
-    'GET /probe': { auth, handle: async (req) => ({ status: 200, body: { isAdmin: req.isAdmin } }) },
-  });
+async function call(auth: Auth, authorization?: string) {
+  const handler = httpHandler(
+    { 'GET /probe': { auth, summary: 'Probe', responses: { 200: { description: 'ok' } }, errors: [] } },
+    { 'GET /probe': { handle: async (req) => ({ status: 200, body: { isAdmin: req.isAdmin } }) } },
+  );
   const res = await handler(event(authorization), context);
   return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') };
 }

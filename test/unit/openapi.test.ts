@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { routesOf } from '../../lib/manifest.ts';
-import { buildOpenApi, OPENAPI_FILE, renderOpenApi } from '../../scripts/openapi.ts';
+import { FUNCTIONS, routesOf } from '../../lib/manifest.ts';
+import { buildOpenApi, declaredRoutes, OPENAPI_FILE, renderOpenApi } from '../../scripts/openapi.ts';
 
-const doc = buildOpenApi() as any;
+const doc = (await buildOpenApi()) as any;
 const routeKeys = routesOf()
   .map((r) => r.routeKey)
   .filter((key) => key !== '$default');
@@ -21,7 +21,7 @@ function refs(node: unknown, at = '#'): Array<[string, string]> {
 }
 
 describe('docs/openapi.json', () => {
-  it('is up to date with the zod schemas and the manifest (if not: run `npm run openapi`)', () => {
+  it('is up to date with the route declarations and the manifest (if not: run `npm run openapi`)', () => {
     const onDisk = readFileSync(OPENAPI_FILE, 'utf8');
     expect(onDisk === renderOpenApi(doc), `docs/openapi.json is stale: run \`npm run openapi\` and commit the result`).toBe(true);
   });
@@ -71,5 +71,46 @@ describe('docs/openapi.json', () => {
     expect(operationOf('POST /v1/responses').parameters).toContainEqual(
       expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
     );
+  });
+
+  it('states query parameters as the routes validate them', () => {
+    const query = (routeKey: string, name: string) =>
+      operationOf(routeKey).parameters.find((p: any) => p.in === 'query' && p.name === name)?.schema;
+    expect(query('GET /v1/surveys/{surveyId}/responses', 'limit')).toEqual({ type: 'integer', minimum: 1, maximum: 1000, default: 100 });
+    expect(query('GET /v1/surveys/{surveyId}/scores', 'interval')).toMatchObject({ enum: ['day', 'week', 'month', 'total'], default: 'day' });
+    expect(operationOf('GET /v1/surveys/{surveyId}/responses').responses['200'].content).toHaveProperty('text/csv');
+  });
+
+  it('spells auth one way: the bearer admin token, optional on adminOptional routes, none on public ones', () => {
+    const securities = routeKeys.map((key) => JSON.stringify(operationOf(key).security));
+    expect(new Set(securities)).toEqual(new Set(['[{"adminToken":[]}]', '[{},{"adminToken":[]}]', '[]']));
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(['adminToken']);
+    expect(operationOf('GET /health').security).toEqual([]);
+    expect(operationOf('POST /v1/responses').security).toEqual([{}, { adminToken: [] }]);
+  });
+
+  it('documents only errors the service produces (no rate_limited: that body is API Gateway’s own)', () => {
+    expect(JSON.stringify(doc)).not.toMatch(/rate_limited|Error429/);
+  });
+});
+
+describe('route declarations', () => {
+  it('exist for every manifest route, and only for manifest routes', async () => {
+    const declared = (await declaredRoutes()).map((r) => r.routeKey).sort();
+    expect(declared).toEqual([...routeKeys].sort());
+  });
+
+  it('that check the admin token belong to functions the manifest lets read it (deployed, nothing else can)', async () => {
+    for (const { fn, routeKey, spec } of await declaredRoutes()) {
+      if (spec.auth !== 'public') expect(fn.access.adminToken, `${fn.name}: ${routeKey} is ${spec.auth}`).toBe(true);
+    }
+  });
+
+  it('fail the generator when the manifest lists a route nobody declares, or the other way round', async () => {
+    const surveys = FUNCTIONS.find((fn) => fn.name === 'ManageSurveys')!;
+    const extra = { ...surveys, routes: [...surveys.routes!, 'DELETE /v1/surveys/{surveyId}'] };
+    await expect(declaredRoutes([extra])).rejects.toThrow(/DELETE \/v1\/surveys\/\{surveyId\} is in lib\/manifest.ts but not declared/);
+    const fewer = { ...surveys, routes: surveys.routes!.slice(1) };
+    await expect(declaredRoutes([fewer])).rejects.toThrow(/PUT \/v1\/surveys\/\{surveyId\} is declared but not in lib\/manifest.ts/);
   });
 });

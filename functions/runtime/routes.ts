@@ -1,0 +1,109 @@
+/**
+ * What an HTTP route declares: who may call it, what it reads (path, query, headers, body: zod schemas) and what it
+ * answers. `httpHandler` validates with these schemas and `npm run openapi` documents them, so validation and the
+ * API reference are one fact. Declarations live in each capability's `routes.ts`, a module with no wiring (no
+ * clients, no env), so the OpenAPI generator can import every one of them.
+ */
+import * as z from 'zod/mini';
+import { responseBody, surveyId } from '#core/schemas.ts';
+
+export type Auth =
+  /** 401 without the admin token. */
+  | 'admin'
+  /** Open; the admin token, when sent, unlocks more (a wrong one is 401). */
+  | 'adminOptional'
+  /** Open; an Authorization header is ignored (the function cannot read the token). */
+  | 'public';
+
+export interface Answer {
+  description: string;
+  /** A named schema (see `component`): the JSON body. */
+  schema?: z.ZodMiniType;
+  /** A body that is not JSON (HTML, CSV). */
+  contentType?: string;
+  headers?: Record<string, { description: string; schema: z.ZodMiniType }>;
+}
+
+export interface RouteSpec {
+  auth: Auth;
+  summary: string;
+  description?: string;
+  /** Path parameters; a failure names the parameter (`surveyId`). */
+  params?: z.ZodMiniObject;
+  /** Query string parameters, as strings; a failure names the parameter (`limit`). */
+  query?: z.ZodMiniObject;
+  /** Request headers by their documented name; a failure names the header (`Idempotency-Key`). */
+  headers?: Record<string, { description: string; schema: z.ZodMiniType }>;
+  /** The body: a named schema (see `component`). An empty body parses as `undefined`. */
+  body?: z.ZodMiniType;
+  /** Body types accepted; JSON unless said otherwise. `any`: the body is not read (beyond the size limit). */
+  accepts?: ReadonlyArray<'json' | 'form'> | 'any';
+  /** Media types the route can answer with, the default first; `Accept` picks one (`req.mediaType`). */
+  produces?: readonly string[];
+  /** Languages the route can answer in; `Accept-Language` picks one (`req.language`), if any matches. */
+  languages?: readonly string[];
+  /** Success answers by status. */
+  responses: Record<number, Answer>;
+  /** Error statuses the route answers, besides 401 (on routes that are not public) and 500. */
+  errors: readonly number[];
+}
+
+export type RouteSpecs = Record<string, RouteSpec>;
+
+/** Keeps each route's literal type, so the handler sees its parsed params, query and body. */
+export const defineRoutes = <const T extends RouteSpecs>(routes: T): T => routes;
+
+/** The named shapes of the API: OpenAPI components. Request bodies are named `…Input`. */
+export const apiComponents = z.registry<{ id: string }>();
+
+/** Names a schema as an OpenAPI component; every body and answer schema of a route is one. */
+export function component<T extends z.ZodMiniType>(id: string, schema: T): T {
+  apiComponents.add(schema, { id });
+  return schema;
+}
+
+// ---- shapes several capabilities answer with ----
+
+export const timestamp = z.iso.datetime();
+
+export const ErrorBody = component(
+  'Error',
+  z.strictObject({
+    error: z.strictObject({
+      code: z.string().check(
+        z.describe(
+          'validation_failed 400, unauthorized 401, invalid_token 403, not_found 404, idempotency_in_progress 409, ' +
+            'recontact_too_soon 409, payload_too_large 413, unsupported_media_type 415, idempotency_key_reused 422, ' +
+            'internal_error 500',
+        ),
+      ),
+      message: z.string(),
+      issues: z.optional(
+        z
+          .array(z.strictObject({ path: z.string(), message: z.string() }))
+          .check(z.describe('Only with validation_failed: what is wrong, and where (a dotted path; "" for the whole body).')),
+      ),
+    }),
+  }),
+);
+
+const answered = responseBody.shape;
+
+/** A stored response, as the customer timeline and the listing answer it. */
+export const StoredResponse = component(
+  'Response',
+  z.strictObject({
+    responseId: z.string(),
+    surveyId,
+    customerId: answered.customerId,
+    nps: answered.nps,
+    csat: answered.csat,
+    ces: answered.ces,
+    comment: answered.comment,
+    channel: answered.channel,
+    attributes: answered.attributes,
+    submittedAt: timestamp,
+    receivedAt: timestamp,
+    createdAt: timestamp,
+  }),
+);
