@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { httpHandler, type Route } from '../../functions/runtime/http.ts';
 import { ENV } from '../../functions/runtime/env.ts';
-import { TEST_ADMIN_TOKEN } from '../setup-env.ts';
+import { TEST_ADMIN_TOKEN } from '../test-env.ts';
 
 const event = (authorization?: string): APIGatewayProxyEventV2 =>
   ({
