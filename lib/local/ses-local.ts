@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import ses from 'aws-ses-v2-local';
 
 // A CommonJS module whose default export arrives wrapped once more under ESM.
-const sesServer = ((ses as unknown as { default?: typeof ses }).default ?? ses) as typeof ses;
+const sesServer = (ses as unknown as { default?: typeof ses }).default ?? ses;
 
 export interface SesLocal {
   endpoint: string;

@@ -84,7 +84,7 @@ export function lambdaRecord(record: StreamRecord, streamArn: string, region: st
   const created = d.ApproximateCreationDateTime;
   return {
     eventID: record.eventID,
-    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventName: record.eventName,
     eventVersion: record.eventVersion ?? '1.1',
     eventSource: 'aws:dynamodb',
     // DynamoDB Local says "ddblocal"; Lambda gives the table's region.
@@ -109,12 +109,14 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const log = options.log ?? (() => undefined);
   const pollInterval = options.pollIntervalMs ?? 200;
   const client = new DynamoDBStreamsClient({ endpoint: options.endpoint, region, credentials: localCredentials });
-  const handler: StreamHandler =
-    options.handler ?? (await loadHandler<StreamHandler>(fn));
+  const handler: StreamHandler = options.handler ?? (await loadHandler<StreamHandler>(fn));
 
   const checkpointFile = options.dataDir && join(options.dataDir, 'stream-checkpoints', `${fn.name}.json`);
   const shards: Record<string, ShardState> = checkpointFile
-    ? await readFile(checkpointFile, 'utf8').then((text) => JSON.parse(text) as Record<string, ShardState>, () => ({}))
+    ? await readFile(checkpointFile, 'utf8').then(
+        (text) => JSON.parse(text) as Record<string, ShardState>,
+        () => ({}),
+      )
     : {};
   const saveCheckpoints = async () => {
     if (!checkpointFile) return;
@@ -134,7 +136,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         // The shape of Lambda's on-failure record for stream sources, with the records themselves added.
         requestContext: { condition, functionArn: `arn:aws:lambda:local:000000000000:function:local-${fn.name}` },
         timestamp: new Date().toISOString(),
-        DDBStreamBatchInfo: { shardId, startSequenceNumber: first, endSequenceNumber: last, batchSize: records.length, streamArn },
+        DDBStreamBatchInfo: {
+          shardId,
+          startSequenceNumber: first,
+          endSequenceNumber: last,
+          batchSize: records.length,
+          streamArn,
+        },
         records,
       })}\n`,
     );
@@ -171,7 +179,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         }
       } catch (error) {
         functionError = true;
-        log(`${fn.name}: the function failed on a batch of ${pending.length}: ${error instanceof Error ? error.message : String(error)}`);
+        log(
+          `${fn.name}: the function failed on a batch of ${pending.length}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       if (!functionError && failedFrom === undefined) return true;
       retries++;
