@@ -7,6 +7,7 @@ import { createRun, getRun } from '../../functions/data/campaign-runs.ts';
 import { queryCustomerPartition } from '../../functions/data/customers.ts';
 import { continueRun, resumeDueRuns, runScheduled, startRun } from '../../functions/send-appreciation/run-campaign.ts';
 import { storedCustomer } from '../support/api.ts';
+import { uniqueId } from '../support/factories.ts';
 import {
   appreciationDb,
   givenAnswer,
@@ -154,7 +155,7 @@ describe('frequency cap and periods', () => {
       db,
       {
         responseId: newId(),
-        surveyId: 's',
+        surveyId: uniqueId('s'),
         customerId: returned.customerId,
         nps: 9,
         submittedAt: recent,
