@@ -15,7 +15,8 @@ import { lambdaContext, loadHandler } from './lambda-runtime.ts';
 import { appendFailure, checkpointStore, failureRecord } from './stream/checkpoints.ts';
 import { backoffDelayMs, deliverBatch } from './stream/delivery.ts';
 import { lambdaRecord, passesFilters } from './stream/lambda-event.ts';
-import { isReadable, listShards } from './stream/shards.ts';
+import { idleSignal } from './stream/idle-signal.ts';
+import { isReadable, iteratorStart, listShards, type StartingPosition } from './stream/shards.ts';
 
 export { lambdaRecord, matchesPattern } from './stream/lambda-event.ts';
 
@@ -37,7 +38,7 @@ export interface StreamPollerOptions {
   dataDir?: string;
   /** The on-failure destination: batches given up on are appended here as JSON lines. */
   failurePath: string;
-  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  startingPosition?: StartingPosition;
   /** How long an idle shard waits before reading again. */
   pollIntervalMs?: number;
   /** Defaults to importing `fn.entry`. */
@@ -85,8 +86,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     });
 
   let stopping = false;
-  let lastIdleAt = 0;
-  let idleWaiters: Array<{ since: number; resolve: () => void }> = [];
+  const idle = idleSignal();
 
   /** After the checkpoint; else at `at` (records read before the first checkpoint); else the starting position. */
   const iteratorFor = async (shardId: string, at?: string): Promise<string | undefined> => {
@@ -95,11 +95,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       new GetShardIteratorCommand({
         StreamArn: streamArn,
         ShardId: shardId,
-        ...(checkpoint
-          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint }
-          : at
-            ? { ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: at }
-            : { ShardIteratorType: options.startingPosition ?? 'TRIM_HORIZON' }),
+        ...iteratorStart(checkpoint, at, options.startingPosition ?? 'TRIM_HORIZON'),
       }),
     );
     try {
@@ -219,8 +215,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           if (!iterators.has(id)) iterators.set(id, {});
           if ((await pollShard(id, iterators.get(id)!)) === 'finished') iterators.delete(id);
         }
-        lastIdleAt = started;
-        idleWaiters = idleWaiters.filter((w) => (w.since <= lastIdleAt ? (w.resolve(), false) : true));
+        idle.passCompleted(started);
       } catch (error) {
         log(`${fn.name}: stream polling failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -229,11 +224,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   })();
 
   return {
-    drained: () => new Promise<void>((resolveDrained) => idleWaiters.push({ since: Date.now(), resolve: resolveDrained })),
+    drained: () => idle.wait(),
     stop: async () => {
       stopping = true;
       await loop;
-      for (const w of idleWaiters) w.resolve();
+      idle.releaseAll();
       client.destroy();
     },
   };

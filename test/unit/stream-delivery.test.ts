@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { deliverBatch, firstFailure, isTooOld, type DeliveryPorts } from '../../lib/local/stream/delivery.ts';
-import { isReadable } from '../../lib/local/stream/shards.ts';
+import { idleSignal } from '../../lib/local/stream/idle-signal.ts';
+import { isReadable, iteratorStart } from '../../lib/local/stream/shards.ts';
 import { matchesPattern } from '../../lib/local/stream/lambda-event.ts';
 
 const NOW = 1_800_000_000;
@@ -108,5 +109,27 @@ describe('shard order and filters', () => {
     expect(matchesPattern(r, { dynamodb: { NewImage: { type: { S: [{ prefix: 'resp' }] } } } })).toBe(true);
     expect(matchesPattern(r, { eventName: [{ 'anything-but': 'INSERT' }] })).toBe(false);
     expect(matchesPattern(r, { dynamodb: { OldImage: [{ exists: false }] } })).toBe(true);
+  });
+});
+
+describe('where a shard is read from, and when the poller is drained', () => {
+  it('starts after the checkpoint, else at the first unsaved record, else at the starting position', () => {
+    expect(iteratorStart('42', '40', 'LATEST')).toEqual({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: '42' });
+    expect(iteratorStart(undefined, '40', 'LATEST')).toEqual({ ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: '40' });
+    expect(iteratorStart(undefined, undefined, 'LATEST')).toEqual({ ShardIteratorType: 'LATEST' });
+  });
+
+  it('releases a waiter only after a pass that started after it', async () => {
+    let now = 100;
+    const idle = idleSignal(() => now);
+    let released = false;
+    const waiting = idle.wait().then(() => (released = true));
+    idle.passCompleted(99);
+    await Promise.resolve();
+    expect(released).toBe(false);
+    now = 200;
+    idle.passCompleted(100);
+    await waiting;
+    expect(released).toBe(true);
   });
 });

@@ -22,3 +22,12 @@ export function isReadable(shard: Shard, known: ReadonlySet<string>, finished: (
   const parent = shard.ParentShardId;
   return !(parent && known.has(parent) && !finished(parent));
 }
+
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
+
+/** Where to start reading a shard: after the checkpoint; else at `at` (records read before any checkpoint); else the starting position. */
+export function iteratorStart(checkpoint: string | undefined, at: string | undefined, startingPosition: StartingPosition) {
+  if (checkpoint) return { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint } as const;
+  if (at) return { ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: at } as const;
+  return { ShardIteratorType: startingPosition } as const;
+}
