@@ -26,7 +26,9 @@ import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { startSesLocal } from '../lib/local/ses-local.ts';
 import { freePort } from '../test/global-setup.ts';
 
-const { values } = parseArgs({ options: { customers: { type: 'string', default: '10000' }, rate: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: { customers: { type: 'string', default: '10000' }, rate: { type: 'string', default: '1000' } },
+});
 const customers = Number(values.customers);
 const rate = Number(values.rate);
 const TABLE = 'bench-campaign';
@@ -37,7 +39,11 @@ logger.setLogLevel('SILENT');
 const dynamo = await startDynamoDbLocal({ port: await freePort() });
 const ses = await startSesLocal({ port: await freePort() });
 try {
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', [ENV.dynamodbEndpoint]: dynamo.endpoint, [ENV.sesEndpoint]: ses.endpoint });
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    [ENV.dynamodbEndpoint]: dynamo.endpoint,
+    [ENV.sesEndpoint]: ses.endpoint,
+  });
   const admin = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });
   await createTable(admin, TABLE);
   const db = { client: dynamoDbClient(), table: TABLE };
@@ -48,8 +54,32 @@ try {
     const customerId = `bench-${i}`;
     const responseId = newId();
     return [
-      { ...keys.customer(customerId), type: 'customer', customerId, email: `${customerId}@example.com`, name: `Customer ${i}`, locale: ['en', 'tr', 'sr', 'et'][i % 4], unsubscribed: false, lastResponseAt: ANSWERED, ...lastResponseIndex(customerId, ANSWERED) },
-      { ...keys.response(responseId), type: 'response', responseId, surveyId: 'bench', customerId, nps: 10, submittedAt: ANSWERED, receivedAt: ANSWERED, createdAt: ANSWERED, version: 1, ...surveyResponsesIndex('bench', ANSWERED, responseId), ...timelineIndex(customerId, ANSWERED, responseId), ...npsDayIndex(ANSWERED, 10, customerId, responseId) },
+      {
+        ...keys.customer(customerId),
+        type: 'customer',
+        customerId,
+        email: `${customerId}@example.com`,
+        name: `Customer ${i}`,
+        locale: ['en', 'tr', 'sr', 'et'][i % 4],
+        unsubscribed: false,
+        lastResponseAt: ANSWERED,
+        ...lastResponseIndex(customerId, ANSWERED),
+      },
+      {
+        ...keys.response(responseId),
+        type: 'response',
+        responseId,
+        surveyId: 'bench',
+        customerId,
+        nps: 10,
+        submittedAt: ANSWERED,
+        receivedAt: ANSWERED,
+        createdAt: ANSWERED,
+        version: 1,
+        ...surveyResponsesIndex('bench', ANSWERED, responseId),
+        ...timelineIndex(customerId, ANSWERED, responseId),
+        ...npsDayIndex(ANSWERED, 10, customerId, responseId),
+      },
     ];
   }).flat();
   const batches: Array<typeof items> = [];
@@ -70,12 +100,23 @@ try {
     continueRun: async (job) => void queue.push(job),
     keyring: async () => parseKeyring(JSON.stringify({ activeKid: 'b', b: randomBytes(32).toString('hex') })),
     now: () => Date.now(),
-    settings: { timeZone: 'UTC', winBackDays: config.winBackDays, frequencyCapDays: config.frequencyCapDays, maxSendRate: rate, offers: config.offers, signOff: config.signOff },
+    settings: {
+      timeZone: 'UTC',
+      winBackDays: config.winBackDays,
+      frequencyCapDays: config.frequencyCapDays,
+      maxSendRate: rate,
+      offers: config.offers,
+      signOff: config.signOff,
+    },
   };
 
   const start = performance.now();
   // One "invocation" is 14 minutes here, as deployed; longer runs hand on through the queue like an async self-invoke.
-  let report = await startRun(ports, { campaignId: 'promoter-thanks', date: DATE, dryRun: false, linkBaseUrl: 'https://feedback.example.com' }, 14 * 60_000);
+  let report = await startRun(
+    ports,
+    { campaignId: 'promoter-thanks', date: DATE, dryRun: false, linkBaseUrl: 'https://feedback.example.com' },
+    14 * 60_000,
+  );
   let invocations = 1;
   for (let job = queue.shift(); job; job = queue.shift(), invocations++) await continueRun(ports, job.continueRun, 14 * 60_000);
   const seconds = (performance.now() - start) / 1000;

@@ -8,7 +8,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const here = import.meta.dirname;
-const benches = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort();
+const benches = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .sort();
 let failed = 0;
 for (const bench of benches) {
   console.error(`[bench] ${bench}`);

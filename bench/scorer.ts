@@ -136,12 +136,20 @@ for (const record of baselineRecords) {
     new TransactWriteCommand({
       ReturnConsumedCapacity: 'TOTAL',
       TransactItems: [
-        { Put: { TableName: TABLE, Item: { ...keys.scoreClaim(`base-${record.eventID}`), type: 'score-claim' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: TABLE,
+            Item: { ...keys.scoreClaim(`base-${record.eventID}`), type: 'score-claim' },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         ...buckets.map((key) => ({
           Update: {
             TableName: TABLE,
             Key: keys.scoreDay(key.surveyId, key.day, key.dimension, `${key.segment}`),
-            UpdateExpression: `ADD ${Object.keys(counters).map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+            UpdateExpression: `ADD ${Object.keys(counters)
+              .map((_, i) => `#c${i} :c${i}`)
+              .join(', ')}`,
             ExpressionAttributeNames: Object.fromEntries(Object.keys(counters).map((c, i) => [`#c${i}`, c])),
             ExpressionAttributeValues: Object.fromEntries(Object.values(counters).map((v, i) => [`:c${i}`, v])),
           },
@@ -169,7 +177,7 @@ const call = async (method: string, path: string, body?: unknown) => {
     headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: await res.json() };
 };
 const surveyId = `bench-drain-${randomBytes(3).toString('hex')}`;
 await call('PUT', `/v1/surveys/${surveyId}`, { name: 'Bench', questions: ['nps', 'csat'], segmentBy: ['plan'] });
@@ -211,11 +219,21 @@ const billed = (scorerItems * TRANSACTIONAL_UNITS_PER_ITEM) / RESPONSES_FOR_UNIT
 const baselineBilled = (baselineItems * TRANSACTIONAL_UNITS_PER_ITEM) / RESPONSES_FOR_UNITS;
 const reported = scorerUnits / RESPONSES_FOR_UNITS;
 const baselineReported = baselineUnits / RESPONSES_FOR_UNITS;
-console.log(`write units per response (${RESPONSES_FOR_UNITS} responses of one day, 3 channels, 3 plans, batches of ${BATCH_SIZE}):`);
-console.log(`  scorer    ${billed.toFixed(2)} as DynamoDB bills them (${scorerItems} transactional items); ${reported.toFixed(2)} as DynamoDB Local reports them (ReturnConsumedCapacity); ${scorerMs} ms`);
-console.log(`  baseline  ${baselineBilled.toFixed(2)} as billed (${baselineItems} items, one transaction per record); ${baselineReported.toFixed(2)} as DynamoDB Local reports; ${baselineMs} ms`);
-console.log(`  ratio     the baseline writes ${(baselineBilled / billed).toFixed(1)}× as much (${(baselineReported / reported).toFixed(1)}× by DynamoDB Local's report)`);
-console.log(`drain: ${counted}/${RESPONSES_FOR_DRAIN} responses counted ${(drainMs / 1000).toFixed(1)} s after the last accept (submitting took ${((lastAccept - submitStarted) / 1000).toFixed(1)} s)`);
+console.log(
+  `write units per response (${RESPONSES_FOR_UNITS} responses of one day, 3 channels, 3 plans, batches of ${BATCH_SIZE}):`,
+);
+console.log(
+  `  scorer    ${billed.toFixed(2)} as DynamoDB bills them (${scorerItems} transactional items); ${reported.toFixed(2)} as DynamoDB Local reports them (ReturnConsumedCapacity); ${scorerMs} ms`,
+);
+console.log(
+  `  baseline  ${baselineBilled.toFixed(2)} as billed (${baselineItems} items, one transaction per record); ${baselineReported.toFixed(2)} as DynamoDB Local reports; ${baselineMs} ms`,
+);
+console.log(
+  `  ratio     the baseline writes ${(baselineBilled / billed).toFixed(1)}× as much (${(baselineReported / reported).toFixed(1)}× by DynamoDB Local's report)`,
+);
+console.log(
+  `drain: ${counted}/${RESPONSES_FOR_DRAIN} responses counted ${(drainMs / 1000).toFixed(1)} s after the last accept (submitting took ${((lastAccept - submitStarted) / 1000).toFixed(1)} s)`,
+);
 console.log(
   JSON.stringify({
     bench: 'scorer',

@@ -34,7 +34,7 @@ export const handler = httpHandler(routes, {
       ]);
       if (!customer) throw new NotFound(`Customer "${id}"`);
       // Newest first; an email not (yet) sent has only its claim time.
-      const when = (e: Record<string, unknown>) => String(e.sentAt ?? e.claimedAt ?? '');
+      const when = (e: Record<string, unknown>) => (e.sentAt ?? e.claimedAt ?? '') as string;
       const sent = emails.map(publicFields).sort((a, b) => when(b).localeCompare(when(a)));
       return { status: 200, body: { customer, responses, emails: sent } };
     },

@@ -52,7 +52,12 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   // SIGKILL), so Java is never orphaned.
   const child: ChildProcess = spawn(
     'sh',
-    ['-c', '"$@" & pid=$!; trap \'kill $pid 2>/dev/null\' TERM INT; cat >/dev/null; kill $pid 2>/dev/null; wait $pid', 'dynamodb-local', ...java],
+    [
+      '-c',
+      '"$@" & pid=$!; trap \'kill $pid 2>/dev/null\' TERM INT; cat >/dev/null; kill $pid 2>/dev/null; wait $pid',
+      'dynamodb-local',
+      ...java,
+    ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let output = '';

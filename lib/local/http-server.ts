@@ -27,10 +27,12 @@ function compile(routeKey: string, fn: FunctionSpec): CompiledRoute {
   if (routeKey === '$default') return { routeKey, method: 'ANY', pattern: /^$(?!)/, params: [], fn };
   const [method, path] = routeKey.split(' ') as [string, string];
   const params: string[] = [];
-  const source = path.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`).replace(/\\\{(\w+)(\\\+)?\\\}/g, (_, name: string, greedy) => {
-    params.push(name);
-    return greedy ? '(.+)' : '([^/]+)';
-  });
+  const source = path
+    .replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`)
+    .replace(/\\\{(\w+)(\\\+)?\\\}/g, (_, name: string, greedy) => {
+      params.push(name);
+      return greedy ? '(.+)' : '([^/]+)';
+    });
   return { routeKey, method, pattern: new RegExp(`^${source}$`), params, fn };
 }
 

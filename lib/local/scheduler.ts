@@ -63,20 +63,26 @@ export function startScheduler(options: {
       const expression = (options.config.schedules as Record<string, string | undefined>)[schedule.id];
       if (!expression) continue;
       const cron = toLocalCron(expression);
-      const job = new Cron(cron.pattern, { timezone: options.config.timeZone, name: `${fn.name}:${schedule.id}`, protect: true }, async () => {
-        if (!cron.matchesYear(yearIn(new Date(), options.config.timeZone))) return;
-        log(`schedule ${schedule.id}: invoking ${fn.name}`);
-        try {
-          const handler = await loadHandler<Handler>(fn);
-          const result = await handler(schedule.input, lambdaContext(fn));
-          log(`schedule ${schedule.id}: ${JSON.stringify(result)}`);
-        } catch (error) {
-          log(`schedule ${schedule.id} failed: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      });
+      const job = new Cron(
+        cron.pattern,
+        { timezone: options.config.timeZone, name: `${fn.name}:${schedule.id}`, protect: true },
+        async () => {
+          if (!cron.matchesYear(yearIn(new Date(), options.config.timeZone))) return;
+          log(`schedule ${schedule.id}: invoking ${fn.name}`);
+          try {
+            const handler = await loadHandler<Handler>(fn);
+            const result = await handler(schedule.input, lambdaContext(fn));
+            log(`schedule ${schedule.id}: ${JSON.stringify(result)}`);
+          } catch (error) {
+            log(`schedule ${schedule.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        },
+      );
       crons.push(job);
       jobs.push({ id: schedule.id, next: () => job.nextRun() });
-      log(`schedule ${schedule.id}: ${expression} in ${options.config.timeZone}, next at ${job.nextRun()?.toISOString() ?? 'never'}`);
+      log(
+        `schedule ${schedule.id}: ${expression} in ${options.config.timeZone}, next at ${job.nextRun()?.toISOString() ?? 'never'}`,
+      );
     }
   }
   return { stop: () => crons.forEach((c) => c.stop()), jobs };

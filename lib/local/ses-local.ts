@@ -3,7 +3,7 @@ import ses from 'aws-ses-v2-local';
 import { assertPortsFree } from './ports.ts';
 
 // A CommonJS module whose default export arrives wrapped once more under ESM.
-const sesServer = ((ses as unknown as { default?: typeof ses }).default ?? ses) as typeof ses;
+const sesServer = (ses as unknown as { default?: typeof ses }).default ?? ses;
 
 export interface SesLocal {
   endpoint: string;

@@ -65,15 +65,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Every port is checked before anything starts: a taken one is named with the variable that moves it.
   await assertPortsFree({ port: options.port, dynamoDbPort: options.dynamoDbPort, sesPort: options.sesPort });
   try {
-    log(`starting DynamoDB Local on port ${options.dynamoDbPort}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in memory)'}`);
+    log(
+      `starting DynamoDB Local on port ${options.dynamoDbPort}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in memory)'}`,
+    );
     const dynamo = await startDynamoDbLocal({
       port: options.dynamoDbPort,
       dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
     });
-    stops.push(dynamo.stop);
+    stops.push(() => dynamo.stop());
     log(`starting the local SES on port ${options.sesPort}`);
     const ses = await startSesLocal({ port: options.sesPort });
-    stops.push(ses.stop);
+    stops.push(() => ses.stop());
 
     const adminToken = options.adminToken ?? newSecret();
     const config = options.config ?? configFromCdkJson();
@@ -96,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(api.stop);
     // The scorer and any other stream consumer, fed like Lambda's event source mapping feeds them.
     const consumers = await startStreamConsumers({ endpoint: dynamo.endpoint, streamArn, dataDir: options.dataDir, log });
-    stops.push(consumers.stop);
+    stops.push(() => consumers.stop());
     // Links in scheduled emails point here (config.publicBaseUrl is the deployed domain), unless set, e.g. to a tunnel.
     process.env[ENV.publicBaseUrl] ??= api.url;
     const scheduler = startScheduler({ config, log });

@@ -1,21 +1,24 @@
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
-  DescribeStreamCommand,
   DynamoDBStreamsClient,
   ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
   TrimmedDataAccessException,
-  type Shard,
-  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localCredentials } from '#runtime/clients.ts';
 import { ENV } from '#runtime/env.ts';
 import { FUNCTIONS, type FunctionSpec, type StreamConsumer } from '../manifest.ts';
 import { lambdaContext, loadHandler } from './lambda-runtime.ts';
+import { appendFailure, checkpointStore, failureRecord } from './stream/checkpoints.ts';
+import { backoffDelayMs, deliverBatch } from './stream/delivery.ts';
+import { lambdaRecord, passesFilters } from './stream/lambda-event.ts';
+import { idleSignal } from './stream/idle-signal.ts';
+import { isReadable, iteratorStart, listShards, type StartingPosition } from './stream/shards.ts';
+
+export { lambdaRecord, matchesPattern } from './stream/lambda-event.ts';
 
 /**
  * The local twin of Lambda's DynamoDB event source mapping: reads the table's stream from DynamoDB Local, builds
@@ -35,7 +38,7 @@ export interface StreamPollerOptions {
   dataDir?: string;
   /** The on-failure destination: batches given up on are appended here as JSON lines. */
   failurePath: string;
-  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  startingPosition?: StartingPosition;
   /** How long an idle shard waits before reading again. */
   pollIntervalMs?: number;
   /** Defaults to importing `fn.entry`. */
@@ -49,59 +52,6 @@ export interface StreamPoller {
   stop(): Promise<void>;
 }
 
-interface ShardState {
-  /** The last sequence number done with (processed, filtered out, or sent to the on-failure destination). */
-  checkpoint?: string;
-  finished?: boolean;
-}
-
-const RETRY_BACKOFF_MS = 200;
-
-/** Lambda event filtering, for the operators the manifest uses: exact values, prefix, exists, anything-but. */
-export function matchesPattern(value: unknown, pattern: unknown): boolean {
-  if (Array.isArray(pattern)) {
-    return pattern.some((rule) => {
-      if (rule !== null && typeof rule === 'object') {
-        const r = rule as Record<string, unknown>;
-        if ('prefix' in r) return typeof value === 'string' && value.startsWith(String(r.prefix));
-        if ('exists' in r) return (value !== undefined) === r.exists;
-        if ('anything-but' in r) return ![r['anything-but']].flat().includes(value);
-        return false;
-      }
-      return value === rule;
-    });
-  }
-  if (pattern !== null && typeof pattern === 'object') {
-    if (value === null || typeof value !== 'object') return false;
-    return Object.entries(pattern).every(([name, sub]) => matchesPattern((value as Record<string, unknown>)[name], sub));
-  }
-  return value === pattern;
-}
-
-/** The record exactly as Lambda hands it over: epoch seconds for the creation time, the stream's ARN and region. */
-export function lambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
-  const d = record.dynamodb ?? {};
-  const created = d.ApproximateCreationDateTime;
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName as DynamoDBRecord['eventName'],
-    eventVersion: record.eventVersion ?? '1.1',
-    eventSource: 'aws:dynamodb',
-    // DynamoDB Local says "ddblocal"; Lambda gives the table's region.
-    awsRegion: region,
-    dynamodb: {
-      ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}),
-      Keys: d.Keys,
-      ...(d.NewImage ? { NewImage: d.NewImage } : {}),
-      ...(d.OldImage ? { OldImage: d.OldImage } : {}),
-      SequenceNumber: d.SequenceNumber,
-      SizeBytes: d.SizeBytes,
-      StreamViewType: d.StreamViewType,
-    } as DynamoDBRecord['dynamodb'],
-    eventSourceARN: streamArn,
-  };
-}
-
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const { fn, streamArn } = options;
   const settings = fn.stream;
@@ -109,92 +59,34 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const log = options.log ?? (() => undefined);
   const pollInterval = options.pollIntervalMs ?? 200;
   const client = new DynamoDBStreamsClient({ endpoint: options.endpoint, region, credentials: localCredentials });
-  const handler: StreamHandler =
-    options.handler ?? (await loadHandler<StreamHandler>(fn));
+  const handler: StreamHandler = options.handler ?? (await loadHandler<StreamHandler>(fn));
 
   const checkpointFile = options.dataDir && join(options.dataDir, 'stream-checkpoints', `${fn.name}.json`);
-  const shards: Record<string, ShardState> = checkpointFile
-    ? await readFile(checkpointFile, 'utf8').then((text) => JSON.parse(text) as Record<string, ShardState>, () => ({}))
-    : {};
-  const saveCheckpoints = async () => {
-    if (!checkpointFile) return;
-    await mkdir(dirname(checkpointFile), { recursive: true });
-    await writeFile(`${checkpointFile}.tmp`, JSON.stringify(shards));
-    await rename(`${checkpointFile}.tmp`, checkpointFile);
-  };
+  const checkpoints = await checkpointStore(checkpointFile);
+  const { shards } = checkpoints;
+  const saveCheckpoints = () => checkpoints.save();
 
   const sendToFailureDestination = async (shardId: string, records: DynamoDBRecord[], condition: string) => {
-    const first = records[0]?.dynamodb?.SequenceNumber;
-    const last = records.at(-1)?.dynamodb?.SequenceNumber;
     log(`${fn.name}: gave up on ${records.length} records of ${shardId} (${condition}); see ${options.failurePath}`);
-    await mkdir(dirname(options.failurePath), { recursive: true });
-    await appendFile(
+    await appendFailure(
       options.failurePath,
-      `${JSON.stringify({
-        // The shape of Lambda's on-failure record for stream sources, with the records themselves added.
-        requestContext: { condition, functionArn: `arn:aws:lambda:local:000000000000:function:local-${fn.name}` },
-        timestamp: new Date().toISOString(),
-        DDBStreamBatchInfo: { shardId, startSequenceNumber: first, endSequenceNumber: last, batchSize: records.length, streamArn },
-        records,
-      })}\n`,
+      failureRecord({ functionName: fn.name, streamArn, shardId, records, condition, at: new Date() }),
     );
   };
 
-  const isTooOld = (record: DynamoDBRecord) =>
-    settings.maxRecordAgeSeconds >= 0 &&
-    record.dynamodb?.ApproximateCreationDateTime !== undefined &&
-    Date.now() / 1000 - record.dynamodb.ApproximateCreationDateTime > settings.maxRecordAgeSeconds;
-
-  /**
-   * One batch through the function, as the event source mapping would: until done, retried out, or too old.
-   * Resolves true when the batch is done with (processed, or sent to the on-failure destination), false when the
-   * poller stopped first: then the batch must not be checkpointed, or a restart with --persist would skip it.
-   */
-  const deliver = async (shardId: string, batch: DynamoDBRecord[]): Promise<boolean> => {
-    let pending = batch;
-    let retries = 0;
-    while (pending.length > 0) {
-      if (stopping) return false;
-      if (isTooOld(pending[0]!)) {
-        await sendToFailureDestination(shardId, pending, 'RecordAgeExceeded');
-        return true;
-      }
-      let failedFrom: number | undefined;
-      let functionError = false;
-      try {
-        const result = await handler({ Records: pending }, lambdaContext(fn));
-        const failures = result?.batchItemFailures ?? [];
-        if (failures.length > 0) {
-          const ids = failures.map((f) => f.itemIdentifier);
-          const index = pending.findIndex((r) => ids.includes(r.dynamodb?.SequenceNumber ?? ''));
-          failedFrom = index < 0 ? 0 : index; // an unknown identifier fails the whole batch, as on Lambda
-        }
-      } catch (error) {
-        functionError = true;
-        log(`${fn.name}: the function failed on a batch of ${pending.length}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      if (!functionError && failedFrom === undefined) return true;
-      retries++;
-      if (retries > settings.retryAttempts) {
-        await sendToFailureDestination(shardId, functionError ? pending : pending.slice(failedFrom), 'RetryAttemptsExhausted');
-        return true;
-      }
-      if (functionError && settings.bisectBatchOnError && pending.length > 1) {
-        const half = Math.ceil(pending.length / 2);
-        return (await deliver(shardId, pending.slice(0, half))) && deliver(shardId, pending.slice(half));
-      }
-      if (failedFrom !== undefined) pending = pending.slice(failedFrom);
-      await new Promise((r) => setTimeout(r, RETRY_BACKOFF_MS * Math.min(retries, 10)));
-    }
-    return true;
-  };
-
-  const passesFilters = (record: DynamoDBRecord) =>
-    !settings.filterPatterns?.length || settings.filterPatterns.some((pattern) => matchesPattern(record, pattern));
+  /** One batch through the function (retries, bisection, record age, on-failure destination): see delivery.ts. */
+  const deliver = (shardId: string, batch: DynamoDBRecord[]): Promise<boolean> =>
+    deliverBatch(batch, {
+      settings,
+      invoke: (records) => handler({ Records: records }, lambdaContext(fn)),
+      giveUp: (records, condition) => sendToFailureDestination(shardId, records, condition),
+      stopping: () => stopping,
+      backoff: (retry) => new Promise((r) => setTimeout(r, backoffDelayMs(retry))),
+      log: (line) => log(`${fn.name}: ${line}`),
+    });
 
   let stopping = false;
-  let lastIdleAt = 0;
-  let idleWaiters: Array<{ since: number; resolve: () => void }> = [];
+  const idle = idleSignal();
 
   /** After the checkpoint; else at `at` (records read before the first checkpoint); else the starting position. */
   const iteratorFor = async (shardId: string, at?: string): Promise<string | undefined> => {
@@ -203,11 +95,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       new GetShardIteratorCommand({
         StreamArn: streamArn,
         ShardId: shardId,
-        ...(checkpoint
-          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint }
-          : at
-            ? { ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: at }
-            : { ShardIteratorType: options.startingPosition ?? 'TRIM_HORIZON' }),
+        ...iteratorStart(checkpoint, at, options.startingPosition ?? 'TRIM_HORIZON'),
       }),
     );
     try {
@@ -220,17 +108,6 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       shards[shardId] = {};
       return iteratorFor(shardId);
     }
-  };
-
-  const listShards = async (): Promise<Shard[]> => {
-    const all: Shard[] = [];
-    let ExclusiveStartShardId: string | undefined;
-    do {
-      const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId }));
-      all.push(...(StreamDescription?.Shards ?? []));
-      ExclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
-    } while (ExclusiveStartShardId);
-    return all;
   };
 
   /**
@@ -297,7 +174,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           const record = lambdaRecord(raw, streamArn, region);
           lastSequence = record.dynamodb?.SequenceNumber;
           firstUnsaved ??= lastSequence;
-          if (!passesFilters(record)) continue;
+          if (!passesFilters(record, settings)) continue;
           if (buffer.length === 0) windowEnds = Date.now() + settings.maxBatchingWindowSeconds * 1000;
           buffer.push(record);
           if (buffer.length >= settings.batchSize && !(await flush())) return 'idle';
@@ -330,19 +207,15 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     while (!stopping) {
       const started = Date.now();
       try {
-        const all = await listShards();
+        const all = await listShards(client, streamArn);
         const known = new Set(all.map((s) => s.ShardId!));
         for (const shard of all) {
           const id = shard.ShardId!;
-          if (shards[id]?.finished) continue;
-          // A child waits for its parent: records of an item stay in order across a shard split.
-          const parent = shard.ParentShardId;
-          if (parent && known.has(parent) && !shards[parent]?.finished) continue;
+          if (!isReadable(shard, known, (shardId) => !!shards[shardId]?.finished)) continue;
           if (!iterators.has(id)) iterators.set(id, {});
           if ((await pollShard(id, iterators.get(id)!)) === 'finished') iterators.delete(id);
         }
-        lastIdleAt = started;
-        idleWaiters = idleWaiters.filter((w) => (w.since <= lastIdleAt ? (w.resolve(), false) : true));
+        idle.passCompleted(started);
       } catch (error) {
         log(`${fn.name}: stream polling failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -351,11 +224,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   })();
 
   return {
-    drained: () => new Promise<void>((resolveDrained) => idleWaiters.push({ since: Date.now(), resolve: resolveDrained })),
+    drained: () => idle.wait(),
     stop: async () => {
       stopping = true;
       await loop;
-      for (const w of idleWaiters) w.resolve();
+      idle.releaseAll();
       client.destroy();
     },
   };

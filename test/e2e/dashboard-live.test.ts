@@ -45,9 +45,9 @@ describe('GET /dashboard with the real scores and responses endpoints', { timeou
     });
     expect(put.status).toBe(200);
     const answers = [
-      { customerId: 'c-a', nps: 10, csat: 5, comment: 'Smooth checkout', channel: 'email', submittedAt: `${daysAgo(3)}T09:00:00Z` },
-      { customerId: 'c-b', nps: 3, csat: 2, comment: 'Payment failed <twice>', channel: 'web', submittedAt: `${daysAgo(3)}T11:00:00Z` },
-      { customerId: 'c-c', nps: 9, csat: 4, channel: 'email', submittedAt: `${daysAgo(1)}T10:00:00Z` },
+      { customerId: uniqueId('c-a'), nps: 10, csat: 5, comment: 'Smooth checkout', channel: 'email', submittedAt: `${daysAgo(3)}T09:00:00Z` },
+      { customerId: uniqueId('c-b'), nps: 3, csat: 2, comment: 'Payment failed <twice>', channel: 'web', submittedAt: `${daysAgo(3)}T11:00:00Z` },
+      { customerId: uniqueId('c-c'), nps: 9, csat: 4, channel: 'email', submittedAt: `${daysAgo(1)}T10:00:00Z` },
     ];
     for (const answer of answers) {
       const res = await api.request('POST', '/v1/responses', { admin: true, body: { surveyId, ...answer } });

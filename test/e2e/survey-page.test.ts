@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { signToken } from '../../functions/core/tokens.ts';
 import { givenLink, givenSurvey } from '../support/factories.ts';
-import { itemsWithPrefix, useApi } from '../support/api.ts';
+import { storedResponsesOf, useApi } from '../support/api.ts';
 import { useBrowser } from '../support/browser.ts';
 import { TEST_KEYRING } from '../setup-env.ts';
 
@@ -10,7 +10,7 @@ const api = useApi();
 const browser = useBrowser();
 mkdirSync('tmp', { recursive: true });
 
-const storedFor = async (surveyId: string) => (await itemsWithPrefix('RESPONSE#')).filter((i) => i.surveyId === surveyId);
+const storedFor = storedResponsesOf;
 const cspViolations = (errors: string[]) => errors.filter((e) => /Content Security Policy/i.test(e));
 
 // A real browser on two shared cores: more time than an API test.

@@ -12,7 +12,10 @@ const daysFromToday = (days: number) => addDays(new Date().toISOString().slice(0
 async function givenPromoter(surveyId: string, submittedAt: string, customer: Record<string, unknown> = {}) {
   const customerId = uniqueId('c');
   const email = `${customerId}@example.com`;
-  const put = await api.request('PUT', `/v1/customers/${customerId}`, { admin: true, body: aCustomer({ email, birthday: undefined, ...customer }) });
+  const put = await api.request('PUT', `/v1/customers/${customerId}`, {
+    admin: true,
+    body: aCustomer({ email, birthday: undefined, ...customer }),
+  });
   expect(put.status).toBe(200);
   await answer(surveyId, customerId, submittedAt);
   return { customerId, email };
@@ -25,7 +28,9 @@ async function answer(surveyId: string, customerId: string, submittedAt: string)
 
 describe('POST /v1/campaigns/{campaignId}/runs', () => {
   it('answers 404 for an unknown campaign, 400 for a bad date, 401 without the admin token', async () => {
-    expect((await api.request('POST', '/v1/campaigns/newsletter/runs', { admin: true, body: {} })).body.error.code).toBe('not_found');
+    expect((await api.request('POST', '/v1/campaigns/newsletter/runs', { admin: true, body: {} })).body.error.code).toBe(
+      'not_found',
+    );
     const badDate = await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date: '2026-02-30' } });
     expect(badDate.status).toBe(400);
     expect(badDate.body.error.issues[0].path).toBe('date');
@@ -36,11 +41,15 @@ describe('POST /v1/campaigns/{campaignId}/runs', () => {
       expect(outOfRange.body.error.issues[0].path).toBe('date');
     }
     for (const date of [daysFromToday(1), daysFromToday(-30)]) {
-      expect((await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date, dryRun: true } })).status).toBe(200);
+      expect(
+        (await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date, dryRun: true } })).status,
+      ).toBe(200);
     }
     expect((await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { dryRun: 'yes' } })).status).toBe(400);
     expect((await api.request('POST', '/v1/campaigns/birthday/runs', { body: {} })).status).toBe(401);
-    expect((await api.request('GET', '/v1/campaigns/birthday/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV', { admin: true })).status).toBe(404);
+    expect((await api.request('GET', '/v1/campaigns/birthday/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV', { admin: true })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -69,7 +78,9 @@ describe('appreciation over HTTP, as a user would', () => {
     expect(page.text).toContain('Abonelikten çık');
     const stillSubscribed = await api.request('GET', `/v1/customers/${c.customerId}`, { admin: true });
     expect(stillSubscribed.body.customer.unsubscribed).toBe(false);
-    expect(stillSubscribed.body.emails).toEqual([expect.objectContaining({ campaignId: 'promoter-thanks', status: 'sent', subject: email!.subject })]);
+    expect(stillSubscribed.body.emails).toEqual([
+      expect.objectContaining({ campaignId: 'promoter-thanks', status: 'sent', subject: email!.subject }),
+    ]);
 
     const oneClick = { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
     expect((await api.request('POST', path, oneClick)).status).toBe(200);
@@ -79,7 +90,10 @@ describe('appreciation over HTTP, as a user would', () => {
     expect((await api.request('GET', path)).text).toContain('Abonelikten çıktınız');
 
     await answer(surveyId, c.customerId, `${addDays(date, 9)}T10:00:00Z`);
-    const next = await api.request('POST', '/v1/campaigns/promoter-thanks/runs', { admin: true, body: { date: addDays(date, 10) } });
+    const next = await api.request('POST', '/v1/campaigns/promoter-thanks/runs', {
+      admin: true,
+      body: { date: addDays(date, 10) },
+    });
     expect(next.body).toMatchObject({ selected: 1, sent: 0, skipped: { unsubscribed: 1 } });
     expect(await sentTo(c.email)).toHaveLength(1);
   });

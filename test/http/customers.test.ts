@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itemsWithPrefix, useApi } from '../support/api.ts';
+import { storedCustomer, useApi } from '../support/api.ts';
 import { expectContractError } from '../support/contract.ts';
 import { aCustomer, givenSurvey, uniqueId } from '../support/factories.ts';
 
@@ -33,7 +33,9 @@ describe('PUT and GET /v1/customers/{customerId}', () => {
     const customerId = `${uniqueId('C')}.user_1:crm@acme-eu`;
     const res = await putCustomer(customerId, aCustomer());
     expect(res.status).toBe(200);
-    expect((await api.request('GET', `/v1/customers/${encodeURIComponent(customerId)}`, { admin: true })).body.customer.customerId).toBe(customerId);
+    expect(
+      (await api.request('GET', `/v1/customers/${encodeURIComponent(customerId)}`, { admin: true })).body.customer.customerId,
+    ).toBe(customerId);
   });
 
   it.each([
@@ -42,7 +44,7 @@ describe('PUT and GET /v1/customers/{customerId}', () => {
   ])('indexes a %s birthday by its day of the year', async (_form, birthday, gsi1pk) => {
     const customerId = uniqueId('c');
     await putCustomer(customerId, aCustomer({ birthday }));
-    const [item] = await itemsWithPrefix(`CUSTOMER#${customerId}`);
+    const [item] = await storedCustomer(customerId);
     expect(item).toMatchObject({ gsi1pk, gsi1sk: customerId, birthday });
   });
 
@@ -62,7 +64,7 @@ describe('PUT and GET /v1/customers/{customerId}', () => {
       updatedAt: expect.stringMatching(ISO),
     });
     expect(second.body.updatedAt > first.body.updatedAt).toBe(true);
-    const items = await itemsWithPrefix(`CUSTOMER#${customerId}`);
+    const items = await storedCustomer(customerId);
     expect(items).toHaveLength(1);
     expect(items[0]).not.toHaveProperty('gsi1pk');
   });
@@ -74,14 +76,20 @@ describe('PUT and GET /v1/customers/{customerId}', () => {
     const dates = ['2026-01-10T09:00:00Z', '2026-03-02T09:00:00Z', '2026-02-14T09:00:00Z'];
     const ids: Record<string, string> = {};
     for (const submittedAt of dates) {
-      const res = await api.request('POST', '/v1/responses', { admin: true, body: { surveyId, customerId, nps: 8, submittedAt } });
+      const res = await api.request('POST', '/v1/responses', {
+        admin: true,
+        body: { surveyId, customerId, nps: 8, submittedAt },
+      });
       ids[submittedAt] = res.body.responseId;
     }
 
     const res = await api.request('GET', `/v1/customers/${customerId}`, { admin: true });
 
     expect(res.body.responses.map((r: { responseId: string }) => r.responseId)).toEqual(
-      [...dates].sort().reverse().map((d) => ids[d]),
+      [...dates]
+        .sort()
+        .reverse()
+        .map((d) => ids[d]),
     );
     expect(res.body.responses[0]).toMatchObject({ surveyId, customerId, nps: 8, submittedAt: '2026-03-02T09:00:00.000Z' });
     expect(res.body.responses[0]).not.toHaveProperty('pk');

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyring, signToken, type TokenClaims } from '../../functions/core/tokens.ts';
 import { TEST_ADMIN_TOKEN, TEST_KEYRING } from '../setup-env.ts';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { table, testDb, useApi } from '../support/api.ts';
+import { watchTableWrites, writesNaming } from '../support/table-writes.ts';
 import { expectContractError } from '../support/contract.ts';
 import { aCustomer, aSurvey, givenCustomer, givenLink, givenSurvey, uniqueId } from '../support/factories.ts';
 
@@ -119,6 +120,7 @@ const future = () => new Date(Date.now() + 2 * 3600_000).toISOString();
 
 // ---- the cases ----
 
+// prettier-ignore
 const responseBodies: Case[] = [
   { name: 'truncated JSON', request: (t) => postResponse(`{"surveyId":"${t.surveyId}",`), status: 400, code: 'validation_failed' },
   { name: 'trailing garbage after the JSON', request: (t) => postResponse(`${JSON.stringify(aResponse(t))}}`), status: 400, code: 'validation_failed' },
@@ -170,6 +172,7 @@ const responseBodies: Case[] = [
   { name: 'a survey that does not exist', request: (t) => postResponse(aResponse(t, { surveyId: t.freshSurveyId })), status: 404, code: 'not_found' },
 ];
 
+// prettier-ignore
 const submittedAt: Case[] = [
   { name: 'submittedAt without the admin token', request: (t) => postResponse(aResponse(t, { submittedAt: '2025-01-01T00:00:00Z' })), status: 400, code: 'validation_failed', path: 'submittedAt' },
   { name: 'submittedAt in the future, as admin', request: (t) => postResponse(aResponse(t, { token: undefined, customerId: t.customerId, submittedAt: future() }), undefined, true), status: 400, code: 'validation_failed', path: 'submittedAt' },
@@ -177,6 +180,7 @@ const submittedAt: Case[] = [
   { name: 'submittedAt on 29 February of a common year', request: (t) => postResponse(aResponse(t, { token: undefined, customerId: t.customerId, submittedAt: '2025-02-29T10:00:00Z' }), undefined, true), status: 400, code: 'validation_failed', path: 'submittedAt' },
 ];
 
+// prettier-ignore
 const linkTokens: Case[] = [
   { name: 'no token for a survey that is not anonymous', request: (t) => postResponse(aResponse(t, { token: undefined }), { 'idempotency-key': t.key }), status: 403, code: 'invalid_token' },
   { name: 'a random token', request: (t) => postResponse(aResponse(t, { token: 'not-a-token' })), status: 403, code: 'invalid_token' },
@@ -195,6 +199,7 @@ const linkTokens: Case[] = [
 ];
 
 const bearer = (value: string) => ({ authorization: value });
+// prettier-ignore
 const adminAuth: Case[] = [
   { name: 'PUT survey without Authorization', request: (t) => ({ ...putSurvey(t.freshSurveyId, aSurvey()), admin: false }), status: 401, code: 'unauthorized' },
   { name: 'PUT survey with a wrong admin token', request: (t) => putSurvey(t.freshSurveyId, aSurvey(), bearer('Bearer not-the-token')), status: 401, code: 'unauthorized' },
@@ -213,17 +218,19 @@ const adminAuth: Case[] = [
   { name: 'an oversized body without the admin token is 401 before 413', request: (t) => ({ ...putSurvey(t.freshSurveyId, aSurvey({ name: 'n'.repeat(17_000) })), admin: false }), status: 401, code: 'unauthorized' },
 ];
 
+// prettier-ignore
 const contentTypes: Case[] = [
   { name: 'text/plain', request: (t) => postResponse(aResponse(t), { 'content-type': 'text/plain' }), status: 415, code: 'unsupported_media_type' },
   { name: 'no content type', request: (t) => postResponse(Buffer.from(JSON.stringify(aResponse(t)))), status: 415, code: 'unsupported_media_type' },
   { name: 'application/xml', request: (t) => postResponse(`<response><surveyId>${t.surveyId}</surveyId></response>`, { 'content-type': 'application/xml' }), status: 415, code: 'unsupported_media_type' },
   { name: 'a form body (JSON only on this route)', request: (t) => postResponse(`surveyId=${t.surveyId}&nps=9`, { 'content-type': 'application/x-www-form-urlencoded' }), status: 415, code: 'unsupported_media_type' },
-  { name: 'multipart/form-data', request: (t) => postResponse(`--b\r\nContent-Disposition: form-data; name="nps"\r\n\r\n9\r\n--b--`, { 'content-type': 'multipart/form-data; boundary=b' }), status: 415, code: 'unsupported_media_type' },
+  { name: 'multipart/form-data', request: () => postResponse(`--b\r\nContent-Disposition: form-data; name="nps"\r\n\r\n9\r\n--b--`, { 'content-type': 'multipart/form-data; boundary=b' }), status: 415, code: 'unsupported_media_type' },
   { name: 'application/json-patch+json', request: (t) => postResponse(aResponse(t), { 'content-type': 'application/json-patch+json' }), status: 415, code: 'unsupported_media_type' },
   { name: 'text/plain on PUT survey', request: (t) => putSurvey(t.freshSurveyId, aSurvey(), { 'content-type': 'text/plain' }), status: 415, code: 'unsupported_media_type' },
   { name: 'text/html on PUT customer', request: (t) => putCustomer(t.freshCustomerId, aCustomer(), { 'content-type': 'text/html' }), status: 415, code: 'unsupported_media_type' },
 ];
 
+// prettier-ignore
 const sizes: Case[] = [
   { name: 'a response body of 16 KiB + 1 byte', request: (t) => postResponse(padTo(aResponse(t), 16 * 1024 + 1)), status: 413, code: 'payload_too_large' },
   { name: 'a body over 16 KiB in bytes but not in characters', request: (t) => postResponse(aResponse(t, { comment: 'ş'.repeat(8500) })), status: 413, code: 'payload_too_large' },
@@ -238,6 +245,7 @@ function padTo(body: Record<string, unknown>, bytes: number) {
   return JSON.stringify({ ...body, comment: 'x'.repeat(bytes - empty) });
 }
 
+// prettier-ignore
 const idempotencyKeys: Case[] = [
   { name: 'an empty Idempotency-Key', request: (t) => postResponse(aResponse(t), { 'idempotency-key': '' }), status: 400, code: 'validation_failed', path: 'Idempotency-Key' },
   { name: 'an Idempotency-Key of 256 characters', request: (t) => postResponse(aResponse(t), { 'idempotency-key': `${t.key}-${'k'.repeat(256)}` }), status: 400, code: 'validation_failed', path: 'Idempotency-Key' },
@@ -246,6 +254,7 @@ const idempotencyKeys: Case[] = [
   { name: 'an Idempotency-Key with a Latin-1 character', request: (t) => postResponse(aResponse(t), { 'idempotency-key': `${t.key}\u00e9` }), status: 400, code: 'validation_failed', path: 'Idempotency-Key' },
 ];
 
+// prettier-ignore
 const surveyBodies: Case[] = [
   { name: 'survey: no questions', request: (t) => putSurvey(t.freshSurveyId, aSurvey({ questions: [] })), status: 400, code: 'validation_failed', path: 'questions' },
   { name: 'survey: a question twice', request: (t) => putSurvey(t.freshSurveyId, aSurvey({ questions: ['nps', 'nps'] })), status: 400, code: 'validation_failed', path: 'questions' },
@@ -263,6 +272,7 @@ const surveyBodies: Case[] = [
   { name: 'survey: no body', request: (t) => ({ ...putSurvey(t.freshSurveyId, undefined), headers: JSON_TYPE }), status: 400, code: 'validation_failed' },
 ];
 
+// prettier-ignore
 const customerBodies: Case[] = [
   { name: 'customer: no email', request: (t) => putCustomer(t.freshCustomerId, omit(aCustomer(), 'email')), status: 400, code: 'validation_failed', path: 'email' },
   { name: 'customer: an invalid email', request: (t) => putCustomer(t.freshCustomerId, aCustomer({ email: 'a@b@example.com' })), status: 400, code: 'validation_failed', path: 'email' },
@@ -278,6 +288,7 @@ const customerBodies: Case[] = [
   { name: 'customer: unsubscribed set by the caller', request: (t) => putCustomer(t.freshCustomerId, aCustomer({ unsubscribed: false })), status: 400, code: 'validation_failed' },
 ];
 
+// prettier-ignore
 const links: Case[] = [
   { name: 'link: expiresInDays 0', request: (t) => postLink(t.surveyId, { customerId: t.freshCustomerId, expiresInDays: 0 }), status: 400, code: 'validation_failed', path: 'expiresInDays' },
   { name: 'link: expiresInDays 366', request: (t) => postLink(t.surveyId, { customerId: t.freshCustomerId, expiresInDays: 366 }), status: 400, code: 'validation_failed', path: 'expiresInDays' },
@@ -291,6 +302,7 @@ const links: Case[] = [
   { name: 'link: a survey that does not exist', request: (t) => postLink(t.freshSurveyId, { customerId: t.freshCustomerId }), status: 404, code: 'not_found' },
 ];
 
+// prettier-ignore
 const pathIds: Case[] = [
   { name: 'path: an upper-case surveyId', request: (t) => putSurvey(t.freshSurveyId.toUpperCase(), aSurvey()), status: 400, code: 'validation_failed' },
   { name: 'path: a surveyId of 65 characters', request: (t) => putSurvey(`${t.freshSurveyId}-${'a'.repeat(64)}`, aSurvey()), status: 400, code: 'validation_failed' },
@@ -310,6 +322,7 @@ const pathIds: Case[] = [
   { name: 'route: an unknown path', request: (t) => ({ method: 'POST', path: `/v1/surveys/${t.surveyId}/admin`, body: {}, admin: true }), status: 404, code: 'not_found' },
 ];
 
+// prettier-ignore
 const CASES: Case[] = [
   ...responseBodies,
   ...submittedAt,
@@ -345,38 +358,16 @@ const freshTarget = (): Target => ({
   key: uniqueId('key'),
 });
 
-/**
- * Every item of the table that belongs to, or names, one of the target's ids (in either case): what a request
- * could have written. Filtered by DynamoDB Local, so the suite stays quick on a table other test files fill.
- */
-const db = testDb();
-
-async function storedFor(t: Target) {
-  const ids = [t.surveyId, t.npsOnlySurveyId, t.otherSurveyId, t.customerId, t.freshSurveyId, t.freshCustomerId, t.key];
-  const needles = [...new Set(ids.flatMap((id) => [id.toLowerCase(), id.toUpperCase()]))];
-  const values = Object.fromEntries(needles.map((needle, i) => [`:n${i}`, needle]));
-  const names = { '#pk': 'pk', '#s': 'surveyId', '#c': 'customerId', '#g': 'gsi1pk' };
-  const filter = Object.keys(names)
-    .flatMap((name) => Object.keys(values).map((value) => `contains(${name}, ${value})`))
-    .join(' OR ');
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: table(),
-        FilterExpression: filter,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items.sort((a, b) => `${a.pk} ${a.sk}`.localeCompare(`${b.pk} ${b.sk}`));
-}
+/** The ids a case's request could have written under, or into, an item: each one checked in either case. */
+const idsOf = (t: Target) => [
+  t.surveyId,
+  t.npsOnlySurveyId,
+  t.otherSurveyId,
+  t.customerId,
+  t.freshSurveyId,
+  t.freshCustomerId,
+  t.key,
+];
 
 beforeAll(async () => {
   fixtures = await givenFixtures();
@@ -391,25 +382,42 @@ describe('hostile input', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s → rejected, nothing stored', async (_name, c) => {
     const t = freshTarget();
     const { method, path, ...options } = c.request(t);
-    const before = await storedFor(t);
+    const watch = await watchTableWrites();
 
     const reply = await api.request(method, path, options);
 
     expectContractError(reply, c.status, c.code, c.path);
     expect(reply.text).not.toMatch(/\bat .+\.(ts|js):\d+|Exception|stack/i); // no internals in the body
-    expect(await storedFor(t)).toEqual(before);
+    expect(writesNaming(await watch.written(), idsOf(t))).toEqual([]);
+  });
+
+  it('sees a write that names a target id, under any key, so "nothing stored" can fail', async () => {
+    const t = freshTarget();
+    const watch = await watchTableWrites();
+    const item = { pk: `PROBE#${t.key.toUpperCase()}`, sk: '#PROBE', note: `for ${t.freshSurveyId}` };
+    await testDb().send(new PutCommand({ TableName: table(), Item: item }));
+
+    expect(writesNaming(await watch.written(), idsOf(t))).toEqual([
+      { keys: { pk: item.pk, sk: item.sk }, before: undefined, after: item },
+    ]);
   });
 
   it('accepts each factory request unbroken, so every case fails for its one defect', async () => {
     const t = { ...freshTarget(), ...(await givenFixtures()) };
     const survey = await api.request('PUT', `/v1/surveys/${t.freshSurveyId}`, { admin: true, body: aSurvey() });
     const customer = await api.request('PUT', `/v1/customers/${t.freshCustomerId}`, { admin: true, body: aCustomer() });
-    const link = await api.request('POST', `/v1/surveys/${t.surveyId}/links`, { admin: true, body: { customerId: t.freshCustomerId } });
+    const link = await api.request('POST', `/v1/surveys/${t.surveyId}/links`, {
+      admin: true,
+      body: { customerId: t.freshCustomerId },
+    });
     const response = await api.request('POST', '/v1/responses', { body: aResponse(t), headers: { 'idempotency-key': t.key } });
+    const watch = await watchTableWrites();
     const imported = await api.request('POST', '/v1/responses', {
       admin: true,
       body: aResponse(t, { token: undefined, customerId: t.customerId, submittedAt: '2025-03-01T00:00:00Z' }),
     });
     expect([survey.status, customer.status, link.status, response.status, imported.status]).toEqual([200, 200, 201, 201, 201]);
+    // The check the cases rely on sees what an accepted request stores.
+    expect(writesNaming(await watch.written(), idsOf(t)).map((w) => w.keys.pk)).toContain(`RESPONSE#${imported.body.responseId}`);
   });
 });

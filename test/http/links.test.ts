@@ -65,7 +65,10 @@ describe('POST /v1/surveys/{surveyId}/links', () => {
     const surveyId = await givenSurvey(api, { recontactDays: 7 });
     const customerId = uniqueId('c');
     const submittedAt = new Date(Date.now() - 8 * DAY_MS).toISOString();
-    const imported = await api.request('POST', '/v1/responses', { admin: true, body: { surveyId, customerId, nps: 6, submittedAt } });
+    const imported = await api.request('POST', '/v1/responses', {
+      admin: true,
+      body: { surveyId, customerId, nps: 6, submittedAt },
+    });
     expect(imported.status).toBe(201);
 
     expect((await postLink(surveyId, { customerId })).status).toBe(201);

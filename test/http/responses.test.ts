@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { givenLink, givenSurvey, uniqueId } from '../support/factories.ts';
-import { itemsWithPrefix, useApi } from '../support/api.ts';
+import { responsePartition, storedResponse, storedResponsesOf, useApi } from '../support/api.ts';
+import { watchTableWrites, writesNaming } from '../support/table-writes.ts';
 import { expectContractError } from '../support/contract.ts';
 
 const api = useApi();
@@ -18,7 +19,7 @@ describe('POST /v1/responses', () => {
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ responseId: first.body.responseId, updated: true });
 
-    const stored = await itemsWithPrefix(`RESPONSE#${first.body.responseId}`);
+    const stored = await responsePartition(first.body.responseId);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ nps: 4, version: 2 });
     expect(stored[0]!.comment).toBeUndefined();
@@ -39,7 +40,7 @@ describe('POST /v1/responses', () => {
     const other = await api.request('POST', '/v1/responses', { body: { surveyId, nps: 3 }, headers: { 'idempotency-key': key } });
     expect(other.status).toBe(422);
     expect(other.body.error.code).toBe('idempotency_key_reused');
-    const stored = (await itemsWithPrefix('RESPONSE#')).filter((i) => i.surveyId === surveyId);
+    const stored = await storedResponsesOf(surveyId);
     expect(stored).toHaveLength(1);
   });
 
@@ -56,7 +57,7 @@ describe('POST /v1/responses', () => {
     expect(statuses).toContain(201);
     const ids = new Set(replies.filter((r) => r.status === 201).map((r) => r.body.responseId));
     expect(ids.size).toBe(1);
-    const stored = (await itemsWithPrefix('RESPONSE#')).filter((i) => i.surveyId === surveyId);
+    const stored = await storedResponsesOf(surveyId);
     expect(stored).toHaveLength(1);
   });
 
@@ -68,7 +69,7 @@ describe('POST /v1/responses', () => {
       body: { surveyId, customerId, nps: 7, submittedAt: '2025-03-01T10:00:00Z' },
     });
     expect(res.status).toBe(201);
-    const [stored] = await itemsWithPrefix(`RESPONSE#${res.body.responseId}`);
+    const stored = await storedResponse(res.body.responseId);
     expect(stored).toMatchObject({ customerId, submittedAt: '2025-03-01T10:00:00.000Z' });
   });
 });
@@ -83,9 +84,20 @@ describe('POST /v1/responses: who may answer', () => {
     const res = await submit({ surveyId, nps: 10, channel: 'web', attributes: { plan: 'free' } });
 
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ responseId: expect.any(String), surveyId, customerId: null, receivedAt: expect.stringMatching(ISO) });
-    const [stored] = await itemsWithPrefix(`RESPONSE#${res.body.responseId}`);
-    expect(stored).toMatchObject({ surveyId, nps: 10, channel: 'web', attributes: { plan: 'free' }, submittedAt: res.body.receivedAt });
+    expect(res.body).toEqual({
+      responseId: expect.any(String),
+      surveyId,
+      customerId: null,
+      receivedAt: expect.stringMatching(ISO),
+    });
+    const stored = await storedResponse(res.body.responseId);
+    expect(stored).toMatchObject({
+      surveyId,
+      nps: 10,
+      channel: 'web',
+      attributes: { plan: 'free' },
+      submittedAt: res.body.receivedAt,
+    });
     expect(stored).not.toHaveProperty('customerId');
   });
 
@@ -102,7 +114,7 @@ describe('POST /v1/responses: who may answer', () => {
     const res = await submit({ surveyId, ces: 3, submittedAt: '2026-01-05T08:30:00+02:00' }, true);
     expect(res.status).toBe(201);
     expect(res.body.customerId).toBeNull();
-    const [stored] = await itemsWithPrefix(`RESPONSE#${res.body.responseId}`);
+    const stored = await storedResponse(res.body.responseId);
     expect(stored).toMatchObject({ ces: 3, submittedAt: '2026-01-05T06:30:00.000Z' });
   });
 
@@ -112,7 +124,7 @@ describe('POST /v1/responses: who may answer', () => {
     const comment = 'Отлично 👍🏽 — çok iyi! \u202Eעברית\u202C\n\ttab';
     const res = await submit({ surveyId, token, nps: 9, comment });
     expect(res.status).toBe(201);
-    const [stored] = await itemsWithPrefix(`RESPONSE#${res.body.responseId}`);
+    const stored = await storedResponse(res.body.responseId);
     expect(stored!.comment).toBe(comment);
   });
 
@@ -127,9 +139,11 @@ describe('POST /v1/responses: who may answer', () => {
     const own = await givenLink(api, surveyId);
     const other = await givenLink(api, otherSurveyId, own.customerId);
 
+    const watch = await watchTableWrites();
     const res = await submit({ surveyId, nps: 5, ...fields(other.token, own.token) });
 
     expectContractError(res, 403, 'invalid_token');
-    expect((await itemsWithPrefix('RESPONSE#')).filter((i) => i.surveyId === surveyId)).toEqual([]);
+    expect(writesNaming(await watch.written(), [surveyId])).toEqual([]);
+    expect(await storedResponsesOf(surveyId)).toEqual([]);
   });
 });

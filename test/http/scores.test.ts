@@ -3,7 +3,7 @@ import { useScoringStack, within } from '../support/scoring-stack.ts';
 import { useApi } from '../support/api.ts';
 import { givenLink, givenSurvey, uniqueId } from '../support/factories.ts';
 
-const stack = useScoringStack();
+useScoringStack();
 const api = useApi();
 
 const importResponse = (body: Record<string, unknown>) => api.request('POST', '/v1/responses', { admin: true, body });
@@ -15,13 +15,21 @@ describe('scores, fed by the stream scorer', () => {
     const { token } = await givenLink(api, surveyId);
     const accepted = await api.request('POST', '/v1/responses', { body: { surveyId, token, nps: 10, csat: 4 } });
     expect(accepted.status).toBe(201);
-    const { value, elapsedMs } = await within(5_000, () => scores(surveyId), (r) => r.body.total?.responses === 1);
+    const { value, elapsedMs } = await within(
+      5_000,
+      () => scores(surveyId),
+      (r) => r.body.total?.responses === 1,
+    );
     expect(value.body.total.nps).toMatchObject({ score: 100, promoters: 1, responses: 1, marginOfError95: null });
     expect(elapsedMs).toBeLessThan(5_000);
 
     // The same link again: the old answer moves out, the new one in.
     await api.request('POST', '/v1/responses', { body: { surveyId, token, nps: 2, csat: 4 } });
-    const moved = await within(5_000, () => scores(surveyId), (r) => r.body.total?.nps?.detractors === 1);
+    const moved = await within(
+      5_000,
+      () => scores(surveyId),
+      (r) => r.body.total?.nps?.detractors === 1,
+    );
     expect(moved.value.body.total).toMatchObject({ responses: 1, nps: { score: -100, promoters: 0, detractors: 1 } });
   });
 
@@ -35,13 +43,25 @@ describe('scores, fed by the stream scorer', () => {
       { nps: 0, ces: 2, attributes: { plan: 'pro', region: 'eu' }, submittedAt: '2026-11-01T08:00:00Z' },
     ];
     for (const a of answers) expect((await importResponse({ surveyId, customerId: uniqueId('c'), ...a })).status).toBe(201);
-    await within(5_000, () => scores(surveyId, '?from=2026-10-01&to=2026-11-10&interval=total'), (r) => r.body.total?.responses === 5);
+    await within(
+      5_000,
+      () => scores(surveyId, '?from=2026-10-01&to=2026-11-10&interval=total'),
+      (r) => r.body.total?.responses === 5,
+    );
 
     const days = await scores(surveyId, '?from=2026-10-04&to=2026-10-12');
     expect(days.status).toBe(200);
     expect(days.body).toMatchObject({ surveyId, from: '2026-10-04', to: '2026-10-12', interval: 'day' });
     expect(days.body.series.map((p: { period: string }) => p.period)).toEqual([
-      '2026-10-04', '2026-10-05', '2026-10-06', '2026-10-07', '2026-10-08', '2026-10-09', '2026-10-10', '2026-10-11', '2026-10-12',
+      '2026-10-04',
+      '2026-10-05',
+      '2026-10-06',
+      '2026-10-07',
+      '2026-10-08',
+      '2026-10-09',
+      '2026-10-10',
+      '2026-10-11',
+      '2026-10-12',
     ]);
     expect(days.body.series[0]).toEqual({ period: '2026-10-04', responses: 0, nps: null, csat: null, ces: null });
     expect(days.body.series[1]).toMatchObject({
@@ -66,10 +86,20 @@ describe('scores, fed by the stream scorer', () => {
       ['2026-10', 4],
       ['2026-11', 1],
     ]);
-    expect(months.body.total.ces).toEqual({ average: 4, responses: 2, distribution: { '1': 0, '2': 1, '3': 0, '4': 0, '5': 0, '6': 1, '7': 0 } });
+    expect(months.body.total.ces).toEqual({
+      average: 4,
+      responses: 2,
+      distribution: { '1': 0, '2': 1, '3': 0, '4': 0, '5': 0, '6': 1, '7': 0 },
+    });
 
     const byChannel = await scores(surveyId, '?from=2026-10-01&to=2026-11-10&interval=total&by=channel');
-    expect(byChannel.body.segments.map((s: { key: string; responses: number; nps: { score: number } }) => [s.key, s.responses, s.nps.score])).toEqual([
+    expect(
+      byChannel.body.segments.map((s: { key: string; responses: number; nps: { score: number } }) => [
+        s.key,
+        s.responses,
+        s.nps.score,
+      ]),
+    ).toEqual([
       ['email', 2, 100],
       ['web', 2, -50],
     ]);
@@ -123,7 +153,9 @@ describe('GET /v1/surveys/{surveyId}/responses', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await api.request('GET', `/v1/surveys/${surveyId}/responses?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { admin: true });
+      const res = await api.request('GET', `/v1/surveys/${surveyId}/responses?limit=3${cursor ? `&cursor=${cursor}` : ''}`, {
+        admin: true,
+      });
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((i: { responseId: string }) => i.responseId));
       cursor = res.body.nextCursor;
@@ -138,8 +170,20 @@ describe('GET /v1/surveys/{surveyId}/responses', () => {
 
   it('exports CSV with a header row that a spreadsheet opens safely', async () => {
     const surveyId = await givenSurvey(api);
-    await importResponse({ surveyId, nps: 9, comment: '=HYPERLINK("http://evil.example","click")', channel: 'email', submittedAt: '2026-10-01T12:00:00Z' });
-    await importResponse({ surveyId, nps: 4, comment: 'Slow, "really" slow\nsecond line', attributes: { plan: 'pro' }, submittedAt: '2026-10-02T12:00:00Z' });
+    await importResponse({
+      surveyId,
+      nps: 9,
+      comment: '=HYPERLINK("http://evil.example","click")',
+      channel: 'email',
+      submittedAt: '2026-10-01T12:00:00Z',
+    });
+    await importResponse({
+      surveyId,
+      nps: 4,
+      comment: 'Slow, "really" slow\nsecond line',
+      attributes: { plan: 'pro' },
+      submittedAt: '2026-10-02T12:00:00Z',
+    });
     const res = await api.request('GET', `/v1/surveys/${surveyId}/responses`, { admin: true, headers: { accept: 'text/csv' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -155,13 +199,17 @@ describe('GET /v1/surveys/{surveyId}/responses', () => {
     for (let day = 1; day <= 6; day++) {
       expect((await importResponse({ surveyId, nps: day, submittedAt: `2026-10-0${day}T12:00:00Z` })).status).toBe(201);
     }
-    const first = await api.request('GET', `/v1/surveys/${surveyId}/responses?from=2026-10-01&to=2026-10-06&limit=2`, { admin: true });
+    const first = await api.request('GET', `/v1/surveys/${surveyId}/responses?from=2026-10-01&to=2026-10-06&limit=2`, {
+      admin: true,
+    });
     expect(first.status).toBe(200);
     const cursor = first.body.nextCursor as string;
     expect(cursor).toEqual(expect.any(String)); // points at 2026-10-05
 
     // Still inside the new range: fine.
-    const inside = await api.request('GET', `/v1/surveys/${surveyId}/responses?from=2026-10-02&to=2026-10-05&cursor=${cursor}`, { admin: true });
+    const inside = await api.request('GET', `/v1/surveys/${surveyId}/responses?from=2026-10-02&to=2026-10-05&cursor=${cursor}`, {
+      admin: true,
+    });
     expect(inside.status).toBe(200);
     expect(inside.body.items.map((i: { nps: number }) => i.nps)).toEqual([4, 3, 2]);
 
@@ -169,7 +217,11 @@ describe('GET /v1/surveys/{surveyId}/responses', () => {
       const res = await api.request('GET', `/v1/surveys/${surveyId}/responses?${range}&cursor=${cursor}`, { admin: true });
       expect(res.status, range).toBe(400);
       expect(res.body).toEqual({
-        error: { code: 'validation_failed', message: expect.any(String), issues: [{ path: 'cursor', message: expect.any(String) }] },
+        error: {
+          code: 'validation_failed',
+          message: expect.any(String),
+          issues: [{ path: 'cursor', message: expect.any(String) }],
+        },
       });
     }
   });
@@ -192,8 +244,14 @@ describe('GET /v1/surveys/{surveyId}/responses', () => {
 
   it('answers 400 for a cursor that is not base64url as we write it', async () => {
     const surveyId = await givenSurvey(api);
-    for (const cursor of ['%%%', 'a'.repeat(201), `${Buffer.from('2026-10-05T12:00:00.000Z#01ARZ3NDEKTSV4RRFFQ69G5FAV').toString('base64url')}A`]) {
-      const res = await api.request('GET', `/v1/surveys/${surveyId}/responses?cursor=${encodeURIComponent(cursor)}`, { admin: true });
+    for (const cursor of [
+      '%%%',
+      'a'.repeat(201),
+      `${Buffer.from('2026-10-05T12:00:00.000Z#01ARZ3NDEKTSV4RRFFQ69G5FAV').toString('base64url')}A`,
+    ]) {
+      const res = await api.request('GET', `/v1/surveys/${surveyId}/responses?cursor=${encodeURIComponent(cursor)}`, {
+        admin: true,
+      });
       expect(res.status, cursor).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'validation_failed', issues: [{ path: 'cursor' }] });
     }
@@ -215,7 +273,10 @@ describe('GET /v1/surveys/{surveyId}/responses', () => {
 describe('the customer timeline', () => {
   it('lists the customer’s responses across surveys, newest first, with the latest answers', async () => {
     const customerId = uniqueId('c');
-    expect((await api.request('PUT', `/v1/customers/${customerId}`, { admin: true, body: { email: `${customerId}@example.com` } })).status).toBe(200);
+    expect(
+      (await api.request('PUT', `/v1/customers/${customerId}`, { admin: true, body: { email: `${customerId}@example.com` } }))
+        .status,
+    ).toBe(200);
     const first = await givenSurvey(api);
     const second = await givenSurvey(api);
     const old = await importResponse({ surveyId: first, customerId, nps: 6, submittedAt: '2026-09-01T00:00:00Z' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_ADMIN_TOKEN } from '../setup-env.ts';
-import { itemsWithPrefix, useApi } from '../support/api.ts';
+import { storedSurvey, useApi } from '../support/api.ts';
 import { expectContractError } from '../support/contract.ts';
 import { aSurvey, uniqueId } from '../support/factories.ts';
 
@@ -11,7 +11,10 @@ describe('PUT and GET /v1/surveys/{surveyId}', () => {
   it('creates a survey with the defaults and reads it back', async () => {
     const surveyId = uniqueId('s');
 
-    const put = await api.request('PUT', `/v1/surveys/${surveyId}`, { admin: true, body: aSurvey({ questions: ['nps', 'comment'] }) });
+    const put = await api.request('PUT', `/v1/surveys/${surveyId}`, {
+      admin: true,
+      body: aSurvey({ questions: ['nps', 'comment'] }),
+    });
     const get = await api.request('GET', `/v1/surveys/${surveyId}`, { admin: true });
 
     expect(put.status).toBe(200);
@@ -27,7 +30,7 @@ describe('PUT and GET /v1/surveys/{surveyId}', () => {
     });
     expect(get.status).toBe(200);
     expect(get.body).toEqual(put.body);
-    expect(await itemsWithPrefix(`SURVEY#${surveyId}`)).toHaveLength(1);
+    expect(await storedSurvey(surveyId)).toHaveLength(1);
   });
 
   it('replaces every field on a second PUT but keeps createdAt', async () => {
@@ -38,14 +41,23 @@ describe('PUT and GET /v1/surveys/{surveyId}', () => {
     });
     await new Promise((r) => setTimeout(r, 5));
 
-    const second = await api.request('PUT', `/v1/surveys/${surveyId}`, { admin: true, body: { name: 'Renamed', questions: ['csat'] } });
+    const second = await api.request('PUT', `/v1/surveys/${surveyId}`, {
+      admin: true,
+      body: { name: 'Renamed', questions: ['csat'] },
+    });
 
     expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ name: 'Renamed', questions: ['csat'], anonymous: false, recontactDays: 0, segmentBy: [] });
+    expect(second.body).toMatchObject({
+      name: 'Renamed',
+      questions: ['csat'],
+      anonymous: false,
+      recontactDays: 0,
+      segmentBy: [],
+    });
     expect(second.body.createdAt).toBe(first.body.createdAt);
     expect(second.body.updatedAt > first.body.updatedAt).toBe(true);
     expect((await api.request('GET', `/v1/surveys/${surveyId}`, { admin: true })).body).toEqual(second.body);
-    expect(await itemsWithPrefix(`SURVEY#${surveyId}`)).toHaveLength(1);
+    expect(await storedSurvey(surveyId)).toHaveLength(1);
   });
 
   it('answers 404 not_found for a survey that does not exist', async () => {

@@ -5,7 +5,10 @@ import { useApi } from '../support/api.ts';
 import { TEST_KEYRING } from '../setup-env.ts';
 
 const api = useApi();
-const ring = { activeKid: TEST_KEYRING.activeKid, keys: { [TEST_KEYRING.activeKid]: TEST_KEYRING[TEST_KEYRING.activeKid as 'test-1'] } };
+const ring = {
+  activeKid: TEST_KEYRING.activeKid,
+  keys: { [TEST_KEYRING.activeKid]: TEST_KEYRING[TEST_KEYRING.activeKid as 'test-1'] },
+};
 
 async function givenSubscribedCustomer() {
   const customerId = uniqueId('c');
@@ -17,7 +20,11 @@ async function givenSubscribedCustomer() {
 describe('one-click unsubscribe (RFC 8058)', () => {
   // Mail clients send the one-click POST as multipart/form-data or form-encoded; some send no type at all.
   it.each([
-    ['multipart/form-data', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--x--\r\n'],
+    [
+      'multipart/form-data',
+      'multipart/form-data; boundary=x',
+      '--x\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--x--\r\n',
+    ],
     ['form-encoded', 'application/x-www-form-urlencoded', 'List-Unsubscribe=One-Click'],
     ['text/plain', 'text/plain', 'List-Unsubscribe=One-Click'],
   ])('accepts a %s body', async (_name, contentType, body) => {

@@ -7,7 +7,11 @@ import { FeedbackStack } from '../../lib/feedback-stack.ts';
 import { FUNCTIONS } from '../../lib/manifest.ts';
 import { ENV } from '../../functions/runtime/env.ts';
 
-const config = parseConfig({ senderAddress: 'thanks@shop.example', teamAddress: 'team@shop.example', timeZone: 'Europe/Istanbul' });
+const config = parseConfig({
+  senderAddress: 'thanks@shop.example',
+  teamAddress: 'team@shop.example',
+  timeZone: 'Europe/Istanbul',
+});
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const template = Template.fromStack(new FeedbackStack(app, 'Test', { config }));
 
@@ -84,7 +88,12 @@ describe('appreciation mail', () => {
   it('lets a long campaign run invoke its own function to go on', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: [Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('SendAppreciation'), 'Arn'] } })],
+        Statement: [
+          Match.objectLike({
+            Action: 'lambda:InvokeFunction',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('SendAppreciation'), 'Arn'] },
+          }),
+        ],
       },
     });
   });

@@ -46,23 +46,26 @@ describe('storage', () => {
 });
 
 describe('functions', () => {
-  it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))('%s runs on Node.js 24, ARM64, with JSON logs and limits', (_name, spec) => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      MemorySize: spec.memorySize ?? 256,
-      Timeout: spec.timeoutSeconds ?? 10,
-      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
-      Environment: {
-        Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
-          ...(spec.access.table ? { [ENV.tableName]: Match.anyValue() } : {}),
-          ...(spec.access.adminToken ? { [ENV.adminTokenSecretArn]: Match.anyValue() } : {}),
-          ...(spec.access.signingKeys ? { [ENV.signingKeysSecretArn]: Match.anyValue() } : {}),
-        }),
-      },
-    });
-  });
+  it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))(
+    '%s runs on Node.js 24, ARM64, with JSON logs and limits',
+    (_name, spec) => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: spec.memorySize ?? 256,
+        Timeout: spec.timeoutSeconds ?? 10,
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+        Environment: {
+          Variables: Match.objectLike({
+            NODE_OPTIONS: '--enable-source-maps',
+            ...(spec.access.table ? { [ENV.tableName]: Match.anyValue() } : {}),
+            ...(spec.access.adminToken ? { [ENV.adminTokenSecretArn]: Match.anyValue() } : {}),
+            ...(spec.access.signingKeys ? { [ENV.signingKeysSecretArn]: Match.anyValue() } : {}),
+          }),
+        },
+      });
+    },
+  );
 
   it('gives each function a log group with a set retention', () => {
     const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: Match.anyValue() } });
@@ -96,7 +99,11 @@ describe('functions', () => {
 describe('HTTP API', () => {
   it('has exactly the manifest routes', () => {
     const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
-    expect(routeKeys.sort()).toEqual(routesOf().map((r) => r.routeKey).sort());
+    expect(routeKeys.sort()).toEqual(
+      routesOf()
+        .map((r) => r.routeKey)
+        .sort(),
+    );
   });
 
   it('throttles the stage and writes JSON access logs', () => {

@@ -51,10 +51,19 @@ describe('SES faults', () => {
     });
     const sleeps: number[] = [];
     const clock = { now: () => Date.now(), sleep: async (ms: number) => void sleeps.push(ms) };
-    const send = sesMailer({ client: new SESv2Client({ region: 'us-east-1' }), from: 'feedback@example.com', maxSendRate: 200, clock });
+    const send = sesMailer({
+      client: new SESv2Client({ region: 'us-east-1' }),
+      from: 'feedback@example.com',
+      maxSendRate: 200,
+      clock,
+    });
     const { ports } = testPorts(db, { send });
 
-    const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+    const report = await startRun(
+      ports,
+      { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' },
+      60_000,
+    );
 
     expect(throttled).toBeGreaterThan(5);
     expect(report).toMatchObject({ status: 'done', selected: 40, sent: 40, failed: 0 });
@@ -98,10 +107,19 @@ describe('SES faults', () => {
       return { MessageId: `m-${delivered.length}` };
     });
     let now = Date.now();
-    const send = sesMailer({ client: new SESv2Client({ region: 'us-east-1' }), from: 'feedback@example.com', maxSendRate: 4, clock: instantClock });
+    const send = sesMailer({
+      client: new SESv2Client({ region: 'us-east-1' }),
+      from: 'feedback@example.com',
+      maxSendRate: 4,
+      clock: instantClock,
+    });
     const { ports } = testPorts(db, { send, now: () => now, settings: { ...testPorts(db).ports.settings, maxSendRate: 4 } });
 
-    const paused = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+    const paused = await startRun(
+      ports,
+      { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' },
+      60_000,
+    );
 
     expect(paused.status).toBe('paused');
     expect(delivered).toHaveLength(7);
@@ -116,13 +134,22 @@ describe('SES faults', () => {
     expect(resumed.status).toBe('done');
     expect(delivered.sort()).toEqual(customers.map((c) => c.email).sort());
     const run = (await getRun(db, 'promoter-thanks', paused.runId))!;
-    expect(run).toMatchObject({ selected: 20, sent: 20, failed: 0, skipped: { alreadySent: 0, unsubscribed: 0, frequencyCap: 0, suppressed: 0 } });
+    expect(run).toMatchObject({
+      selected: 20,
+      sent: 20,
+      failed: 0,
+      skipped: { alreadySent: 0, unsubscribed: 0, frequencyCap: 0, suppressed: 0 },
+    });
     for (const c of customers) {
       const ledger = await queryCustomerPartition(db, c.customerId, 'EMAIL#');
       expect(ledger.map((e) => e.status)).toEqual(['sent']);
     }
 
-    const replay = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+    const replay = await startRun(
+      ports,
+      { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' },
+      60_000,
+    );
     expect(replay).toMatchObject({ sent: 0, skipped: { alreadySent: 20 } });
     expect(delivered).toHaveLength(20);
   });
@@ -131,10 +158,19 @@ describe('SES faults', () => {
     const date = uniqueDate();
     const [c] = await givenPromoters(1, date);
     ses.on(SendEmailCommand).rejects(sesError('MessageRejected', 'Email address is not verified.'));
-    const send = sesMailer({ client: new SESv2Client({ region: 'us-east-1' }), from: 'feedback@example.com', maxSendRate: 200, clock: instantClock });
+    const send = sesMailer({
+      client: new SESv2Client({ region: 'us-east-1' }),
+      from: 'feedback@example.com',
+      maxSendRate: 200,
+      clock: instantClock,
+    });
     const { ports } = testPorts(db, { send });
 
-    const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+    const report = await startRun(
+      ports,
+      { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' },
+      60_000,
+    );
 
     expect(report).toMatchObject({ status: 'done', selected: 1, sent: 0, failed: 1 });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
@@ -150,14 +186,19 @@ function faultyDb(intercept: (command: unknown, pass: () => Promise<unknown>) =>
 }
 
 const cancelled = (...codes: string[]) =>
-  Object.assign(new Error(`Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`), {
-    name: 'TransactionCanceledException',
-    CancellationReasons: codes.map((Code) => ({ Code })),
-    $metadata: {},
-  });
+  Object.assign(
+    new Error(`Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`),
+    {
+      name: 'TransactionCanceledException',
+      CancellationReasons: codes.map((Code) => ({ Code })),
+      $metadata: {},
+    },
+  );
 
 const isLedgerUpdate = (command: unknown) =>
-  command instanceof UpdateCommand && String(command.input.Key?.sk).startsWith('EMAIL#') && command.input.UpdateExpression?.includes('#status = :status');
+  command instanceof UpdateCommand &&
+  String(command.input.Key?.sk).startsWith('EMAIL#') &&
+  command.input.UpdateExpression?.includes('#status = :status');
 
 describe('DynamoDB faults during a run', () => {
   it('an unexpected error in a page stops every worker, releases the lease, hands on, and counts each email once', async () => {
@@ -172,13 +213,20 @@ describe('DynamoDB faults during a run', () => {
     const flaky = faultyDb(async (command, pass) => {
       if (isLedgerUpdate(command) && throttled === 0) {
         throttled++;
-        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: {} });
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+          name: 'ThrottlingException',
+          $metadata: {},
+        });
       }
       return pass();
     });
     const { ports, continued } = testPorts(db, { db: flaky, settings: { ...testPorts(db).ports.settings, maxSendRate: 4 } });
 
-    const first = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+    const first = await startRun(
+      ports,
+      { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' },
+      60_000,
+    );
 
     expect(first.status).toBe('running');
     expect(continued).toEqual([{ continueRun: { campaignId: 'promoter-thanks', runId: first.runId, failures: 1 } }]);
@@ -221,7 +269,11 @@ describe('DynamoDB faults during a run', () => {
     });
     const { ports } = testPorts(db, { db: flaky });
 
-    const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+    const report = await startRun(
+      ports,
+      { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' },
+      60_000,
+    );
 
     expect(faults).toBe(8);
     expect(report).toMatchObject({ status: 'done', selected: 3, sent: 3, skipped: { alreadySent: 0 } });
@@ -245,9 +297,18 @@ describe('DynamoDB faults during a run', () => {
     });
     const { ports } = testPorts(db, { db: racing });
 
-    const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+    const report = await startRun(
+      ports,
+      { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' },
+      60_000,
+    );
 
-    expect(report).toMatchObject({ status: 'done', selected: 1, sent: 1, skipped: { alreadySent: 0, unsubscribed: 0, frequencyCap: 0, suppressed: 0 } });
+    expect(report).toMatchObject({
+      status: 'done',
+      selected: 1,
+      sent: 1,
+      skipped: { alreadySent: 0, unsubscribed: 0, frequencyCap: 0, suppressed: 0 },
+    });
     expect(delivered).toEqual([kept!.email]);
   });
 
@@ -256,7 +317,11 @@ describe('DynamoDB faults during a run', () => {
     await givenPromoters(15, date);
     const { ports } = testPorts(db, { settings: { ...testPorts(db).ports.settings, maxSendRate: 2 } }); // pages of 10
 
-    const full = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: true, linkBaseUrl: 'https://x.example' }, 60_000);
+    const full = await startRun(
+      ports,
+      { campaignId: 'promoter-thanks', date, dryRun: true, linkBaseUrl: 'https://x.example' },
+      60_000,
+    );
     const cut = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: true, linkBaseUrl: 'https://x.example' }, 0);
 
     expect(full).toMatchObject({ status: 'done', selected: 15, wouldSend: 15 });

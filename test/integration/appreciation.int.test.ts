@@ -6,8 +6,18 @@ import { unsubscribeCustomer } from '../../functions/data/appreciation.ts';
 import { createRun, getRun } from '../../functions/data/campaign-runs.ts';
 import { queryCustomerPartition } from '../../functions/data/customers.ts';
 import { continueRun, resumeDueRuns, runScheduled, startRun } from '../../functions/send-appreciation/run-campaign.ts';
-import { itemsWithPrefix } from '../support/api.ts';
-import { appreciationDb, givenAnswer, givenCustomer, header, sentTo, testPorts, testSettings, uniqueDate } from '../support/appreciation.ts';
+import { storedCustomer } from '../support/api.ts';
+import { uniqueId } from '../support/factories.ts';
+import {
+  appreciationDb,
+  givenAnswer,
+  givenCustomer,
+  header,
+  sentTo,
+  testPorts,
+  testSettings,
+  uniqueDate,
+} from '../support/appreciation.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -32,7 +42,12 @@ describe('promoter-thanks against DynamoDB Local and the local SES', () => {
 
     const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: BASE }, BUDGET);
 
-    expect(report).toMatchObject({ status: 'done', selected: 4, sent: 3, skipped: { unsubscribed: 1, alreadySent: 0, frequencyCap: 0, suppressed: 0 } });
+    expect(report).toMatchObject({
+      status: 'done',
+      selected: 4,
+      sent: 3,
+      skipped: { unsubscribed: 1, alreadySent: 0, frequencyCap: 0, suppressed: 0 },
+    });
     const emails = await sentTo(ayse.email, milan.email, mari.email, passive.email, optedOut.email);
     expect(emails.map((e) => e.destination.to[0]).sort()).toEqual([ayse.email, milan.email, mari.email].sort());
     const byRecipient = Object.fromEntries(emails.map((e) => [e.destination.to[0], e]));
@@ -50,7 +65,12 @@ describe('promoter-thanks against DynamoDB Local and the local SES', () => {
 
     const ledger = await queryCustomerPartition(db, ayse.customerId, 'EMAIL#');
     expect(ledger).toHaveLength(1);
-    expect(ledger[0]).toMatchObject({ campaignId: 'promoter-thanks', period: date, status: 'sent', subject: byRecipient[ayse.email]!.subject });
+    expect(ledger[0]).toMatchObject({
+      campaignId: 'promoter-thanks',
+      period: date,
+      status: 'sent',
+      subject: byRecipient[ayse.email]!.subject,
+    });
     expect(ledger[0]!.sentAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 
     const again = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: BASE }, BUDGET);
@@ -67,7 +87,9 @@ describe('promoter-thanks against DynamoDB Local and the local SES', () => {
     const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: true, linkBaseUrl: BASE }, BUDGET);
 
     expect(report).toMatchObject({ dryRun: true, status: 'done', selected: 1, sent: 0, wouldSend: 1 });
-    expect(report.recipients).toEqual([{ customerId: c.customerId, email: c.email, subject: 'Thank you for your kind words, Jane' }]);
+    expect(report.recipients).toEqual([
+      { customerId: c.customerId, email: c.email, subject: 'Thank you for your kind words, Jane' },
+    ]);
     expect(await sentTo(c.email)).toHaveLength(0);
     expect(await queryCustomerPartition(db, c.customerId, 'EMAIL#')).toHaveLength(0);
     expect(await getRun(db, 'promoter-thanks', report.runId)).toBeUndefined();
@@ -104,7 +126,11 @@ describe('frequency cap and periods', () => {
     const { ports } = testPorts(db);
     await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: BASE }, BUDGET);
 
-    const capped = await startRun(ports, { campaignId: 'birthday', date: addDays(date, 2), dryRun: false, linkBaseUrl: BASE }, BUDGET);
+    const capped = await startRun(
+      ports,
+      { campaignId: 'birthday', date: addDays(date, 2), dryRun: false, linkBaseUrl: BASE },
+      BUDGET,
+    );
     expect(capped.skipped.frequencyCap).toBeGreaterThanOrEqual(1);
     expect((await sentTo(c.email)).map((e) => e.subject)).toEqual(['Güzel sözleriniz için teşekkürler, Ayşe Yılmaz']);
 
@@ -124,7 +150,19 @@ describe('frequency cap and periods', () => {
     await givenAnswer(db, returned.customerId, { nps: 7, submittedAt: `${addDays(date, -200)}T10:00:00.000Z` });
     // A recent answer the index did not hear about: the timeline says they are not lapsed.
     const recent = `${addDays(date, -3)}T10:00:00.000Z`;
-    await saveResponse(db, { responseId: newId(), surveyId: 's', customerId: returned.customerId, nps: 9, submittedAt: recent, receivedAt: recent, createdAt: recent }, 0);
+    await saveResponse(
+      db,
+      {
+        responseId: newId(),
+        surveyId: uniqueId('s'),
+        customerId: returned.customerId,
+        nps: 9,
+        submittedAt: recent,
+        receivedAt: recent,
+        createdAt: recent,
+      },
+      0,
+    );
     const { ports } = testPorts(db);
 
     const first = await startRun(ports, { campaignId: 'win-back', date, dryRun: false, linkBaseUrl: BASE }, BUDGET);
@@ -132,7 +170,7 @@ describe('frequency cap and periods', () => {
     const [email] = await sentTo(lapsed.email);
     expect(email!.subject).toBe('Me igatseme teid, Kadri');
     expect(first.sent).toBeGreaterThanOrEqual(1);
-    const [repaired] = await itemsWithPrefix(`CUSTOMER#${returned.customerId}`).then((items) => items.filter((i) => i.sk === '#CUSTOMER'));
+    const [repaired] = await storedCustomer(returned.customerId).then((items) => items.filter((i) => i.sk === '#CUSTOMER'));
     expect(repaired!.lastResponseAt).toBe(recent);
 
     // 30 days later, with the frequency cap long over: still within win-back's 180-day period.
@@ -154,7 +192,9 @@ describe('never twice', () => {
     let sent = 0;
     for (let replay = 0; replay < 3; replay++) {
       const reports = await Promise.all(
-        Array.from({ length: 10 }, () => startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: BASE }, BUDGET)),
+        Array.from({ length: 10 }, () =>
+          startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: BASE }, BUDGET),
+        ),
       );
       for (const r of reports) {
         expect(r.status).toBe('done');
@@ -173,7 +213,8 @@ describe('never twice', () => {
   it('a run bigger than its budget goes on in a fresh invocation and ends with exact counts', async () => {
     const date = uniqueDate();
     const customers = await Promise.all(Array.from({ length: 30 }, () => givenCustomer(db, { locale: 'en' })));
-    for (const c of customers) await givenAnswer(db, c.customerId, { nps: 10, submittedAt: `${addDays(date, -1)}T12:00:00.000Z` });
+    for (const c of customers)
+      await givenAnswer(db, c.customerId, { nps: 10, submittedAt: `${addDays(date, -1)}T12:00:00.000Z` });
     // At 2 emails a second a page is 10 customers and about 7 s; the budget fits one page. Each send takes 0.5 s of a fake clock.
     let clock = Date.now();
     const { ports: real } = testPorts(db);
@@ -209,7 +250,23 @@ describe('a schedule tick', () => {
     const c = await givenCustomer(db, { name: 'Emre' });
     await givenAnswer(db, c.customerId, { nps: 10, submittedAt: '1950-03-01T10:00:00.000Z' });
     const { ports, continued } = testPorts(db, { now: () => now, settings: testSettings({ timeZone: 'Europe/Istanbul' }) });
-    const paused = { runId: newId(now - 7_200_000), campaignId: 'promoter-thanks' as const, date: '1950-03-01', status: 'paused' as const, instantMs: now, linkBaseUrl: BASE, cursor: { partition: 0 }, pages: 0, selected: 0, sent: 0, failed: 0, skipped: { unsubscribed: 0, frequencyCap: 0, alreadySent: 0, suppressed: 0 }, createdAt: new Date(now - 7_200_000).toISOString(), updatedAt: new Date(now).toISOString(), resumeAfter: now - 1 };
+    const paused = {
+      runId: newId(now - 7_200_000),
+      campaignId: 'promoter-thanks' as const,
+      date: '1950-03-01',
+      status: 'paused' as const,
+      instantMs: now,
+      linkBaseUrl: BASE,
+      cursor: { partition: 0 },
+      pages: 0,
+      selected: 0,
+      sent: 0,
+      failed: 0,
+      skipped: { unsubscribed: 0, frequencyCap: 0, alreadySent: 0, suppressed: 0 },
+      createdAt: new Date(now - 7_200_000).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+      resumeAfter: now - 1,
+    };
     await createRun(db, paused);
 
     const report = await runScheduled(ports, 'promoter-thanks', BASE, BUDGET);
@@ -222,7 +279,23 @@ describe('a schedule tick', () => {
   it('a new POST of the campaign hands on its paused runs whose pause is over, not before (no waiting for the daily schedule)', async () => {
     const now = Date.now();
     const { ports, continued } = testPorts(db, { now: () => now });
-    const pausedRun = (resumeAfter: number) => ({ runId: newId(now - 7_200_000), campaignId: 'win-back' as const, date: '1950-04-01', status: 'paused' as const, instantMs: now, linkBaseUrl: BASE, cursor: { partition: 0 }, pages: 0, selected: 0, sent: 0, failed: 0, skipped: { unsubscribed: 0, frequencyCap: 0, alreadySent: 0, suppressed: 0 }, createdAt: new Date(now - 7_200_000).toISOString(), updatedAt: new Date(now).toISOString(), resumeAfter });
+    const pausedRun = (resumeAfter: number) => ({
+      runId: newId(now - 7_200_000),
+      campaignId: 'win-back' as const,
+      date: '1950-04-01',
+      status: 'paused' as const,
+      instantMs: now,
+      linkBaseUrl: BASE,
+      cursor: { partition: 0 },
+      pages: 0,
+      selected: 0,
+      sent: 0,
+      failed: 0,
+      skipped: { unsubscribed: 0, frequencyCap: 0, alreadySent: 0, suppressed: 0 },
+      createdAt: new Date(now - 7_200_000).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+      resumeAfter,
+    });
     const due = pausedRun(now - 1);
     const notYet = pausedRun(now + 3_600_000);
     await createRun(db, due);

@@ -64,7 +64,8 @@ function aResponse(responseId: string, version: number): Item {
   if (chance(0.5) || item.nps === undefined) item.csat = int(1, 5);
   if (chance(0.4)) item.ces = int(1, 7);
   if (chance(0.8)) item.channel = pick(['email', 'web', 'sms']);
-  if (chance(0.9)) item.attributes = { plan: pick(['free', 'pro', 'team']), ...(chance(0.7) ? { region: pick(['eu', 'us']) } : {}) };
+  if (chance(0.9))
+    item.attributes = { plan: pick(['free', 'pro', 'team']), ...(chance(0.7) ? { region: pick(['eu', 'us']) } : {}) };
   return item;
 }
 
@@ -132,12 +133,20 @@ function generateStream(): Stream {
       // Poison that cannot even be read: no keys at all.
       const eventID = `nokeys-${n}`;
       poison.add(eventID);
-      records.push({ eventID, eventName: 'INSERT', eventSource: 'aws:dynamodb', dynamodb: { SequenceNumber: String(sequence++).padStart(21, '0') } });
+      records.push({
+        eventID,
+        eventName: 'INSERT',
+        eventSource: 'aws:dynamodb',
+        dynamodb: { SequenceNumber: String(sequence++).padStart(21, '0') },
+      });
     } else if (roll < 0.2) {
       const target = pick(ids);
       const current = live.get(target);
-      if (current && chance(0.1)) change(target, undefined); // a delete
-      else if (current && chance(0.1)) change(target, { ...current, csat: 0, version: (current.version as number) + 1 }); // becomes poison
+      if (current && chance(0.1))
+        change(target, undefined); // a delete
+      // eslint-disable-next-line no-dupe-else-if -- chance() is a new roll each time
+      else if (current && chance(0.1))
+        change(target, { ...current, csat: 0, version: (current.version as number) + 1 }); // becomes poison
       else if (current) change(target, { ...aResponse(target, (current.version as number) + 1), createdAt: current.createdAt });
     } else if (roll < 0.23) {
       // Not a response: the scorer must skip it.
@@ -234,48 +243,52 @@ async function storeFinalState(final: Map<string, Item>) {
 }
 
 describe('the scorer under chaos', () => {
-  it(
-    'keeps every aggregate equal to the recount, and sends exactly the poison to the DLQ',
-    async () => {
-      const stream = generateStream();
-      expect(stream.records.length).toBeGreaterThan(RESPONSES);
-      expect(stream.poison.size / stream.records.length).toBeGreaterThan(0.04);
+  it('keeps every aggregate equal to the recount, and sends exactly the poison to the DLQ', async () => {
+    const stream = generateStream();
+    expect(stream.records.length).toBeGreaterThan(RESPONSES);
+    expect(stream.poison.size / stream.records.length).toBeGreaterThan(0.04);
 
-      const dlq: DlqMessage[] = [];
-      const stats = await deliverWithChaos(stream, dlq);
-      expect(stats.crashes).toBeGreaterThan(10);
-      expect(stats.reportedFailures).toBeGreaterThan(10);
+    const dlq: DlqMessage[] = [];
+    const stats = await deliverWithChaos(stream, dlq);
+    expect(stats.crashes).toBeGreaterThan(10);
+    expect(stats.reportedFailures).toBeGreaterThan(10);
 
-      const expected = new Map<string, Contribution>();
-      for (const item of stream.final.values()) {
-        let response;
-        try {
-          response = readResponseImage(item);
-        } catch {
-          continue;
-        }
-        mergeContributions(expected, changeContributions(undefined, response, (id) => segmentBy.get(id) ?? []));
+    const expected = new Map<string, Contribution>();
+    for (const item of stream.final.values()) {
+      let response;
+      try {
+        response = readResponseImage(item);
+      } catch {
+        continue;
       }
-      const stored = new Map<string, Contribution>();
-      for (const { surveyId } of SURVEYS) for (const [id, c] of await storedScores(db, { surveyId })) stored.set(id, c);
-      expect(stored.size).toBeGreaterThan(100);
-      expect(differences(expected, stored)).toEqual([]);
+      mergeContributions(
+        expected,
+        changeContributions(undefined, response, (id) => segmentBy.get(id) ?? []),
+      );
+    }
+    const stored = new Map<string, Contribution>();
+    for (const { surveyId } of SURVEYS) for (const [id, c] of await storedScores(db, { surveyId })) stored.set(id, c);
+    expect(stored.size).toBeGreaterThan(100);
+    expect(differences(expected, stored)).toEqual([]);
 
-      const sent = dlq.map((m) => m.eventId ?? '');
-      expect(sent.length).toBe(new Set(sent).size);
-      expect(new Set(sent)).toEqual(stream.poison);
+    const sent = dlq.map((m) => m.eventId ?? '');
+    expect(sent.length).toBe(new Set(sent).size);
+    expect(new Set(sent)).toEqual(stream.poison);
 
-      // `npm run scores -- verify` recounts from the table's responses: store the final state and ask it.
-      for (const { surveyId, segmentBy: segments } of SURVEYS) {
-        await db.client.send(new PutCommand({ TableName: db.table, Item: { ...keys.survey(surveyId), type: 'survey', surveyId, segmentBy: segments } }));
-      }
-      await storeFinalState(stream.final);
-      const recount = await recountScores(db, { surveyIds: SURVEYS.map((s) => s.surveyId) });
-      expect(recount.responses).toBe([...expected.values()].length && stream.final.size - recount.unscorable);
-      expect(recount.unscorable).toBeGreaterThan(0);
-      expect(differences(recount.buckets, stored)).toEqual([]);
-      console.info(`chaos: ${stream.records.length} records, ${stream.poison.size} poison, ${JSON.stringify(stats)}`);
-    },
-    240_000,
-  );
+    // `npm run scores -- verify` recounts from the table's responses: store the final state and ask it.
+    for (const { surveyId, segmentBy: segments } of SURVEYS) {
+      await db.client.send(
+        new PutCommand({
+          TableName: db.table,
+          Item: { ...keys.survey(surveyId), type: 'survey', surveyId, segmentBy: segments },
+        }),
+      );
+    }
+    await storeFinalState(stream.final);
+    const recount = await recountScores(db, { surveyIds: SURVEYS.map((s) => s.surveyId) });
+    expect(recount.responses).toBe([...expected.values()].length && stream.final.size - recount.unscorable);
+    expect(recount.unscorable).toBeGreaterThan(0);
+    expect(differences(recount.buckets, stored)).toEqual([]);
+    console.info(`chaos: ${stream.records.length} records, ${stream.poison.size} poison, ${JSON.stringify(stats)}`);
+  }, 240_000);
 });

@@ -47,9 +47,12 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-const put = (pk: string, extra: Record<string, unknown> = {}) => doc.send(new PutCommand({ TableName: table, Item: { pk, sk: '#X', ...extra } }));
+const put = (pk: string, extra: Record<string, unknown> = {}) =>
+  doc.send(new PutCommand({ TableName: table, Item: { pk, sk: '#X', ...extra } }));
 
-function recorder(decide: (records: DynamoDBRecord[], call: number) => DynamoDBBatchResponse = () => ({ batchItemFailures: [] })) {
+function recorder(
+  decide: (records: DynamoDBRecord[], call: number) => DynamoDBBatchResponse = () => ({ batchItemFailures: [] }),
+) {
   const calls: DynamoDBRecord[][] = [];
   return {
     calls,
@@ -74,7 +77,11 @@ describe('the local stream poller', () => {
     await put(`SURVEY#${run}`);
     await put(`RESPONSE#${run}-1`, { nps: 9 });
     await put(`RESPONSE#${run}-1`, { nps: 3 });
-    await within(5_000, async () => first.calls.flat().length, (n) => n >= 2);
+    await within(
+      5_000,
+      async () => first.calls.flat().length,
+      (n) => n >= 2,
+    );
     const records = first.calls.flat().filter((r) => pkOf(r).includes(run));
     expect(records.map((r) => [r.eventName, pkOf(r)])).toEqual([
       ['INSERT', `RESPONSE#${run}-1`],
@@ -94,9 +101,18 @@ describe('the local stream poller', () => {
     await put(`RESPONSE#${run}-2`, { nps: 10 });
     const second = recorder();
     pollers.push(await startStreamPoller({ ...options, fn: consumer(), handler: second.handler }));
-    await within(5_000, async () => second.calls.flat().length, (n) => n >= 1);
+    await within(
+      5_000,
+      async () => second.calls.flat().length,
+      (n) => n >= 1,
+    );
     await pollers[0]!.drained();
-    expect(second.calls.flat().map(pkOf).filter((pk) => pk.includes(run))).toEqual([`RESPONSE#${run}-2`]);
+    expect(
+      second.calls
+        .flat()
+        .map(pkOf)
+        .filter((pk) => pk.includes(run)),
+    ).toEqual([`RESPONSE#${run}-2`]);
   });
 
   it('redelivers from the reported failure, and gives up after the retry limit into the failure file', async () => {
@@ -122,8 +138,16 @@ describe('the local stream poller', () => {
     );
     await pollers[0]!.drained();
     for (const name of ['a', 'b', 'c']) await put(`RESPONSE#${run}-${name}`);
-    await within(5_000, async () => probe.calls.length, (n) => n >= 2);
-    const mine = (records: DynamoDBRecord[]) => records.map(pkOf).filter((pk) => pk.includes(run)).map((pk) => pk.slice(-1));
+    await within(
+      5_000,
+      async () => probe.calls.length,
+      (n) => n >= 2,
+    );
+    const mine = (records: DynamoDBRecord[]) =>
+      records
+        .map(pkOf)
+        .filter((pk) => pk.includes(run))
+        .map((pk) => pk.slice(-1));
     expect(mine(probe.calls[0]!)).toEqual(['a', 'b', 'c']);
     expect(mine(probe.calls[1]!)).toEqual(['b', 'c']);
 
@@ -139,7 +163,13 @@ describe('the local stream poller', () => {
   it('does not checkpoint a batch it stopped retrying: after a restart that batch comes again', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'poller-'));
     const run = randomBytes(3).toString('hex');
-    const options = { endpoint: endpoint(), streamArn, startingPosition: 'LATEST' as const, dataDir, failurePath: join(dataDir, 'failures.jsonl') };
+    const options = {
+      endpoint: endpoint(),
+      streamArn,
+      startingPosition: 'LATEST' as const,
+      dataDir,
+      failurePath: join(dataDir, 'failures.jsonl'),
+    };
     // The first poller takes "-a" and keeps failing (and retrying) on "-b" until it is stopped.
     const first = recorder();
     const failing = async (event: DynamoDBStreamEvent) => {
@@ -150,17 +180,34 @@ describe('the local stream poller', () => {
     pollers.push(await startStreamPoller({ ...options, fn: consumer({ retryAttempts: 1000 }), handler: failing }));
     await pollers[0]!.drained();
     await put(`RESPONSE#${run}-a`);
-    await within(5_000, async () => first.calls.flat().map(pkOf), (pks) => pks.includes(`RESPONSE#${run}-a`));
+    await within(
+      5_000,
+      async () => first.calls.flat().map(pkOf),
+      (pks) => pks.includes(`RESPONSE#${run}-a`),
+    );
     await put(`RESPONSE#${run}-b`);
-    await within(5_000, async () => first.calls.filter((c) => c.some((r) => pkOf(r).endsWith(`${run}-b`))).length, (n) => n >= 2);
+    await within(
+      5_000,
+      async () => first.calls.filter((c) => c.some((r) => pkOf(r).endsWith(`${run}-b`))).length,
+      (n) => n >= 2,
+    );
     await pollers.pop()!.stop();
     expect(existsSync(options.failurePath)).toBe(false);
 
     const second = recorder();
     pollers.push(await startStreamPoller({ ...options, fn: consumer(), handler: second.handler }));
-    await within(5_000, async () => second.calls.flat().map(pkOf), (pks) => pks.includes(`RESPONSE#${run}-b`));
+    await within(
+      5_000,
+      async () => second.calls.flat().map(pkOf),
+      (pks) => pks.includes(`RESPONSE#${run}-b`),
+    );
     await pollers[0]!.drained();
-    expect(second.calls.flat().map(pkOf).filter((pk) => pk.includes(run))).toEqual([`RESPONSE#${run}-b`]);
+    expect(
+      second.calls
+        .flat()
+        .map(pkOf)
+        .filter((pk) => pk.includes(run)),
+    ).toEqual([`RESPONSE#${run}-b`]);
   });
 
   it.each([
@@ -172,15 +219,25 @@ describe('the local stream poller', () => {
     // Once a page holding "-a" has been read (so "-a" sits in the buffer, the window open), the next read fails.
     let failNext = false;
     let failed = 0;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the client as `this`
     const send = DynamoDBStreamsClient.prototype.send as (this: DynamoDBStreamsClient, command: unknown) => Promise<unknown>;
-    vi.spyOn(DynamoDBStreamsClient.prototype, 'send').mockImplementation(async function (this: DynamoDBStreamsClient, command: unknown) {
+    vi.spyOn(DynamoDBStreamsClient.prototype, 'send').mockImplementation(async function (
+      this: DynamoDBStreamsClient,
+      command: unknown,
+    ) {
       if (command instanceof GetRecordsCommand && failNext) {
         failNext = false;
         failed++;
         throw new Error('GetRecords: connection reset');
       }
-      const result = (await send.call(this, command)) as { Records?: Array<{ dynamodb?: { Keys?: Record<string, { S?: string }> } }> };
-      if (command instanceof GetRecordsCommand && failed === 0 && result.Records?.some((r) => r.dynamodb?.Keys?.pk?.S === `RESPONSE#${run}-a`)) {
+      const result = (await send.call(this, command)) as {
+        Records?: Array<{ dynamodb?: { Keys?: Record<string, { S?: string }> } }>;
+      };
+      if (
+        command instanceof GetRecordsCommand &&
+        failed === 0 &&
+        result.Records?.some((r) => r.dynamodb?.Keys?.pk?.S === `RESPONSE#${run}-a`)
+      ) {
         failNext = true;
       }
       return result;
@@ -202,13 +259,26 @@ describe('the local stream poller', () => {
     const checkpoints = () => JSON.stringify(readJson(join(dataDir, 'stream-checkpoints', 'Probe.json')) ?? {});
     if (withCheckpoint) {
       await put(`SURVEY#${run}`); // a checkpoint before "-a", so a restart from the checkpoint reads "-a" again
-      await within(5_000, async () => checkpoints(), (t) => t.includes('checkpoint'));
+      await within(
+        5_000,
+        async () => checkpoints(),
+        (t) => t.includes('checkpoint'),
+      );
     } else {
       expect(checkpoints()).not.toContain('checkpoint');
     }
     await put(`RESPONSE#${run}-a`);
-    await within(8_000, async () => probe.calls.flat().map(pkOf), (pks) => pks.includes(`RESPONSE#${run}-a`));
+    await within(
+      8_000,
+      async () => probe.calls.flat().map(pkOf),
+      (pks) => pks.includes(`RESPONSE#${run}-a`),
+    );
     expect(failed).toBe(1);
-    expect(probe.calls.flat().map(pkOf).filter((pk) => pk.includes(run))).toEqual([`RESPONSE#${run}-a`]);
+    expect(
+      probe.calls
+        .flat()
+        .map(pkOf)
+        .filter((pk) => pk.includes(run)),
+    ).toEqual([`RESPONSE#${run}-a`]);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keys, surveyResponsesIndex } from '../../functions/data/keys.ts';
 import { startApi } from '../../lib/local/http-server.ts';
 import { localCredentials } from '../../functions/runtime/clients.ts';
 import { ENV } from '../../functions/runtime/env.ts';
@@ -65,17 +66,36 @@ export const testDb = () =>
 
 export const table = () => process.env[ENV.tableName]!;
 
-/** Every item whose partition key starts with one of the prefixes: to prove what a request stored, or did not. */
-export async function itemsWithPrefix(...prefixes: string[]) {
-  const db = testDb();
-  const items: Record<string, any>[] = [];
-  let ExclusiveStartKey: Record<string, any> | undefined;
-  do {
-    const page = await db.send(new ScanCommand({ TableName: table(), ExclusiveStartKey, ConsistentRead: true }));
-    items.push(...(page.Items ?? []).filter((i) => prefixes.some((p) => String(i.pk).startsWith(p))));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
+/** Every item of one partition (a customer with its ledger and mail state, say): one Query, whatever the table holds. */
+export async function itemsInPartition(pk: string) {
+  const { Items } = await testDb().send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: true,
+    }),
+  );
+  return Items ?? [];
+}
+
+export const storedSurvey = (surveyId: string) => itemsInPartition(keys.survey(surveyId).pk);
+export const storedCustomer = (customerId: string) => itemsInPartition(keys.customer(customerId).pk);
+export const responsePartition = (responseId: string) => itemsInPartition(keys.response(responseId).pk);
+export const storedResponse = async (responseId: string) => (await responsePartition(responseId))[0];
+
+/** A survey's responses, through its listing index (gsi1): one Query, whatever the table holds. */
+export async function storedResponsesOf(surveyId: string) {
+  const { gsi1pk } = surveyResponsesIndex(surveyId, '', '');
+  const { Items } = await testDb().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': gsi1pk },
+    }),
+  );
+  return Items ?? [];
 }
 
 export async function getItem(pk: string, sk: string) {

@@ -52,7 +52,7 @@ export function testPorts(db: Db, { db: storeDb = db, ...overrides }: Partial<Ca
 export async function givenCustomer(db: Db, overrides: Record<string, unknown> = {}) {
   const customerId = uniqueId('c');
   const email = `${customerId}@example.com`;
-  await putCustomer(db, customerId, { email, name: 'Ayşe Yılmaz', locale: 'tr', ...overrides } as never, new Date().toISOString());
+  await putCustomer(db, customerId, { email, name: 'Ayşe Yılmaz', locale: 'tr', ...overrides }, new Date().toISOString());
   return { customerId, email };
 }
 

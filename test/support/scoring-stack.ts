@@ -21,7 +21,11 @@ export function useScoringStack() {
   process.env[ENV.localDlqPath] = join(dlqDir, 'scorer-poison.jsonl');
   let poller: StreamPoller | undefined;
   beforeAll(async () => {
-    const client = new DynamoDBClient({ endpoint: process.env[ENV.dynamodbEndpoint], region: 'local', credentials: localCredentials });
+    const client = new DynamoDBClient({
+      endpoint: process.env[ENV.dynamodbEndpoint],
+      region: 'local',
+      credentials: localCredentials,
+    });
     const { streamArn } = await createTable(client, table);
     client.destroy();
     const scorer = FUNCTIONS.find((fn) => fn.stream) as FunctionSpec & { stream: StreamConsumer };
@@ -41,7 +45,11 @@ export function useScoringStack() {
 }
 
 /** Polls until the check passes or the time is up; returns how long it took. */
-export async function within<T>(ms: number, attempt: () => Promise<T>, passes: (value: T) => boolean): Promise<{ value: T; elapsedMs: number }> {
+export async function within<T>(
+  ms: number,
+  attempt: () => Promise<T>,
+  passes: (value: T) => boolean,
+): Promise<{ value: T; elapsedMs: number }> {
   const started = Date.now();
   for (;;) {
     const value = await attempt();

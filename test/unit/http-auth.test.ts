@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { httpHandler } from '../../functions/runtime/http.ts';
 import type { Auth } from '../../functions/runtime/routes.ts';
 import { ENV } from '../../functions/runtime/env.ts';
-import { TEST_ADMIN_TOKEN } from '../setup-env.ts';
+import { TEST_ADMIN_TOKEN } from '../test-env.ts';
 
 const event = (authorization?: string): APIGatewayProxyEventV2 =>
   ({

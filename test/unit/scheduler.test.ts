@@ -18,16 +18,18 @@ describe('toLocalCron', () => {
 
   it('keeps the year field as a filter', () => {
     const cron = toLocalCron('cron(0 9 * * ? 2026-2027)');
-    expect([2025, 2026, 2027, 2028].map(cron.matchesYear)).toEqual([false, true, true, false]);
+    expect([2025, 2026, 2027, 2028].map((year) => cron.matchesYear(year))).toEqual([false, true, true, false]);
     expect(toLocalCron('cron(0 9 * * ? *)').matchesYear(1999)).toBe(true);
   });
 
   it('fires when EventBridge would, in the configured time zone', () => {
-    const next = new Cron(toLocalCron('cron(0 9 ? * 2 *)').pattern, { timezone: 'Europe/Istanbul' }).nextRun(new Date('2026-11-24T00:00:00Z'));
+    const next = new Cron(toLocalCron('cron(0 9 ? * 2 *)').pattern, { timezone: 'Europe/Istanbul' }).nextRun(
+      new Date('2026-11-24T00:00:00Z'),
+    );
     expect(next?.toISOString()).toBe('2026-11-30T06:00:00.000Z'); // Monday 09:00 in Istanbul (UTC+3)
   });
 
-  it('reads the year in the configured time zone, not the host\'s', () => {
+  it("reads the year in the configured time zone, not the host's", () => {
     const newYearInTokyo = new Date('2026-12-31T15:30:00Z'); // 00:30 on 1 January 2027 in Tokyo, still 2026 in UTC and New York
     expect(yearIn(newYearInTokyo, 'Asia/Tokyo')).toBe(2027);
     expect(yearIn(newYearInTokyo, 'UTC')).toBe(2026);

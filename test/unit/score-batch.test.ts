@@ -17,7 +17,7 @@ const db = { client, table: 'feedback' };
 
 let sequence = 100;
 function insert(image: Record<string, unknown>, eventID = `e${sequence}`): DynamoDBRecord {
-  const responseId = String(image.responseId ?? `R${sequence}`);
+  const responseId = (image.responseId as string | undefined) ?? `R${sequence}`;
   return {
     eventID,
     eventName: 'INSERT',

@@ -1,0 +1,31 @@
+import { ENV } from '../functions/runtime/env.ts';
+
+/** The env every test kind shares; handlers read their env at module load, so a setup file sets it first. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const TEST_KEYRING = { activeKid: 'test-1', 'test-1': 'test-signing-secret-0123456789' };
+
+export interface TestEndpoints {
+  tableName: string;
+  dynamoDbEndpoint: string;
+  sesEndpoint: string;
+}
+
+export function applyTestEnv(endpoints: TestEndpoints) {
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+    [ENV.tableName]: endpoints.tableName,
+    [ENV.dynamodbEndpoint]: endpoints.dynamoDbEndpoint,
+    [ENV.sesEndpoint]: endpoints.sesEndpoint,
+    [ENV.adminToken]: TEST_ADMIN_TOKEN,
+    [ENV.signingKeys]: JSON.stringify(TEST_KEYRING),
+    // The appreciation mailer's settings, as the stack would set them from cdk.json; a high rate keeps tests quick.
+    [ENV.senderAddress]: 'feedback@example.com',
+    [ENV.replyToAddress]: 'support@example.com',
+    [ENV.teamAddress]: 'team@example.com',
+    [ENV.maxSendRate]: '200',
+    [ENV.campaignOffers]: JSON.stringify({ birthday: 'BDAY-10: 10% off your next order' }),
+  });
+}
