@@ -16,10 +16,16 @@ const cron = z.string().superRefine((value, ctx) => {
 });
 
 /** Each campaign's own default schedule, from its definition. */
-const DEFAULT_SCHEDULES = Object.fromEntries(CAMPAIGN_IDS.map((id) => [id, CAMPAIGNS[id].defaultSchedule])) as Record<CampaignId, string>;
+const DEFAULT_SCHEDULES = Object.fromEntries(CAMPAIGN_IDS.map((id) => [id, CAMPAIGNS[id].defaultSchedule])) as Record<
+  CampaignId,
+  string
+>;
 
 export const configSchema = z.object({
-  stage: z.string().regex(/^[a-z0-9-]{1,20}$/).default('prod'),
+  stage: z
+    .string()
+    .regex(/^[a-z0-9-]{1,20}$/)
+    .default('prod'),
   senderAddress: z.email().default('feedback@example.com'),
   replyToAddress: z.email().optional(),
   teamAddress: z.email().optional(),
@@ -45,7 +51,10 @@ export const configSchema = z.object({
   /** Offer or coupon text per campaign, included in that campaign's emails. */
   offers: z.partialRecord(z.enum(CAMPAIGN_IDS), z.string().max(500)).default({}),
   /** Origins (e.g. "https://shop.example") whose pages may submit responses from the browser, and frame the survey page. */
-  allowedOrigins: z.array(z.string().regex(ORIGIN, 'Use an origin such as "https://shop.example": scheme and host, no path.')).max(20).default([]),
+  allowedOrigins: z
+    .array(z.string().regex(ORIGIN, 'Use an origin such as "https://shop.example": scheme and host, no path.'))
+    .max(20)
+    .default([]),
   /** Optional: a custom domain's base URL for links; defaults to the API's URL. */
   publicBaseUrl: z.url().optional(),
 });

@@ -21,7 +21,12 @@ export function corsHeaders(origin: string | undefined, allowedOrigins: readonly
 
 /** API Gateway's answer to a preflight: 204, with the policy's headers when the origin and method are allowed. */
 export function preflightHeaders(origin: string | undefined, method: string | undefined, allowedOrigins: readonly string[]) {
-  if (!origin || !allowedOrigins.includes(origin) || !(CORS.allowMethods as readonly string[]).includes((method ?? '').toUpperCase())) return {};
+  if (
+    !origin ||
+    !allowedOrigins.includes(origin) ||
+    !(CORS.allowMethods as readonly string[]).includes((method ?? '').toUpperCase())
+  )
+    return {};
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-methods': CORS.allowMethods.join(','),

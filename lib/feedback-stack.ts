@@ -57,12 +57,16 @@ export class FeedbackStack extends Stack {
       ? new DeadLetterQueue(this, 'ScorerDeadLetters').queue
       : undefined;
     const mail = needs((s) => s.access.mailer || s.access.teamTopic || s.emailEvents)
-      ? new AppreciationMail(this, 'AppreciationMail', { senderAddress: props.config.senderAddress, teamAddress: props.config.teamAddress })
+      ? new AppreciationMail(this, 'AppreciationMail', {
+          senderAddress: props.config.senderAddress,
+          teamAddress: props.config.teamAddress,
+        })
       : undefined;
     // Alarms notify the team topic whether or not `teamAddress` subscribes to it (README: Operating).
     const monitoring = mail && new Monitoring(this, 'Monitoring', { topic: mail.teamTopic });
     mail?.addAlarms(monitoring!);
-    if (scorerDeadLetters) monitoring?.queueNotEmpty('ScorerDeadLetters', scorerDeadLetters, 'Stream records the scorer could not count');
+    if (scorerDeadLetters)
+      monitoring?.queueNotEmpty('ScorerDeadLetters', scorerDeadLetters, 'Stream records the scorer could not count');
 
     const functions = new Map<string, FeedbackFunction>();
     for (const spec of specs) {
@@ -93,7 +97,12 @@ export class FeedbackStack extends Stack {
       const { fn } = functions.get(spec.name)!;
       monitoring?.functionErrors(spec.name, fn);
       if (spec.stream) {
-        new TableStreamConsumer(this, `${spec.name}Stream`, { fn, table, consumer: spec.stream, deadLetterQueue: scorerDeadLetters! });
+        new TableStreamConsumer(this, `${spec.name}Stream`, {
+          fn,
+          table,
+          consumer: spec.stream,
+          deadLetterQueue: scorerDeadLetters!,
+        });
         monitoring?.streamLag(spec.name, fn, Duration.minutes(5));
       }
       if (spec.emailEvents) mail!.subscribe(fn);

@@ -40,7 +40,8 @@ function checkField(field: string, rule: FieldRule): string | undefined {
   }
   for (const part of field.split(',')) {
     const [range, step, extra] = part.split('/');
-    if (extra !== undefined || range === undefined || range === '') return `${rule.name}: "${part}" is not a value, range or step.`;
+    if (extra !== undefined || range === undefined || range === '')
+      return `${rule.name}: "${part}" is not a value, range or step.`;
     if (step !== undefined && !/^[1-9]\d*$/.test(step)) return `${rule.name}: the step in "${part}" must be a positive number.`;
     if (range === '*') continue;
     const ends = range.split('-');
@@ -58,7 +59,8 @@ function checkField(field: string, rule: FieldRule): string | undefined {
 /** Why a cron expression would fail to deploy to EventBridge Scheduler, or undefined when it is valid. */
 export function cronProblem(expression: string): string | undefined {
   const fields = /^cron\((.*)\)$/.exec(expression.trim())?.[1]?.trim().split(/\s+/);
-  if (!fields || fields.length !== 6) return 'Use "cron(minutes hours day-of-month month day-of-week year)", e.g. "cron(0 9 * * ? *)".';
+  if (!fields || fields.length !== 6)
+    return 'Use "cron(minutes hours day-of-month month day-of-week year)", e.g. "cron(0 9 * * ? *)".';
   for (const [i, rule] of FIELDS.entries()) {
     const problem = checkField(fields[i]!, rule);
     if (problem) return problem;

@@ -51,7 +51,11 @@ export async function renderBundles(): Promise<string> {
     "// Each string is inlined in its page as is, and its SHA-256 is in the page's Content-Security-Policy.",
   ];
   for (const script of SCRIPTS) {
-    lines.push('', `/** ${script.about} Source: ${script.entry}. */`, `export const ${script.name} = ${JSON.stringify(scripts[script.name])};`);
+    lines.push(
+      '',
+      `/** ${script.about} Source: ${script.entry}. */`,
+      `export const ${script.name} = ${JSON.stringify(scripts[script.name])};`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

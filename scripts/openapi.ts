@@ -42,8 +42,12 @@ export async function declaredRoutes(functions: readonly FunctionSpec[] = FUNCTI
     if (keys.length === 0) continue;
     const { routes } = (await import(pathToFileURL(routesModuleOf(fn)).href)) as { routes?: RouteSpecs };
     const declared = Object.keys(routes ?? {});
-    for (const key of keys.filter((k) => !declared.includes(k))) problems.push(`${fn.name}: ${key} is in lib/manifest.ts but not declared in ${fn.entry.replace(/handler\.ts$/, 'routes.ts')}`);
-    for (const key of declared.filter((k) => !keys.includes(k))) problems.push(`${fn.name}: ${key} is declared but not in lib/manifest.ts`);
+    for (const key of keys.filter((k) => !declared.includes(k)))
+      problems.push(
+        `${fn.name}: ${key} is in lib/manifest.ts but not declared in ${fn.entry.replace(/handler\.ts$/, 'routes.ts')}`,
+      );
+    for (const key of declared.filter((k) => !keys.includes(k)))
+      problems.push(`${fn.name}: ${key} is declared but not in lib/manifest.ts`);
     for (const key of keys.filter((k) => declared.includes(k))) found.push({ fn, routeKey: key, spec: routes![key]! });
   }
   if (problems.length) throw new Error(`Routes and manifest disagree:\n${problems.join('\n')}`);
@@ -64,7 +68,7 @@ const valueSchema = (schema: z.ZodMiniType): Json =>
       override: ({ zodSchema, jsonSchema }) => {
         if (zodSchema._zod.def.type === 'catch') delete jsonSchema.default;
       },
-    }) as Json,
+    }),
   );
 
 /** All components at once, so a schema used inside another (Response in CustomerHistory) becomes a $ref. */
@@ -117,7 +121,9 @@ function parameters(routeKey: string, spec: RouteSpec): Json[] {
   const list = (where: 'path' | 'query', object: z.ZodMiniObject | undefined): Json[] => {
     if (!object) return [];
     const required = ((z.toJSONSchema(object, { io: 'input', unrepresentable: 'any' }) as Json).required ?? []) as string[];
-    return Object.entries(object.shape as Record<string, z.ZodMiniType>).map(([name, schema]) => parameter(name, where, where === 'path' || required.includes(name), schema));
+    return Object.entries(object.shape as Record<string, z.ZodMiniType>).map(([name, schema]) =>
+      parameter(name, where, where === 'path' || required.includes(name), schema),
+    );
   };
   const declaredPath = list('path', spec.params);
   const pathNames = [...routeKey.matchAll(/\{(\w+)\+?\}/g)].map(([, name]) => name!);
@@ -142,7 +148,10 @@ function answer(answer: Answer, spec: RouteSpec, at: string): Json {
   if (answer.schema) content['application/json'] = { schema: ref(answer.schema, at) };
   if (answer.contentType) content[answer.contentType] = {};
   for (const type of spec.produces ?? []) content[type] ??= {};
-  const headers = Object.entries(answer.headers ?? {}).map(([name, { description, schema }]) => [name, { description, schema: valueSchema(schema) }]);
+  const headers = Object.entries(answer.headers ?? {}).map(([name, { description, schema }]) => [
+    name,
+    { description, schema: valueSchema(schema) },
+  ]);
   return {
     description: answer.description,
     ...(headers.length ? { headers: Object.fromEntries(headers) } : {}),
@@ -153,7 +162,9 @@ function answer(answer: Answer, spec: RouteSpec, at: string): Json {
 function operation(routeKey: string, spec: RouteSpec): Json {
   const params = parameters(routeKey, spec);
   const errors = new Set([...spec.errors, ...(spec.auth === 'public' ? [] : [401]), 500]);
-  const responses: Json = Object.fromEntries(Object.entries(spec.responses).map(([status, a]) => [status, answer(a, spec, `${routeKey} ${status}`)]));
+  const responses: Json = Object.fromEntries(
+    Object.entries(spec.responses).map(([status, a]) => [status, answer(a, spec, `${routeKey} ${status}`)]),
+  );
   for (const status of [...errors].sort((a, b) => a - b)) responses[status] = { $ref: `#/components/responses/Error${status}` };
   return {
     operationId: operationId(routeKey),
@@ -161,7 +172,9 @@ function operation(routeKey: string, spec: RouteSpec): Json {
     ...(spec.description ? { description: spec.description } : {}),
     security: SECURITY[spec.auth],
     ...(params.length ? { parameters: params } : {}),
-    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(spec.body, `${routeKey} body`) } } } } : {}),
+    ...(spec.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: ref(spec.body, `${routeKey} body`) } } } }
+      : {}),
     responses,
   };
 }
@@ -182,7 +195,10 @@ export async function buildOpenApi(): Promise<Json> {
     const openApiPath = path.replace(/\{(\w+)\+\}/g, '{$1}');
     (paths[openApiPath] ??= {})[method.toLowerCase()] = operation(routeKey, spec);
   }
-  const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  const errorResponse = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
   return {
     openapi: '3.1.0',
     info: {
@@ -196,7 +212,11 @@ export async function buildOpenApi(): Promise<Json> {
     },
     servers: [
       { url: 'http://127.0.0.1:3000', description: 'npm start (PORT)' },
-      { url: '{ApiUrl}', description: 'Deployed: the stack output ApiUrl', variables: { ApiUrl: { default: 'https://example.execute-api.us-east-1.amazonaws.com' } } },
+      {
+        url: '{ApiUrl}',
+        description: 'Deployed: the stack output ApiUrl',
+        variables: { ApiUrl: { default: 'https://example.execute-api.us-east-1.amazonaws.com' } },
+      },
     ],
     security: SECURITY.admin,
     paths,
@@ -205,10 +225,13 @@ export async function buildOpenApi(): Promise<Json> {
         adminToken: {
           type: 'http',
           scheme: 'bearer',
-          description: 'The admin token: FEEDBACK_ADMIN_TOKEN locally; deployed, the Secrets Manager secret of output AdminTokenSecretArn.',
+          description:
+            'The admin token: FEEDBACK_ADMIN_TOKEN locally; deployed, the Secrets Manager secret of output AdminTokenSecretArn.',
         },
       },
-      responses: Object.fromEntries(Object.entries(ERROR_DESCRIPTIONS).map(([status, d]) => [`Error${status}`, errorResponse(d)])),
+      responses: Object.fromEntries(
+        Object.entries(ERROR_DESCRIPTIONS).map(([status, d]) => [`Error${status}`, errorResponse(d)]),
+      ),
       schemas: componentSchemas(),
     },
   };

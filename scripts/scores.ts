@@ -41,7 +41,9 @@ const progress: Progress = ({ phase, done }) => {
 
 console.error(`${command}: table ${table}${surveyIds.length ? `, surveys ${surveyIds.join(', ')}` : ', all surveys'}`);
 const recount = await recountScores(db, { surveyIds, progress });
-console.error(`  recounted ${recount.responses} responses (${recount.unscorable} cannot be scored) into ${recount.buckets.size} aggregates`);
+console.error(
+  `  recounted ${recount.responses} responses (${recount.unscorable} cannot be scored) into ${recount.buckets.size} aggregates`,
+);
 const stored = await storedOf(surveyIds);
 const diffs = differences(recount.buckets, stored);
 for (const d of diffs.slice(0, 50)) {

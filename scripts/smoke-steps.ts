@@ -42,11 +42,23 @@ export const SIMULATOR = {
 
 class StepFailed extends Error {}
 
+/** The parts of the API's answers the smoke test reads. */
+interface Reply {
+  token?: string;
+  responseId?: string;
+  total?: { responses?: number; nps?: { score: number } | null };
+  customer?: { suppressed?: boolean };
+}
+
 export async function runSmoke(ports: SmokePorts, options: SmokeOptions): Promise<StepResult[]> {
   const results: StepResult[] = [];
   const stamp = ports.now().toISOString().replace(/\D/g, '').slice(0, 14);
   const surveyId = `smoke-${stamp}`;
-  const customerIds = { success: `smoke-${stamp}-success`, bounce: `smoke-${stamp}-bounce`, complaint: `smoke-${stamp}-complaint` };
+  const customerIds = {
+    success: `smoke-${stamp}-success`,
+    bounce: `smoke-${stamp}-bounce`,
+    complaint: `smoke-${stamp}-complaint`,
+  };
 
   /** Runs a step; a failed step fails every step after it that needs what it would have given. */
   const step = async <T>(name: string, run: () => Promise<[T, string]>): Promise<T | undefined> => {
@@ -78,7 +90,9 @@ export async function runSmoke(ports: SmokePorts, options: SmokeOptions): Promis
 
   const outputs = await step('stack outputs', async () => {
     const { Stacks } = await ports.cloudFormation.send(new DescribeStacksCommand({ StackName: options.stack }));
-    const found = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    const found: Record<string, string | undefined> = Object.fromEntries(
+      (Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue]),
+    );
     const missing = ['ApiUrl', 'AdminTokenSecretArn', 'SesConfigurationSetName', 'SenderAddress'].filter((k) => !found[k]);
     if (missing.length) throw new StepFailed(`the stack has no output ${missing.join(', ')}: deploy this version first`);
     return [found as Record<string, string>, `${options.stack} at ${found.ApiUrl}`];
@@ -99,16 +113,17 @@ export async function runSmoke(ports: SmokePorts, options: SmokeOptions): Promis
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    let json: any;
+    let json: Reply | undefined;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(text) as Reply;
     } catch {
       json = undefined;
     }
     return { status: res.status, json, text };
   };
   const expectStatus = (reply: { status: number; text: string }, status: number, what: string) => {
-    if (reply.status !== status) throw new StepFailed(`${what}: expected ${status}, got ${reply.status} ${reply.text.slice(0, 200)}`);
+    if (reply.status !== status)
+      throw new StepFailed(`${what}: expected ${status}, got ${reply.status} ${reply.text.slice(0, 200)}`);
   };
 
   await step('health', async () => {
@@ -117,10 +132,15 @@ export async function runSmoke(ports: SmokePorts, options: SmokeOptions): Promis
     return [undefined, 'GET /health answers 200'];
   });
   if (!token) {
-    for (const name of ['survey and customers', 'response', 'scores', 'emails', 'bounce suppresses', 'complaint suppresses']) skip(name, 'no admin token');
+    for (const name of ['survey and customers', 'response', 'scores', 'emails', 'bounce suppresses', 'complaint suppresses'])
+      skip(name, 'no admin token');
   } else {
     const ready = await step('survey and customers', async () => {
-      expectStatus(await call('PUT', `/v1/surveys/${surveyId}`, { name: 'Smoke test', questions: ['nps', 'comment'] }), 200, 'PUT survey');
+      expectStatus(
+        await call('PUT', `/v1/surveys/${surveyId}`, { name: 'Smoke test', questions: ['nps', 'comment'] }),
+        200,
+        'PUT survey',
+      );
       for (const [kind, id] of Object.entries(customerIds)) {
         const email = SIMULATOR[kind as keyof typeof SIMULATOR];
         expectStatus(await call('PUT', `/v1/customers/${id}`, { email, name: 'Smoke' }), 200, `PUT customer ${id}`);
@@ -131,16 +151,17 @@ export async function runSmoke(ports: SmokePorts, options: SmokeOptions): Promis
       ? await step('response', async () => {
           const link = await call('POST', `/v1/surveys/${surveyId}/links`, { customerId: customerIds.success });
           expectStatus(link, 201, 'POST link');
-          const reply = await call('POST', '/v1/responses', { surveyId, token: link.json.token, nps: 9, comment: 'smoke test' });
+          const reply = await call('POST', '/v1/responses', { surveyId, token: link.json?.token, nps: 9, comment: 'smoke test' });
           expectStatus(reply, 201, 'POST response');
-          return [true, `response ${reply.json.responseId as string} accepted`];
+          return [true, `response ${reply.json?.responseId ?? '?'} accepted`];
         })
       : (skip('response', 'no survey'), undefined);
     if (responded) {
       await step('scores', async () => {
         const nps = await waitFor('the response reaching the scores', async () => {
           const reply = await call('GET', `/v1/surveys/${surveyId}/scores?interval=total`);
-          return reply.status === 200 && reply.json?.total?.responses >= 1 ? (reply.json.total.nps?.score as number) : undefined;
+          const total = reply.status === 200 ? reply.json?.total : undefined;
+          return total?.responses ? (total.nps?.score ?? null) : undefined;
         });
         return [undefined, `the scorer counted it through the stream (NPS ${nps})`];
       });
@@ -156,7 +177,12 @@ export async function runSmoke(ports: SmokePorts, options: SmokeOptions): Promis
                 Destination: { ToAddresses: [SIMULATOR[kind as keyof typeof SIMULATOR]] },
                 ConfigurationSetName: outputs.SesConfigurationSetName,
                 EmailTags: [{ Name: 'customer', Value: customerTag.encode(id) }],
-                Content: { Simple: { Subject: { Data: 'Feedback smoke test' }, Body: { Text: { Data: 'A smoke test of the feedback service.' } } } },
+                Content: {
+                  Simple: {
+                    Subject: { Data: 'Feedback smoke test' },
+                    Body: { Text: { Data: 'A smoke test of the feedback service.' } },
+                  },
+                },
               }),
             );
             ids.push(MessageId ?? '?');
@@ -181,22 +207,29 @@ export async function runSmoke(ports: SmokePorts, options: SmokeOptions): Promis
 
   await step('alarm notification', async () => {
     const { StackResources } = await ports.cloudFormation.send(new DescribeStackResourcesCommand({ StackName: options.stack }));
-    const alarmName = StackResources?.find((r) => r.ResourceType === 'AWS::CloudWatch::Alarm' && r.LogicalResourceId?.startsWith('MonitoringApi5xx'))
-      ?.PhysicalResourceId;
+    const alarmName = StackResources?.find(
+      (r) => r.ResourceType === 'AWS::CloudWatch::Alarm' && r.LogicalResourceId?.startsWith('MonitoringApi5xx'),
+    )?.PhysicalResourceId;
     if (!alarmName) throw new StepFailed('the stack has no API 5xx alarm to test');
     const since = ports.now();
-    await ports.cloudWatch.send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'ALARM', StateReason: 'Smoke test of the alarm action' }));
+    await ports.cloudWatch.send(
+      new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'ALARM', StateReason: 'Smoke test of the alarm action' }),
+    );
     try {
       const summary = await waitFor('the alarm action', async () => {
         const { AlarmHistoryItems } = await ports.cloudWatch.send(
           new DescribeAlarmHistoryCommand({ AlarmName: alarmName, HistoryItemType: 'Action', StartDate: since }),
         );
-        return AlarmHistoryItems?.find((item) => /executed action|Failed to execute action/i.test(item.HistorySummary ?? ''))?.HistorySummary;
+        return AlarmHistoryItems?.find((item) => /executed action|Failed to execute action/i.test(item.HistorySummary ?? ''))
+          ?.HistorySummary;
       });
-      if (!/Successfully executed action/i.test(summary)) throw new StepFailed(`CloudWatch could not notify the team topic: ${summary}`);
+      if (!/Successfully executed action/i.test(summary))
+        throw new StepFailed(`CloudWatch could not notify the team topic: ${summary}`);
       return [undefined, `${alarmName} notified the team topic`];
     } finally {
-      await ports.cloudWatch.send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'OK', StateReason: 'Smoke test done' }));
+      await ports.cloudWatch.send(
+        new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'OK', StateReason: 'Smoke test done' }),
+      );
     }
   });
   return results;

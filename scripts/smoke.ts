@@ -12,7 +12,9 @@ import { runSmoke } from './smoke-steps.ts';
 
 const { values } = parseArgs({ options: { stack: { type: 'string' }, wait: { type: 'string', default: '180' } } });
 if (!values.stack) {
-  console.error('usage: npm run smoke -- --stack Feedback-<stage> [--wait <seconds>]  (AWS credentials and region from the environment)');
+  console.error(
+    'usage: npm run smoke -- --stack Feedback-<stage> [--wait <seconds>]  (AWS credentials and region from the environment)',
+  );
   process.exit(2);
 }
 

@@ -29,16 +29,44 @@ export function resolveEmailLocale(tag: string | undefined): EmailLocale {
 
 // Serbian Cyrillic to Latin is one-to-one (Gaj's alphabet), so no separate Latin copy is needed.
 const SERBIAN_LATIN: Record<string, string> = {
-  А: 'A', Б: 'B', В: 'V', Г: 'G', Д: 'D', Ђ: 'Đ', Е: 'E', Ж: 'Ž', З: 'Z', И: 'I', Ј: 'J', К: 'K', Л: 'L', Љ: 'Lj',
-  М: 'M', Н: 'N', Њ: 'Nj', О: 'O', П: 'P', Р: 'R', С: 'S', Т: 'T', Ћ: 'Ć', У: 'U', Ф: 'F', Х: 'H', Ц: 'C', Ч: 'Č',
-  Џ: 'Dž', Ш: 'Š',
+  А: 'A',
+  Б: 'B',
+  В: 'V',
+  Г: 'G',
+  Д: 'D',
+  Ђ: 'Đ',
+  Е: 'E',
+  Ж: 'Ž',
+  З: 'Z',
+  И: 'I',
+  Ј: 'J',
+  К: 'K',
+  Л: 'L',
+  Љ: 'Lj',
+  М: 'M',
+  Н: 'N',
+  Њ: 'Nj',
+  О: 'O',
+  П: 'P',
+  Р: 'R',
+  С: 'S',
+  Т: 'T',
+  Ћ: 'Ć',
+  У: 'U',
+  Ф: 'F',
+  Х: 'H',
+  Ц: 'C',
+  Ч: 'Č',
+  Џ: 'Dž',
+  Ш: 'Š',
 };
 for (const [upper, latin] of Object.entries(SERBIAN_LATIN)) SERBIAN_LATIN[upper.toLowerCase()] = latin.toLowerCase();
 
 export const toSerbianLatin = (text: string): string => text.replace(/[\u0400-\u04ff]/g, (c) => SERBIAN_LATIN[c] ?? c);
 
 // Transliterate the copy, not the rendered email: the customer's own name and comment stay as they wrote them.
-const inScript = <T>(copy: T, locale: EmailLocale): T => (locale.latin ? (JSON.parse(toSerbianLatin(JSON.stringify(copy))) as T) : copy);
+const inScript = <T>(copy: T, locale: EmailLocale): T =>
+  locale.latin ? (JSON.parse(toSerbianLatin(JSON.stringify(copy))) as T) : copy;
 
 export interface EmailView {
   name?: string;
@@ -79,10 +107,15 @@ export const renderEmail = (campaignId: CampaignId, locale: EmailLocale, view: E
   renderMessage(CAMPAIGNS[campaignId].copy, locale, view);
 
 /** Text safe for a mail header: controls and bidi controls become spaces, runs of spaces one. */
-export const oneLine = (text: string): string => text.replace(new RegExp(UNSAFE_TEXT.source, 'gu'), ' ').replace(/ {2,}/g, ' ').trim();
+export const oneLine = (text: string): string =>
+  text.replace(new RegExp(UNSAFE_TEXT.source, 'gu'), ' ').replace(/ {2,}/g, ' ').trim();
 
 /** Renders one email for a customer from its own copy: subject, an HTML part and a text part from the same words. */
-export function renderMessage(messageCopy: Record<EmailLanguage, MessageCopy>, locale: EmailLocale, view: EmailView): RenderedEmail {
+export function renderMessage(
+  messageCopy: Record<EmailLanguage, MessageCopy>,
+  locale: EmailLocale,
+  view: EmailView,
+): RenderedEmail {
   const copy: LanguageCopy = inScript(EMAIL_COPY[locale.language], locale);
   const message: MessageCopy = inScript(messageCopy[locale.language], locale);
   const data = {
@@ -108,7 +141,12 @@ export function renderMessage(messageCopy: Record<EmailLanguage, MessageCopy>, l
         `<p style="margin:0 0 8px;">${render(block.intro, asHtml)}</p>`,
         `<blockquote style="margin:0 0 16px;padding:8px 16px;border-left:4px solid #d0d7de;color:#57606a;white-space:pre-line;">${render(block.quote, asHtml)}</blockquote>`,
       );
-      text.push(`${render(block.intro, asText)}\n${quote.split(/\r?\n/).map((line) => `> ${line}`).join('\n')}`);
+      text.push(
+        `${render(block.intro, asText)}\n${quote
+          .split(/\r?\n/)
+          .map((line) => `> ${line}`)
+          .join('\n')}`,
+      );
     }
   }
 
@@ -125,7 +163,10 @@ export function renderMessage(messageCopy: Record<EmailLanguage, MessageCopy>, l
     unsubscribe: copy.unsubscribe,
     unsubscribeUrl: view.unsubscribeUrl,
   };
-  text.push(`${copy.signOff}\n${view.signOff.name}\n${view.signOff.title}`, `--\n${copy.footer}\n${copy.unsubscribe}: ${view.unsubscribeUrl}`);
+  text.push(
+    `${copy.signOff}\n${view.signOff.name}\n${view.signOff.title}`,
+    `--\n${copy.footer}\n${copy.unsubscribe}: ${view.unsubscribeUrl}`,
+  );
   return {
     subject,
     html: Mustache.render(LAYOUT, layoutView),

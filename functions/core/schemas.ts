@@ -10,6 +10,7 @@ const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 const BIRTHDAY = /^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** Control characters (C0, DEL, C1) and the invisible bidi controls that can reorder what a reader sees. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** A one-line name as people read it (it reaches email subjects): no line breaks, NUL or bidi controls. */
@@ -40,13 +41,11 @@ const isRealDate = (value: string) => {
 
 export const surveyBody = z.strictObject({
   name: displayName,
-  questions: z
-    .array(z.enum(QUESTIONS))
-    .check(
-      z.minLength(1),
-      z.refine((q) => new Set(q).size === q.length, 'List each question once.'),
-      z.refine((q) => q.some((x) => (METRICS as readonly string[]).includes(x)), `Ask at least one of ${METRIC_LIST}.`),
-    ),
+  questions: z.array(z.enum(QUESTIONS)).check(
+    z.minLength(1),
+    z.refine((q) => new Set(q).size === q.length, 'List each question once.'),
+    z.refine((q) => q.some((x) => (METRICS as readonly string[]).includes(x)), `Ask at least one of ${METRIC_LIST}.`),
+  ),
   anonymous: z._default(z.boolean(), false),
   recontactDays: z._default(z.int().check(z.gte(0), z.lte(3650)), 0),
   segmentBy: z._default(
@@ -60,12 +59,14 @@ export const surveyBody = z.strictObject({
 export type SurveyInput = z.infer<typeof surveyBody>;
 
 /** Numbers DynamoDB stores exactly: safe integers and decimals that neither overflow nor underflow. */
-const storableNumber = z.number().check(
-  z.refine(
-    (n) => Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER && (n === 0 || Math.abs(n) >= 1e-100),
-    'Use a number between ±9007199254740991 (and not smaller than 1e-100 unless 0).',
-  ),
-);
+const storableNumber = z
+  .number()
+  .check(
+    z.refine(
+      (n) => Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER && (n === 0 || Math.abs(n) >= 1e-100),
+      'Use a number between ±9007199254740991 (and not smaller than 1e-100 unless 0).',
+    ),
+  );
 const customerAttributeValue = z.union([z.string().check(z.maxLength(256)), storableNumber, z.boolean()]);
 
 export const customerBody = z.strictObject({

@@ -105,9 +105,7 @@ function netPromoterScore(question: ScaleQuestion, role: { promoterFrom: number;
   if (n === 0) return null;
   const mean = (100 * (promoters - detractors)) / n;
   const variance =
-    n < 2
-      ? null
-      : (promoters * (100 - mean) ** 2 + passives * mean ** 2 + detractors * (-100 - mean) ** 2) / (n - 1);
+    n < 2 ? null : (promoters * (100 - mean) ** 2 + passives * mean ** 2 + detractors * (-100 - mean) ** 2) / (n - 1);
   return {
     score: roundedRatio(100 * (promoters - detractors), n, 1),
     promoters,
@@ -292,7 +290,7 @@ export function readResponseImage(item: Record<string, unknown>): ScoredResponse
   if (attributes !== undefined && attributes !== null) {
     if (typeof attributes !== 'object' || Array.isArray(attributes)) fail('attributes are invalid');
     const strings: Record<string, string> = {};
-    for (const [name, value] of Object.entries(attributes as object)) if (typeof value === 'string') strings[name] = value;
+    for (const [name, value] of Object.entries(attributes)) if (typeof value === 'string') strings[name] = value;
     response.attributes = strings;
   }
   return response;
@@ -359,7 +357,7 @@ export function seriesOf(
   to: string,
   interval: Interval,
 ): Array<{ period: string; counts: Counts }> {
-  const periods = new Map(periodsIn(from, to, interval).map((p) => [p, {} as Counts]));
+  const periods = new Map(periodsIn(from, to, interval).map((p) => [p, {}]));
   for (const { day, counts } of days) {
     if (day < from || day > to) continue;
     const bucket = periods.get(periodOf(day, interval));
@@ -402,7 +400,10 @@ export function scoreReport(query: ReportQuery, days: ReadonlyArray<BucketKey & 
     to: query.to,
     interval: query.interval,
     total: scoresOf(total),
-    series: seriesOf(overall, query.from, query.to, query.interval).map(({ period, counts }) => ({ period, ...scoresOf(counts) })),
+    series: seriesOf(overall, query.from, query.to, query.interval).map(({ period, counts }) => ({
+      period,
+      ...scoresOf(counts),
+    })),
   };
   if (query.by !== undefined) {
     const bySegment = new Map<string, Counts>();

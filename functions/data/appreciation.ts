@@ -51,13 +51,19 @@ export async function unsubscribeCustomer(db: Db, customerId: string, now: strin
 }
 
 /** Marks a customer as suppressed after SES reported a permanent bounce or a complaint; idempotent. */
-export async function suppressCustomer(db: Db, customerId: string, reason: 'bounce' | 'complaint', now: string): Promise<boolean> {
+export async function suppressCustomer(
+  db: Db,
+  customerId: string,
+  reason: 'bounce' | 'complaint',
+  now: string,
+): Promise<boolean> {
   try {
     await db.client.send(
       new UpdateCommand({
         TableName: db.table,
         Key: keys.customer(customerId),
-        UpdateExpression: 'SET suppressed = :true, suppressedReason = if_not_exists(suppressedReason, :reason), suppressedAt = if_not_exists(suppressedAt, :now)',
+        UpdateExpression:
+          'SET suppressed = :true, suppressedReason = if_not_exists(suppressedReason, :reason), suppressedAt = if_not_exists(suppressedAt, :now)',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':true': true, ':reason': reason, ':now': now },
       }),

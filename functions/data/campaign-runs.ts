@@ -18,7 +18,12 @@ export async function createRun(db: Db, run: CampaignRun): Promise<void> {
   await db.client.send(
     new PutCommand({
       TableName: db.table,
-      Item: { ...keys.campaignRun(run.campaignId, run.runId), type: 'campaignRun', ...run, ttl: Math.floor(Date.parse(run.createdAt) / 1000) + RUN_TTL_SECONDS },
+      Item: {
+        ...keys.campaignRun(run.campaignId, run.runId),
+        type: 'campaignRun',
+        ...run,
+        ttl: Math.floor(Date.parse(run.createdAt) / 1000) + RUN_TTL_SECONDS,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -48,7 +53,8 @@ export async function leaseRun(
       new UpdateCommand({
         TableName: db.table,
         Key: keys.campaignRun(campaignId, runId),
-        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #status = :running, updatedAt = :nowIso REMOVE resumeAfter, pauseReason',
+        UpdateExpression:
+          'SET leaseOwner = :owner, leaseUntil = :until, #status = :running, updatedAt = :nowIso REMOVE resumeAfter, pauseReason',
         ConditionExpression:
           'attribute_exists(pk) AND ((#status = :running AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)) OR ' +
           '(#status = :paused AND resumeAfter <= :now))',
@@ -93,7 +99,13 @@ export async function commitPage(
     ':failed': counts.failed,
     ':now': new Date(nowMs).toISOString(),
   };
-  const set = ['selected = selected + :selected', 'sent = sent + :sent', 'failed = failed + :failed', 'pages = pages + :one', 'updatedAt = :now'];
+  const set = [
+    'selected = selected + :selected',
+    'sent = sent + :sent',
+    'failed = failed + :failed',
+    'pages = pages + :one',
+    'updatedAt = :now',
+  ];
   for (const reason of SKIP_REASONS) {
     names[`#${reason}`] = reason;
     values[`:${reason}`] = counts.skipped[reason];
@@ -116,13 +128,7 @@ export async function commitPage(
 }
 
 /** Ends this invocation's work on a run: done, paused until a time, or handed on (lease released). */
-export async function settleRun(
-  db: Db,
-  run: CampaignRun,
-  owner: string,
-  how: RunSettlement,
-  nowMs: number,
-): Promise<void> {
+export async function settleRun(db: Db, run: CampaignRun, owner: string, how: RunSettlement, nowMs: number): Promise<void> {
   const now = new Date(nowMs).toISOString();
   const values: Record<string, unknown> = { ':owner': owner, ':status': how.status, ':now': now };
   let update = 'SET #status = :status, updatedAt = :now';
@@ -149,7 +155,11 @@ export async function unfinishedRuns(db: Db, campaignId: CampaignId): Promise<Ca
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
     FilterExpression: '#status <> :done',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':pk': keys.campaignRun(campaignId, '').pk, ':run': keys.campaignRun(campaignId, '').sk, ':done': 'done' },
+    ExpressionAttributeValues: {
+      ':pk': keys.campaignRun(campaignId, '').pk,
+      ':run': keys.campaignRun(campaignId, '').sk,
+      ':done': 'done',
+    },
   });
   return items.map(fromItem);
 }

@@ -34,7 +34,12 @@ export function partitionsOf(queries: readonly IndexQuery[]): Partition[] {
  * Reads up to `limit` selection items from where the cursor stands; `next` is undefined once every partition is
  * read. Queries only: the indexes are made for these selections, nothing is scanned.
  */
-export async function readSelectionPage(db: Db, partitions: readonly Partition[], cursor: SelectionCursor, limit: number): Promise<SelectionPage> {
+export async function readSelectionPage(
+  db: Db,
+  partitions: readonly Partition[],
+  cursor: SelectionCursor,
+  limit: number,
+): Promise<SelectionPage> {
   let { partition, after } = cursor;
   // Answers sort by customer in the npsDay index: a customer split across two pages was handled with the first page.
   const previous = typeof cursor.after?.gsi3sk === 'string' ? cursor.after.gsi3sk.split('#')[0] : undefined;

@@ -16,7 +16,13 @@ const OPTIONAL = ['name', 'locale', 'timezone', 'birthday', 'attributes'] as con
 
 /** Creates or replaces a customer's profile; unsubscribe and suppression state survive a replace. */
 export async function putCustomer(db: Db, customerId: string, input: CustomerInput, now: string): Promise<Customer> {
-  const values: Record<string, unknown> = { ':type': 'customer', ':id': customerId, ':email': input.email, ':now': now, ':false': false };
+  const values: Record<string, unknown> = {
+    ':type': 'customer',
+    ':id': customerId,
+    ':email': input.email,
+    ':now': now,
+    ':false': false,
+  };
   const names: Record<string, string> = { '#type': 'type' };
   const set = [
     '#type = :type',
@@ -56,7 +62,9 @@ export async function putCustomer(db: Db, customerId: string, input: CustomerInp
 }
 
 export async function getCustomer(db: Db, customerId: string): Promise<Customer | undefined> {
-  const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.customer(customerId), ConsistentRead: true }));
+  const { Item } = await db.client.send(
+    new GetCommand({ TableName: db.table, Key: keys.customer(customerId), ConsistentRead: true }),
+  );
   return Item ? toCustomer(Item) : undefined;
 }
 

@@ -183,7 +183,11 @@ export async function batchGet(
     return (unprocessed?.[db.table]?.Keys ?? []) as Item[];
   };
   for (let i = 0; i < keyList.length; i += BATCH_GET_KEYS) {
-    await untilProcessed(keyList.slice(i, i + BATCH_GET_KEYS).map((k) => ({ ...k })), send, options);
+    await untilProcessed(
+      keyList.slice(i, i + BATCH_GET_KEYS).map((k) => ({ ...k })),
+      send,
+      options,
+    );
   }
   return found;
 }
@@ -196,7 +200,11 @@ export async function batchPut(db: Db, items: readonly Item[], backoff: Backoff 
     return (UnprocessedItems?.[db.table] ?? []) as PutRequest[];
   };
   for (let i = 0; i < items.length; i += BATCH_WRITE_ITEMS) {
-    await untilProcessed(items.slice(i, i + BATCH_WRITE_ITEMS).map((Item) => ({ PutRequest: { Item } })), send, backoff);
+    await untilProcessed(
+      items.slice(i, i + BATCH_WRITE_ITEMS).map((Item) => ({ PutRequest: { Item } })),
+      send,
+      backoff,
+    );
   }
 }
 

@@ -48,8 +48,7 @@ export async function claimIdempotencyKey(db: Db, key: string, bodyHash: string,
             ttl: Math.floor(nowMs / 1000) + IDEMPOTENCY_TTL_SECONDS,
           },
           // Free, expired (TTL deletes lazily), or an abandoned in-progress claim.
-          ConditionExpression:
-            'attribute_not_exists(pk) OR #ttl < :nowSeconds OR (#status = :inProgress AND leaseUntil < :now)',
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds OR (#status = :inProgress AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#ttl': 'ttl', '#status': 'status' },
           ExpressionAttributeValues: { ':nowSeconds': Math.floor(nowMs / 1000), ':inProgress': 'IN_PROGRESS', ':now': nowMs },
         }),
@@ -88,15 +87,17 @@ export function idempotencyCompletion(db: Db, key: string, owner: string, result
 
 /** Frees a claimed key when the request was rejected, so a rejected request stores nothing. */
 export async function releaseIdempotencyKey(db: Db, key: string, owner: string): Promise<void> {
-  await db.client.send(
-    new DeleteCommand({
-      TableName: db.table,
-      Key: keys.idempotency(key),
-      ConditionExpression: '#status = :inProgress AND #owner = :owner',
-      ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-      ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS', ':owner': owner },
-    }),
-  ).catch((error: unknown) => {
-    if (!isConditionFailure(error)) throw error;
-  });
+  await db.client
+    .send(
+      new DeleteCommand({
+        TableName: db.table,
+        Key: keys.idempotency(key),
+        ConditionExpression: '#status = :inProgress AND #owner = :owner',
+        ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+        ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS', ':owner': owner },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
 }

@@ -1,7 +1,16 @@
 import { TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { claimWindows, type LedgerEntry, type MailState } from '#core/mail/policy.ts';
 import type { EmailClaim, EmailOutcome, LedgerRef, MailingFacts, MailStore } from '#core/mail/ports.ts';
-import { batchGet, byKey, cancellationCodes, isConditionFailure, isTransactionCanceled, isTransientCancellation, retryTransient, type Db } from './db.ts';
+import {
+  batchGet,
+  byKey,
+  cancellationCodes,
+  isConditionFailure,
+  isTransactionCanceled,
+  isTransientCancellation,
+  retryTransient,
+  type Db,
+} from './db.ts';
 import { keys } from './keys.ts';
 import { asRecipient } from './recipients.ts';
 
@@ -168,7 +177,9 @@ export async function releaseClaim(db: Db, claim: EmailClaim, previous: MailStat
     Update: {
       TableName: db.table,
       Key: keys.mailState(claim.customerId),
-      UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
+      UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : '']
+        .join(' ')
+        .trim(),
       ConditionExpression: '#last = :date AND #lastSentAt = :now',
       ExpressionAttributeNames: { '#last': `${LAST_ON}${claim.stream}`, '#lastSentAt': 'lastSentAt' },
       ExpressionAttributeValues: values,

@@ -27,7 +27,7 @@ export async function getResponse(db: Db, responseId: string): Promise<StoredRes
   const { Item } = await db.client.send(
     new GetCommand({ TableName: db.table, Key: keys.response(responseId), ConsistentRead: true }),
   );
-  return Item ? ({ ...publicFields(Item), version: Item.version } as StoredResponse) : undefined;
+  return Item ? ({ ...publicFields(Item), version: Item.version as number } as StoredResponse) : undefined;
 }
 
 function responseItem(response: FeedbackResponse, version: number) {
@@ -93,7 +93,10 @@ async function writeResponse(
   }
   await db.client.send(
     new TransactWriteCommand({
-      TransactItems: [{ Put: put }, { Update: idempotencyCompletion(db, idempotency.key, idempotency.owner, idempotency.result) }],
+      TransactItems: [
+        { Put: put },
+        { Update: idempotencyCompletion(db, idempotency.key, idempotency.owner, idempotency.result) },
+      ],
     }),
   );
 }
@@ -118,7 +121,11 @@ export interface Page<T> {
 }
 
 /** A customer's responses, newest first. */
-export async function customerTimeline(db: Db, customerId: string, options: { limit?: number } = {}): Promise<FeedbackResponse[]> {
+export async function customerTimeline(
+  db: Db,
+  customerId: string,
+  options: { limit?: number } = {},
+): Promise<FeedbackResponse[]> {
   const { Items = [] } = await db.client.send(
     new QueryCommand({
       TableName: db.table,

@@ -28,13 +28,18 @@ export interface Recount {
   unscorable: number;
 }
 
-export async function recountScores(db: Db, options: { surveyIds?: readonly string[]; progress?: Progress } = {}): Promise<Recount> {
+export async function recountScores(
+  db: Db,
+  options: { surveyIds?: readonly string[]; progress?: Progress } = {},
+): Promise<Recount> {
   const only = options.surveyIds ?? [];
   const surveyValues = Object.fromEntries(only.map((id, i) => [`:s${i}`, id]));
   const segments = new Map<string, readonly string[]>();
   const items: Record<string, unknown>[] = [];
   const pages = scanPages(db, {
-    FilterExpression: only.length ? `#type = :response AND surveyId IN (${Object.keys(surveyValues).join(', ')})` : '#type = :response',
+    FilterExpression: only.length
+      ? `#type = :response AND surveyId IN (${Object.keys(surveyValues).join(', ')})`
+      : '#type = :response',
     ExpressionAttributeNames: { '#type': 'type' },
     ExpressionAttributeValues: { ':response': 'response', ...surveyValues },
     ConsistentRead: true,
@@ -59,13 +64,19 @@ export async function recountScores(db: Db, options: { surveyIds?: readonly stri
       const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.survey(response.surveyId) }));
       segments.set(response.surveyId, (Item?.segmentBy as string[] | undefined) ?? []);
     }
-    mergeContributions(buckets, changeContributions(undefined, response, (id) => segments.get(id) ?? []));
+    mergeContributions(
+      buckets,
+      changeContributions(undefined, response, (id) => segments.get(id) ?? []),
+    );
   }
   return { buckets, responses: items.length - unscorable, unscorable };
 }
 
 /** The aggregates the scorer keeps, of one survey (a query) or of all (a scan). */
-export async function storedScores(db: Db, options: { surveyId?: string; progress?: Progress } = {}): Promise<Map<string, Contribution>> {
+export async function storedScores(
+  db: Db,
+  options: { surveyId?: string; progress?: Progress } = {},
+): Promise<Map<string, Contribution>> {
   const out = new Map<string, Contribution>();
   const pages = options.surveyId
     ? queryPages(db, {
@@ -105,7 +116,8 @@ export function differences(expected: Map<string, Contribution>, actual: Map<str
   for (const id of new Set([...expected.keys(), ...actual.keys()])) {
     const e = expected.get(id);
     const a = actual.get(id);
-    if (!sameCounts(e?.counts ?? {}, a?.counts ?? {})) out.push({ key: (e ?? a)!.key, expected: e?.counts ?? {}, actual: a?.counts ?? {} });
+    if (!sameCounts(e?.counts ?? {}, a?.counts ?? {}))
+      out.push({ key: (e ?? a)!.key, expected: e?.counts ?? {}, actual: a?.counts ?? {} });
   }
   return out;
 }

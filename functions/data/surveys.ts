@@ -36,6 +36,8 @@ export async function putSurvey(db: Db, surveyId: string, input: SurveyInput, no
 }
 
 export async function getSurvey(db: Db, surveyId: string): Promise<Survey | undefined> {
-  const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.survey(surveyId), ConsistentRead: true }));
+  const { Item } = await db.client.send(
+    new GetCommand({ TableName: db.table, Key: keys.survey(surveyId), ConsistentRead: true }),
+  );
   return Item ? (publicFields(Item) as Survey) : undefined;
 }

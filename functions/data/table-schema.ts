@@ -13,4 +13,3 @@ export const TABLE_SCHEMA = {
     { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const;
-

@@ -25,19 +25,23 @@ export const snsSubject = (subject: string): string => {
 };
 
 /** Deployed: an SNS topic the team's address is subscribed to. */
-export const snsTeamNotifier = (client: SNSClient, topicArn: string): NotifyTeam => async (notice) => {
-  const { subject, body } = noticeText(notice);
-  await client.send(new PublishCommand({ TopicArn: topicArn, Subject: snsSubject(subject), Message: body }));
-};
+export const snsTeamNotifier =
+  (client: SNSClient, topicArn: string): NotifyTeam =>
+  async (notice) => {
+    const { subject, body } = noticeText(notice);
+    await client.send(new PublishCommand({ TopicArn: topicArn, Subject: snsSubject(subject), Message: body }));
+  };
 
 /** Local: an email to the team address through the local SES, so it shows in its inbox. */
-export const emailTeamNotifier = (client: SESv2Client, from: string, teamAddress: string): NotifyTeam => async (notice) => {
-  const { subject, body } = noticeText(notice);
-  await client.send(
-    new SendEmailCommand({
-      FromEmailAddress: from,
-      Destination: { ToAddresses: [teamAddress] },
-      Content: { Simple: { Subject: { Data: subject, Charset: 'UTF-8' }, Body: { Text: { Data: body, Charset: 'UTF-8' } } } },
-    }),
-  );
-};
+export const emailTeamNotifier =
+  (client: SESv2Client, from: string, teamAddress: string): NotifyTeam =>
+  async (notice) => {
+    const { subject, body } = noticeText(notice);
+    await client.send(
+      new SendEmailCommand({
+        FromEmailAddress: from,
+        Destination: { ToAddresses: [teamAddress] },
+        Content: { Simple: { Subject: { Data: subject, Charset: 'UTF-8' }, Body: { Text: { Data: body, Charset: 'UTF-8' } } } },
+      }),
+    );
+  };

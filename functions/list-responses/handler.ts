@@ -35,7 +35,10 @@ export const handler = httpHandler(routes, {
       if (req.mediaType !== 'text/csv') return { status: 200, body: page };
       return {
         status: 200,
-        text: { contentType: 'text/csv; charset=utf-8', content: toCsv(CSV_COLUMNS, page.items as unknown as Record<string, unknown>[]) },
+        text: {
+          contentType: 'text/csv; charset=utf-8',
+          content: toCsv(CSV_COLUMNS, page.items as unknown as Record<string, unknown>[]),
+        },
         headers: {
           'content-disposition': `attachment; filename="${id}-responses.csv"`,
           ...(page.nextCursor ? { 'x-next-cursor': page.nextCursor } : {}),

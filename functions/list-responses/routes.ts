@@ -12,7 +12,13 @@ const day = (description: string) => z.string().check(z.refine(isDay, 'Use a rea
 const limit = z._default(
   z.pipe(
     z.pipe(z.string().check(z.regex(/^\d{1,4}$/, LIMIT_MESSAGE)), z.transform(Number)),
-    z.int().check(z.minimum(1, LIMIT_MESSAGE), z.maximum(MAX_LIMIT, LIMIT_MESSAGE), z.describe(`Page size, default ${DEFAULT_LIMIT}.`)),
+    z
+      .int()
+      .check(
+        z.minimum(1, LIMIT_MESSAGE),
+        z.maximum(MAX_LIMIT, LIMIT_MESSAGE),
+        z.describe(`Page size, default ${DEFAULT_LIMIT}.`),
+      ),
   ),
   DEFAULT_LIMIT,
 );

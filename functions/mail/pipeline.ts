@@ -171,7 +171,13 @@ export async function mailBatch<C extends MailCandidate>(
   return { counts, wouldSend, ...(deferred ? { deferred } : {}), ...(blocked ? { blocked } : {}) };
 }
 
-const decideFor = (rules: ContactRules, run: MailRun, now: number, facts: MailingFacts | undefined, customer: Recipient): Decision =>
+const decideFor = (
+  rules: ContactRules,
+  run: MailRun,
+  now: number,
+  facts: MailingFacts | undefined,
+  customer: Recipient,
+): Decision =>
   decide({
     customer: facts?.customer ?? customer,
     state: facts?.state,
@@ -218,7 +224,9 @@ async function claim(
     const resumed = decision.kind === 'resume';
     const won = resumed ? await ports.store.resumeDeferred(input) : await ports.store.claim(input);
     if (won) return { claim: input, previous, resumed };
-    const facts = (await ports.store.readMailingFacts(rules.stream, [{ customerId, period: candidate.period }], { consistent: true })).get(customerId);
+    const facts = (
+      await ports.store.readMailingFacts(rules.stream, [{ customerId, period: candidate.period }], { consistent: true })
+    ).get(customerId);
     // Deleted since the selection: no longer a candidate (as a selected answer without a profile is none).
     if (!facts?.customer) return 'gone';
     previous = facts.state;

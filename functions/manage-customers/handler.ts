@@ -18,9 +18,10 @@ export const handler = httpHandler(routes, {
       // Answers imported before the profile: put the customer in win-back's index now (a no-op when already there).
       const [latest] = await customerTimeline(db, id, { limit: 1 });
       // Best effort, as on the response path: the profile is stored, and win-back checks the timeline anyway.
-      if (latest) await noteLatestResponse(db, id, latest.submittedAt).catch((error: unknown) =>
-        logger.warn('LastResponseNotNoted', { customerId: id, error: (error as Error).name }),
-      );
+      if (latest)
+        await noteLatestResponse(db, id, latest.submittedAt).catch((error: unknown) =>
+          logger.warn('LastResponseNotNoted', { customerId: id, error: (error as Error).name }),
+        );
       return { status: 200, body: customer };
     },
   },

@@ -8,7 +8,10 @@ const SurveyInput = component('SurveyInput', surveyBody);
 const Survey = component('Survey', z.extend(surveyBody, { surveyId, createdAt: timestamp, updatedAt: timestamp }));
 const LinkInput = component('LinkInput', linkBody);
 // No body (or null) is an empty object: "customerId is missing" says more than "send an object".
-const linkInput = z.pipe(z.transform((body: unknown) => body ?? {}), LinkInput);
+const linkInput = z.pipe(
+  z.transform((body: unknown) => body ?? {}),
+  LinkInput,
+);
 const Link = component(
   'Link',
   z.strictObject({

@@ -143,5 +143,12 @@ export const DASHBOARD_HEADERS = pageHeaders(contentSecurityPolicy({ scripts: [D
 /** The dashboard shell: static; its script asks for the admin token and reads the scores and responses APIs. */
 export function renderDashboardPage(): string {
   const data: DashboardPageData = { metrics: METRICS };
-  return renderDocument({ lang: 'en', title: 'Feedback dashboard', style: DASHBOARD_CSS, body: BODY, script: DASHBOARD_SCRIPT, data });
+  return renderDocument({
+    lang: 'en',
+    title: 'Feedback dashboard',
+    style: DASHBOARD_CSS,
+    body: BODY,
+    script: DASHBOARD_SCRIPT,
+    data,
+  });
 }

@@ -21,7 +21,7 @@ export function contentSecurityPolicy(inline: { scripts: readonly string[]; styl
     "default-src 'none'",
     `script-src ${inline.scripts.map(sha256).join(' ')}`,
     `style-src ${inline.styles.map(sha256).join(' ')}`,
-    "img-src data:",
+    'img-src data:',
     "connect-src 'self'",
     "form-action 'self'",
     "base-uri 'none'",

@@ -140,7 +140,8 @@ export function pickLocale(langParam: string | undefined, acceptLanguage: string
       const [tag = '', ...params] = part.split(';');
       const weight = params.find((p) => /^\s*q=/i.test(p));
       // A malformed weight ranks nowhere rather than first.
-      const q = weight === undefined ? 1 : /^\s*q=(0(\.\d{0,3})?|1(\.0{0,3})?)\s*$/i.test(weight) ? Number(weight.split('=')[1]) : NaN;
+      const q =
+        weight === undefined ? 1 : /^\s*q=(0(\.\d{0,3})?|1(\.0{0,3})?)\s*$/i.test(weight) ? Number(weight.split('=')[1]) : NaN;
       return { lang: primary(tag), q, index };
     })
     .filter((entry) => entry.q > 0 && !Number.isNaN(entry.q))

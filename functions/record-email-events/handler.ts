@@ -18,7 +18,12 @@ async function recordEmailEvents(event: SNSEvent): Promise<void> {
     const suppression = suppressionOf(record.Sns.Message);
     if (!suppression) continue;
     const found = await suppressCustomer(db, suppression.customerId, suppression.reason, new Date().toISOString());
-    logger.info('CustomerSuppressed', { customerId: suppression.customerId, reason: suppression.reason, messageId: suppression.messageId, found });
+    logger.info('CustomerSuppressed', {
+      customerId: suppression.customerId,
+      reason: suppression.reason,
+      messageId: suppression.messageId,
+      found,
+    });
     emitMetric(suppression.reason === 'bounce' ? 'EmailBounced' : 'EmailComplained');
   }
 }

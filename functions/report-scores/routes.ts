@@ -15,7 +15,9 @@ export const routes = defineRoutes({
       from: z.optional(day('First day, YYYY-MM-DD (UTC); default: the 30 days that end on `to`.')),
       to: z.optional(day('Last day, YYYY-MM-DD (UTC); default today.')),
       interval: z._default(z.enum(INTERVALS).check(z.describe('day (default), week, month or total.')), 'day'),
-      by: z.optional(z.string().check(z.maxLength(80), z.describe('channel, or attr.<name> for one of the survey’s segmentBy attributes.'))),
+      by: z.optional(
+        z.string().check(z.maxLength(80), z.describe('channel, or attr.<name> for one of the survey’s segmentBy attributes.')),
+      ),
     }),
     responses: { 200: { description: 'The scores: total, series and, with by, segments.' } },
     errors: [400, 404],

@@ -80,7 +80,11 @@ function mediaType(headers: Record<string, string>): 'json' | 'form' | 'other' {
   return 'other';
 }
 
-function readBody(event: APIGatewayProxyEventV2, headers: Record<string, string>, route: RouteSpec): { raw: string; body: unknown } {
+function readBody(
+  event: APIGatewayProxyEventV2,
+  headers: Record<string, string>,
+  route: RouteSpec,
+): { raw: string; body: unknown } {
   const bytes = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
   if (bytes.length === 0 || route.accepts === 'any') return { raw: '', body: undefined };
@@ -177,7 +181,9 @@ type Negotiated = Partial<Pick<NegotiationContext, 'preferredMediaType' | 'prefe
  * middy's content negotiation, with each route's own `produces` and `languages` (one negotiator per route). Nothing
  * acceptable is not a 406: the route answers its default type, as it always has.
  */
-function negotiation(specs: RouteSpecs): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> {
+function negotiation(
+  specs: RouteSpecs,
+): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> {
   const negotiators = new Map(
     Object.entries(specs).map(([routeKey, spec]) => [
       routeKey,
@@ -192,7 +198,11 @@ function negotiation(specs: RouteSpecs): middy.MiddlewareObj<APIGatewayProxyEven
       }),
     ]),
   );
-  return { before: (request) => negotiators.get(request.event.routeKey)?.before?.(request as never) };
+  return {
+    before: async (request) => {
+      await negotiators.get(request.event.routeKey)?.before?.(request as never);
+    },
+  };
 }
 
 /** Request headers the route declares, validated; a failure names the header as documented. */
@@ -236,6 +246,6 @@ export function httpHandler<S extends RouteSpecs>(specs: S, handlers: RouteHandl
         language: spec.languages && negotiated.preferredLanguage,
       };
       checkHeaders(spec, headers);
-      return toResult(await route.handle(req as never));
+      return toResult(await route.handle(req));
     });
 }

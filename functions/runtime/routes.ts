@@ -70,13 +70,15 @@ export const ErrorBody = component(
   'Error',
   z.strictObject({
     error: z.strictObject({
-      code: z.string().check(
-        z.describe(
-          'validation_failed 400, unauthorized 401, invalid_token 403, not_found 404, idempotency_in_progress 409, ' +
-            'recontact_too_soon 409, payload_too_large 413, unsupported_media_type 415, idempotency_key_reused 422, ' +
-            'internal_error 500',
+      code: z
+        .string()
+        .check(
+          z.describe(
+            'validation_failed 400, unauthorized 401, invalid_token 403, not_found 404, idempotency_in_progress 409, ' +
+              'recontact_too_soon 409, payload_too_large 413, unsupported_media_type 415, idempotency_key_reused 422, ' +
+              'internal_error 500',
+          ),
         ),
-      ),
       message: z.string(),
       issues: z.optional(
         z

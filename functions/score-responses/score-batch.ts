@@ -65,10 +65,11 @@ function decode(record: DynamoDBRecord): Decoded | undefined {
   const pk = (stream.Keys as Record<string, { S?: string }>).pk?.S;
   if (typeof pk !== 'string') return { ...base, poison: 'the record has no string pk' };
   if (!pk.startsWith(RESPONSE_KEY_PREFIX)) return undefined;
-  const before = decodeImage(stream.OldImage as Record<string, unknown> | undefined);
-  const after = decodeImage(stream.NewImage as Record<string, unknown> | undefined);
+  const before = decodeImage(stream.OldImage);
+  const after = decodeImage(stream.NewImage);
   const decoded: Decoded = { ...base };
-  if (before === 'invalid' || after === 'invalid') decoded.poison = `the ${before === 'invalid' ? 'old' : 'new'} image cannot be scored`;
+  if (before === 'invalid' || after === 'invalid')
+    decoded.poison = `the ${before === 'invalid' ? 'old' : 'new'} image cannot be scored`;
   if (before !== 'invalid' && before) decoded.before = before;
   if (after !== 'invalid' && after) decoded.after = after;
   if (!base.eventId) decoded.poison ??= 'the record has no eventID';
@@ -150,7 +151,10 @@ export async function scoreBatch(records: readonly DynamoDBRecord[], ports: Scor
   let fresh = planned;
   if (planned.length > 0 && (await ports.existingClaims([planned[0]!.eventId!])).size > 0) {
     const claimed = await ports.existingClaims(planned.map((r) => r.eventId!));
-    const unsent = await sendPendingPoison(planned.filter((r) => claimed.get(r.eventId!)?.pendingDlq), ports);
+    const unsent = await sendPendingPoison(
+      planned.filter((r) => claimed.get(r.eventId!)?.pendingDlq),
+      ports,
+    );
     if (unsent) return failureAt(unsent);
     fresh = planned.filter((r) => !claimed.has(r.eventId!));
   }
@@ -184,7 +188,10 @@ export async function scoreBatch(records: readonly DynamoDBRecord[], ports: Scor
       if (outcome.kind === 'already_claimed') {
         const done = new Set(outcome.eventIds);
         const claimed = await ports.existingClaims(outcome.eventIds);
-        const unsent = await sendPendingPoison(pending.filter((r) => claimed.get(r.eventId!)?.pendingDlq), ports);
+        const unsent = await sendPendingPoison(
+          pending.filter((r) => claimed.get(r.eventId!)?.pendingDlq),
+          ports,
+        );
         if (unsent) return failureAt(unsent);
         pending = pending.filter((r) => !done.has(r.eventId!));
         continue;

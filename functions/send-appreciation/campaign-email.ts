@@ -60,7 +60,11 @@ export function campaignEmailKind(ports: CampaignPorts, run: CampaignRun, ring: 
         })
         .catch((error: unknown) => {
           // The customer's email went out; a lost team notice must not fail the run.
-          logger.error('TeamNotificationFailed', { runId: run.runId, customerId: customer.customerId, error: (error as Error).name });
+          logger.error('TeamNotificationFailed', {
+            runId: run.runId,
+            customerId: customer.customerId,
+            error: (error as Error).name,
+          });
           emitMetric('TeamNotificationFailed', 1, { campaignId: run.campaignId });
         });
     },

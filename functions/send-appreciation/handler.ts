@@ -88,9 +88,16 @@ function parseRunBody(body: unknown, today: string): { date?: string; dryRun: bo
   }
   const { date, dryRun = false, ...rest } = body as Record<string, unknown>;
   const issues = Object.keys(rest).map((key) => ({ path: key, message: 'Unknown field.' }));
-  if (date !== undefined && (typeof date !== 'string' || !isIsoDate(date))) issues.push({ path: 'date', message: 'Use a real date, YYYY-MM-DD.' });
-  else if (typeof date === 'string' && (date < addDays(today, -RUN_DATE_DAYS_BACK) || date > addDays(today, RUN_DATE_DAYS_AHEAD))) {
-    issues.push({ path: 'date', message: `Use a date from ${addDays(today, -RUN_DATE_DAYS_BACK)} to ${addDays(today, RUN_DATE_DAYS_AHEAD)} (UTC).` });
+  if (date !== undefined && (typeof date !== 'string' || !isIsoDate(date)))
+    issues.push({ path: 'date', message: 'Use a real date, YYYY-MM-DD.' });
+  else if (
+    typeof date === 'string' &&
+    (date < addDays(today, -RUN_DATE_DAYS_BACK) || date > addDays(today, RUN_DATE_DAYS_AHEAD))
+  ) {
+    issues.push({
+      path: 'date',
+      message: `Use a date from ${addDays(today, -RUN_DATE_DAYS_BACK)} to ${addDays(today, RUN_DATE_DAYS_AHEAD)} (UTC).`,
+    });
   }
   if (typeof dryRun !== 'boolean') issues.push({ path: 'dryRun', message: 'Use true or false.' });
   if (issues.length) throw new ValidationFailed(issues);
@@ -112,7 +119,9 @@ const http = httpHandler(routes, {
       const date = body.date ?? today;
       if (!body.dryRun) {
         // Best effort: a paused run of this campaign whose pause is over goes on now, not at the next schedule.
-        await resumeDueRuns(ports, campaignId).catch((error: unknown) => logger.warn('ResumeDueRunsFailed', { campaignId, error: error as Error }));
+        await resumeDueRuns(ports, campaignId).catch((error: unknown) =>
+          logger.warn('ResumeDueRunsFailed', { campaignId, error: error as Error }),
+        );
       }
       const report = await startRun(ports, { campaignId, date, dryRun: body.dryRun, linkBaseUrl: req.origin }, HTTP_BUDGET_MS);
       if (report.status === 'done') return { status: 200, body: report };
@@ -122,7 +131,9 @@ const http = httpHandler(routes, {
         body: {
           runId: report.runId,
           status: 'running',
-          ...(report.status === 'paused' ? { paused: true, resumeAfter: report.resumeAfter, pauseReason: report.pauseReason } : {}),
+          ...(report.status === 'paused'
+            ? { paused: true, resumeAfter: report.resumeAfter, pauseReason: report.pauseReason }
+            : {}),
         },
       };
     },
@@ -135,7 +146,9 @@ const http = httpHandler(routes, {
       if (!run) throw new NotFound(`Run "${runId}" of campaign "${campaignId}"`);
       if (isResumable(run, ports.now())) {
         // Looking at a run whose pause is over hands it on (the lease keeps it to one worker); it shows as paused until taken.
-        await ports.continueRun({ continueRun: { campaignId, runId: run.runId } }).catch((error: unknown) => logger.warn('ResumeRunFailed', { campaignId, runId, error: error as Error }));
+        await ports
+          .continueRun({ continueRun: { campaignId, runId: run.runId } })
+          .catch((error: unknown) => logger.warn('ResumeRunFailed', { campaignId, runId, error: error as Error }));
       }
       return { status: 200, body: reportOf(run) };
     },
@@ -149,7 +162,8 @@ const budgetOf = (context: Context | undefined) =>
 
 async function jobs(event: Job, context: Context | undefined) {
   if ('continueRun' in event) {
-    if (!isCampaignId(event.continueRun.campaignId)) throw new ValidationFailed([{ path: 'continueRun.campaignId', message: 'Unknown campaign.' }]);
+    if (!isCampaignId(event.continueRun.campaignId))
+      throw new ValidationFailed([{ path: 'continueRun.campaignId', message: 'Unknown campaign.' }]);
     const run = await continueRun(ports, event.continueRun, budgetOf(context));
     return { runId: run.runId, status: run.status };
   }

@@ -12,7 +12,8 @@ const PAGE_SECONDS = 5;
 export const SAFETY_MARGIN_MS = 2_000;
 
 const pageSize = (settings: AppreciationSettings) => Math.max(10, Math.min(100, Math.floor(settings.maxSendRate * PAGE_SECONDS)));
-export const pageTimeMs = (settings: AppreciationSettings) => (pageSize(settings) / settings.maxSendRate) * 1000 + SAFETY_MARGIN_MS;
+export const pageTimeMs = (settings: AppreciationSettings) =>
+  (pageSize(settings) / settings.maxSendRate) * 1000 + SAFETY_MARGIN_MS;
 
 export interface PageResult {
   counts: MailCounts;
@@ -30,9 +31,15 @@ export async function processPage(ports: CampaignPorts, run: CampaignRun, dryRun
   const candidates = await candidatesOf(store, settings, run, items, dryRun);
   const kind = campaignEmailKind(ports, run, await ports.keyring());
   const concurrency = Math.min(16, Math.ceil(settings.maxSendRate));
-  const { counts, wouldSend, deferred, blocked } = await mailBatch(ports, kind, { runId: run.runId, date: run.date }, candidates, {
-    dryRun,
-    concurrency,
-  });
+  const { counts, wouldSend, deferred, blocked } = await mailBatch(
+    ports,
+    kind,
+    { runId: run.runId, date: run.date },
+    candidates,
+    {
+      dryRun,
+      concurrency,
+    },
+  );
   return { counts, next, recipients: wouldSend, ...(deferred ? { deferred } : {}), ...(blocked ? { blocked } : {}) };
 }

@@ -5,7 +5,8 @@ export const routes = defineRoutes({
   'POST /v1/campaigns/{campaignId}/runs': {
     auth: 'admin',
     summary: 'Run an appreciation campaign now',
-    description: 'Body {"date":"YYYY-MM-DD","dryRun":false}, both optional. 200 when done within 20 seconds, else 202 and it goes on.',
+    description:
+      'Body {"date":"YYYY-MM-DD","dryRun":false}, both optional. 200 when done within 20 seconds, else 202 and it goes on.',
     responses: { 200: { description: 'The finished run.' }, 202: { description: '{"runId":"…","status":"running"}' } },
     errors: [400, 404, 413, 415],
   },

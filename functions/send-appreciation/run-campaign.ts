@@ -45,7 +45,13 @@ async function settle(ports: CampaignPorts, run: CampaignRun, owner: string, how
  * Works on a leased run until it is done, paused by SES, or out of time (then hands it to a fresh invocation). A page
  * that fails is not committed: the run is settled `running` (lease released) and handed on.
  */
-async function work(ports: CampaignPorts, run: CampaignRun, owner: string, deadlineMs: number, failures = 0): Promise<CampaignRun> {
+async function work(
+  ports: CampaignPorts,
+  run: CampaignRun,
+  owner: string,
+  deadlineMs: number,
+  failures = 0,
+): Promise<CampaignRun> {
   const { campaignId, runId } = run;
   for (;;) {
     if (run.cursor === undefined) {
@@ -180,7 +186,13 @@ export async function continueRun(ports: CampaignPorts, job: ContinueRunJob['con
   return leaseAndWork(ports, job.campaignId, job.runId, budgetMs, failures);
 }
 
-async function leaseAndWork(ports: CampaignPorts, campaignId: CampaignId, runId: string, budgetMs: number, failures = 0): Promise<CampaignRun> {
+async function leaseAndWork(
+  ports: CampaignPorts,
+  campaignId: CampaignId,
+  runId: string,
+  budgetMs: number,
+  failures = 0,
+): Promise<CampaignRun> {
   const owner = newId();
   const started = ports.now();
   // The lease outlives the invocation by a minute: a crashed invocation's run is free again soon after.
@@ -193,7 +205,8 @@ async function leaseAndWork(ports: CampaignPorts, campaignId: CampaignId, runId:
 }
 
 /** Whether a run is paused and its pause is over: anything that looks at it may hand it on. */
-export const isResumable = (run: CampaignRun, nowMs: number): boolean => run.status === 'paused' && (run.resumeAfter ?? 0) <= nowMs;
+export const isResumable = (run: CampaignRun, nowMs: number): boolean =>
+  run.status === 'paused' && (run.resumeAfter ?? 0) <= nowMs;
 
 /**
  * Hands on the campaign's paused runs whose pause is over (a new POST of the campaign does this, so a paused run

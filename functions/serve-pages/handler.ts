@@ -40,7 +40,8 @@ async function surveyPage(req: HttpRequest<(typeof routes)['GET /s/{surveyId}']>
 
   // One link, one response: show what this link answered before, so a second visit edits rather than erases it.
   const earlier = claims ? await getResponse(db, linkResponseId(survey.surveyId, claims.nonce)) : undefined;
-  const score = ONE_CLICK_SCORE.test(req.query.score ?? '') && survey.questions.includes('nps') ? Number(req.query.score) : undefined;
+  const score =
+    ONE_CLICK_SCORE.test(req.query.score ?? '') && survey.questions.includes('nps') ? Number(req.query.score) : undefined;
   const channel = CHANNEL.test(req.query.channel ?? '') ? req.query.channel! : 'web';
 
   const page = renderSurveyPage({

@@ -54,7 +54,14 @@ export class AppreciationMail extends Construct {
         resources: [this.teamTopic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          ArnLike: {
+            'aws:SourceArn': Stack.of(this).formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
         },
       }),
     );
@@ -71,7 +78,13 @@ export class AppreciationMail extends Construct {
   /** Alarms on what the mail path emits and on the account's SES reputation. */
   addAlarms(monitoring: Monitoring): void {
     const perCampaign = (metricName: string, campaignId: string) =>
-      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { campaignId }, statistic: 'Sum', period: Duration.hours(1) });
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { campaignId },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      });
     for (const campaignId of CAMPAIGN_IDS) {
       monitoring.alarm(
         `SendFailures-${campaignId}`,
@@ -113,7 +126,12 @@ export class AppreciationMail extends Construct {
     );
     monitoring.alarm(
       'ComplaintRate',
-      new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', statistic: 'Maximum', period: Duration.hours(1) }),
+      new Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Reputation.ComplaintRate',
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
       0.0008,
       "The account's SES complaint rate reached 0.08 %; SES reviews accounts at 0.1 %.",
     );

@@ -91,7 +91,11 @@ export class FeedbackFunction extends Construct {
 
     if (props.onFailure) {
       this.onFailure = props.onFailure;
-      this.fn.configureAsyncInvoke({ onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: Duration.hours(6) });
+      this.fn.configureAsyncInvoke({
+        onFailure: new SqsDestination(props.onFailure),
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+      });
     }
     if (access.table) {
       this.fn.addEnvironment(ENV.tableName, props.table.tableName);
@@ -100,7 +104,8 @@ export class FeedbackFunction extends Construct {
       const tableId = Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnResource);
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
-        reason: "The table's own secondary indexes (listings, timeline, campaign selections): the single-table design queries them.",
+        reason:
+          "The table's own secondary indexes (listings, timeline, campaign selections): the single-table design queries them.",
       });
     }
     if (access.adminToken) {
@@ -136,7 +141,8 @@ export class FeedbackFunction extends Construct {
       );
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
-        reason: 'SES checks the sending identity (address or parent domain) and, in the sandbox, the recipient: only with our From address.',
+        reason:
+          'SES checks the sending identity (address or parent domain) and, in the sandbox, the recipient: only with our From address.',
       });
     }
     if (access.teamTopic) {

@@ -167,7 +167,9 @@ export async function startApi(options: {
     });
   });
   await new Promise<void>((resolveListen, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUse(options.port, 'port') : error));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUse(options.port, 'port') : error),
+    );
     server.listen(options.port, host, () => resolveListen());
   });
   const { port } = server.address() as AddressInfo;

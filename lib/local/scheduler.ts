@@ -22,7 +22,14 @@ export function toLocalCron(expression: string): LocalCron {
   const problem = cronProblem(expression);
   if (problem) throw new Error(`Not an EventBridge cron expression: ${expression}: ${problem}`);
   const fields = /^cron\((.+)\)$/.exec(expression.trim())![1]!.trim().split(/\s+/);
-  const [minute, hour, dayOfMonth, month, dayOfWeek, year] = fields.map((f) => (f === '?' ? '*' : f)) as [string, string, string, string, string, string];
+  const [minute, hour, dayOfMonth, month, dayOfWeek, year] = fields.map((f) => (f === '?' ? '*' : f)) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const weekday = dayOfWeek
     .split(',')
     .map((part) => part.replace(/^(\d)/, decrement).replace(/-(\d)/, (_, d: string) => `-${decrement(d)}`))

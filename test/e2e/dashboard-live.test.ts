@@ -24,7 +24,9 @@ beforeAll(async () => {
   const fn = FUNCTIONS.find((f) => f.name === 'ScoreResponses');
   if (!fn?.stream) throw new Error('The manifest has no ScoreResponses stream consumer.');
   // Only this survey's responses: other test files share the table and feed their own scorers, or none.
-  const onlyThisSurvey = { dynamodb: { Keys: { pk: { S: [{ prefix: 'RESPONSE#' }] } }, NewImage: { surveyId: { S: [surveyId] } } } };
+  const onlyThisSurvey = {
+    dynamodb: { Keys: { pk: { S: [{ prefix: 'RESPONSE#' }] } }, NewImage: { surveyId: { S: [surveyId] } } },
+  };
   scorer = await startStreamPoller({
     endpoint: process.env[ENV.dynamodbEndpoint]!,
     streamArn: inject('streamArn'),
@@ -45,8 +47,22 @@ describe('GET /dashboard with the real scores and responses endpoints', { timeou
     });
     expect(put.status).toBe(200);
     const answers = [
-      { customerId: uniqueId('c-a'), nps: 10, csat: 5, comment: 'Smooth checkout', channel: 'email', submittedAt: `${daysAgo(3)}T09:00:00Z` },
-      { customerId: uniqueId('c-b'), nps: 3, csat: 2, comment: 'Payment failed <twice>', channel: 'web', submittedAt: `${daysAgo(3)}T11:00:00Z` },
+      {
+        customerId: uniqueId('c-a'),
+        nps: 10,
+        csat: 5,
+        comment: 'Smooth checkout',
+        channel: 'email',
+        submittedAt: `${daysAgo(3)}T09:00:00Z`,
+      },
+      {
+        customerId: uniqueId('c-b'),
+        nps: 3,
+        csat: 2,
+        comment: 'Payment failed <twice>',
+        channel: 'web',
+        submittedAt: `${daysAgo(3)}T11:00:00Z`,
+      },
       { customerId: uniqueId('c-c'), nps: 9, csat: 4, channel: 'email', submittedAt: `${daysAgo(1)}T10:00:00Z` },
     ];
     for (const answer of answers) {
@@ -95,7 +111,9 @@ describe('GET /dashboard with the real scores and responses endpoints', { timeou
     // Four days with answers on the first and the third: two runs of one point, a gap between.
     expect((await page.locator('#chart-nps path.line').getAttribute('d'))!.match(/M/g)).toHaveLength(2);
     expect(await page.locator('#chart-nps circle.dot').count()).toBe(2);
-    const rows = await page.locator('#segments tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+    const rows = await page
+      .locator('#segments tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
     expect(rows).toEqual([
       ['email', '2', '+100', '100%', '–'],
       ['web', '1', '-100', '0%', '–'],

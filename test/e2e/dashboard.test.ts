@@ -13,7 +13,14 @@ mkdirSync('tmp', { recursive: true });
 // ---- contract-shaped fixtures (CONTRACT.md, "Scores" and "Responses") ----
 const nps = (promoters: number, passives: number, detractors: number) => {
   const n = promoters + passives + detractors;
-  return { score: Math.round((1000 * (promoters - detractors)) / n) / 10, promoters, passives, detractors, responses: n, marginOfError95: n < 2 ? null : 12.3 };
+  return {
+    score: Math.round((1000 * (promoters - detractors)) / n) / 10,
+    promoters,
+    passives,
+    detractors,
+    responses: n,
+    marginOfError95: n < 2 ? null : 12.3,
+  };
 };
 const csat = (counts: [number, number, number, number, number]) => {
   const n = counts.reduce((a, b) => a + b, 0);
@@ -83,7 +90,11 @@ async function fakeReadApi(page: Page, fake: FakeApi) {
       const req = route.request();
       seen.push(req);
       if (req.headers().authorization !== `Bearer ${TEST_ADMIN_TOKEN}`) {
-        return route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":{"code":"unauthorized","message":"no"}}' });
+        return route.fulfill({
+          status: 401,
+          contentType: 'application/json',
+          body: '{"error":{"code":"unauthorized","message":"no"}}',
+        });
       }
       const url = new URL(req.url());
       const body = url.pathname.endsWith('/scores') ? fake.scores : fake.responses[url.searchParams.get('cursor') ?? ''];
@@ -154,7 +165,12 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
     await page.locator('#comments li').first().waitFor();
 
     const scoresCall = new URL(seen.find((r) => r.url().includes('/scores'))!.url());
-    expect(Object.fromEntries(scoresCall.searchParams)).toEqual({ from: '2026-11-01', to: '2026-11-05', interval: 'day', by: 'channel' });
+    expect(Object.fromEntries(scoresCall.searchParams)).toEqual({
+      from: '2026-11-01',
+      to: '2026-11-05',
+      interval: 'day',
+      by: 'channel',
+    });
     expect(await page.locator('#kpi-nps .value').textContent()).toBe('+20');
     expect(await page.locator('#kpi-nps .sub').textContent()).toContain('±12.3');
     expect(await page.locator('#kpi-csat .value').textContent()).toBe('80%');
@@ -170,7 +186,9 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
     expect(await page.locator('#chart-nps circle.dot title').first().textContent()).toBe('1 Nov: +16.7 (6 answers)');
     expect(await page.getByText('Promoters (9–10): 10 (50%)').isVisible()).toBe(true);
     expect(await page.getByRole('img', { name: /^CSAT answers .*: 1: 1, 2: 1, 3: 2, 4: 6, 5: 10$/ }).count()).toBe(1);
-    const rows = await page.locator('#segments tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+    const rows = await page
+      .locator('#segments tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
     expect(rows).toEqual([
       ['email', '14', '+28.6', '85.7%', '–'],
       ['web', '6', '0', '–', '5.40'],
@@ -187,11 +205,9 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
     await page.screenshot({ path: 'tmp/dashboard.png', fullPage: true });
 
     await page.getByRole('button', { name: 'Load more' }).click();
-    await expect.poll(() => page.locator('#comments li p').allTextContents()).toEqual([
-      'Love the new reports',
-      'Quick support reply',
-      'Setup took <b>days</b> <img src=x onerror=alert(1)>',
-    ]);
+    await expect
+      .poll(() => page.locator('#comments li p').allTextContents())
+      .toEqual(['Love the new reports', 'Quick support reply', 'Setup took <b>days</b> <img src=x onerror=alert(1)>']);
     expect(await page.getByRole('button', { name: 'Load more' }).isVisible()).toBe(false);
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
 
@@ -208,7 +224,10 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
     expect(await page.getByRole('button', { name: surveyId }).isVisible()).toBe(true);
 
     const mobile = await browser.open(api.url, { viewport: { width: 390, height: 844 }, isMobile: true });
-    await fakeReadApi(mobile.page, { scores: scoresFixture(surveyId), responses: { '': { items: [response(1, { nps: 3, comment: 'Slow' })] } } });
+    await fakeReadApi(mobile.page, {
+      scores: scoresFixture(surveyId),
+      responses: { '': { items: [response(1, { nps: 3, comment: 'Slow' })] } },
+    });
     await mobile.page.goto(`${api.url}/dashboard#survey=${surveyId}&from=2026-11-01&to=2026-11-05`);
     await signIn(mobile.page);
     await mobile.page.locator('#comments li').first().waitFor();

@@ -21,7 +21,9 @@ describe('GET /s/{surveyId}: the hosted survey page', { timeout: 60_000 }, () =>
     const { page, requests, external, errors } = await browser.open(api.url);
 
     await page.goto(`${api.url}/s/${surveyId}?t=${encodeURIComponent(token)}&score=9&lang=en`);
-    expect(requests.map((r) => r.replace(api.url, ''))).toEqual([`GET /s/${surveyId}?t=${encodeURIComponent(token)}&score=9&lang=en`]);
+    expect(requests.map((r) => r.replace(api.url, ''))).toEqual([
+      `GET /s/${surveyId}?t=${encodeURIComponent(token)}&score=9&lang=en`,
+    ]);
     const nps = page.getByRole('radiogroup', { name: 'How likely are you to recommend us to a friend or colleague?' });
     expect(await nps.getByRole('radio').count()).toBe(11);
     expect(await nps.getByRole('radio', { name: '9', exact: true }).isChecked()).toBe(true);
@@ -65,15 +67,24 @@ describe('GET /s/{surveyId}: the hosted survey page', { timeout: 60_000 }, () =>
     const { page } = await browser.open(api.url);
     await page.goto(`${api.url}/s/${surveyId}?t=${encodeURIComponent(token)}`);
 
-    await page.getByRole('radiogroup', { name: /recommend/ }).getByRole('radio', { name: '6', exact: true }).check();
-    await page.getByRole('radiogroup', { name: /satisfied/ }).getByRole('radio', { name: '3', exact: true }).check();
+    await page
+      .getByRole('radiogroup', { name: /recommend/ })
+      .getByRole('radio', { name: '6', exact: true })
+      .check();
+    await page
+      .getByRole('radiogroup', { name: /satisfied/ })
+      .getByRole('radio', { name: '3', exact: true })
+      .check();
     await page.getByRole('button', { name: 'Send feedback' }).click();
     await page.getByRole('heading', { name: 'Thank you!' }).waitFor();
     const [first] = await storedFor(surveyId);
     expect(first).toMatchObject({ nps: 6, csat: 3, version: 1 });
 
     await page.getByRole('button', { name: 'Change my answer' }).click();
-    await page.getByRole('radiogroup', { name: /recommend/ }).getByRole('radio', { name: '8', exact: true }).check();
+    await page
+      .getByRole('radiogroup', { name: /recommend/ })
+      .getByRole('radio', { name: '8', exact: true })
+      .check();
     await page.getByRole('button', { name: 'Send feedback' }).click();
     await page.getByRole('heading', { name: 'Thank you!' }).waitFor();
     const after = await storedFor(surveyId);
@@ -82,7 +93,12 @@ describe('GET /s/{surveyId}: the hosted survey page', { timeout: 60_000 }, () =>
 
     // A second visit of the same link shows the stored answers, so sending again edits instead of erasing.
     await page.goto(`${api.url}/s/${surveyId}?t=${encodeURIComponent(token)}`);
-    expect(await page.getByRole('radiogroup', { name: /recommend/ }).getByRole('radio', { name: '8', exact: true }).isChecked()).toBe(true);
+    expect(
+      await page
+        .getByRole('radiogroup', { name: /recommend/ })
+        .getByRole('radio', { name: '8', exact: true })
+        .isChecked(),
+    ).toBe(true);
     expect(await page.getByText('You have already answered.').isVisible()).toBe(true);
   });
 
@@ -91,10 +107,17 @@ describe('GET /s/{surveyId}: the hosted survey page', { timeout: 60_000 }, () =>
     const { token } = await givenLink(api, surveyId);
     const url = `${api.url}/s/${surveyId}?t=${encodeURIComponent(token)}`;
 
-    const sr = await browser.open(api.url, { locale: 'sr-RS', extraHTTPHeaders: { 'accept-language': 'sr-RS,sr;q=0.9,en;q=0.5' } });
+    const sr = await browser.open(api.url, {
+      locale: 'sr-RS',
+      extraHTTPHeaders: { 'accept-language': 'sr-RS,sr;q=0.9,en;q=0.5' },
+    });
     await sr.page.goto(url);
     expect(await sr.page.getAttribute('html', 'lang')).toBe('sr-Cyrl');
-    expect(await sr.page.getByRole('radiogroup', { name: 'Колико је вероватно да бисте нас препоручили пријатељу или колеги?' }).count()).toBe(1);
+    expect(
+      await sr.page
+        .getByRole('radiogroup', { name: 'Колико је вероватно да бисте нас препоручили пријатељу или колеги?' })
+        .count(),
+    ).toBe(1);
     expect(await sr.page.getByRole('button', { name: 'Пошаљи' }).isVisible()).toBe(true);
     expect(await sr.page.getByRole('radiogroup').count()).toBe(3);
     await sr.page.screenshot({ path: 'tmp/survey-page-sr.png', fullPage: true });
@@ -145,7 +168,10 @@ describe('GET /s/{surveyId}: the hosted survey page', { timeout: 60_000 }, () =>
     const surveyId = await givenSurvey(api, { anonymous: true, questions: ['ces'] });
     const { page } = await browser.open(api.url);
     await page.goto(`${api.url}/s/${surveyId}?channel=kiosk`);
-    await page.getByRole('radiogroup', { name: 'How easy was it to get what you needed?' }).getByRole('radio', { name: '6', exact: true }).check();
+    await page
+      .getByRole('radiogroup', { name: 'How easy was it to get what you needed?' })
+      .getByRole('radio', { name: '6', exact: true })
+      .check();
     await page.getByRole('button', { name: 'Send feedback' }).click();
     await page.getByRole('heading', { name: 'Thank you!' }).waitFor();
     const stored = await storedFor(surveyId);
@@ -211,7 +237,9 @@ describe('GET /s/{surveyId}: the hosted survey page', { timeout: 60_000 }, () =>
       route.fulfill({
         status: 403,
         contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'invalid_token', message: 'The link token is missing, invalid or expired for this survey.' } }),
+        body: JSON.stringify({
+          error: { code: 'invalid_token', message: 'The link token is missing, invalid or expired for this survey.' },
+        }),
       }),
     );
     await page.getByRole('button', { name: 'Пошаљи' }).click();

@@ -17,7 +17,11 @@ const preflight = (origin: string, method = 'POST') =>
 
 describe('invalid UTF-8', () => {
   it('reaches the handler as bytes and gets a 400, not U+FFFD stored', async () => {
-    const body = Buffer.concat([Buffer.from('{"surveyId":"s-1","nps":9,"comment":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const body = Buffer.concat([
+      Buffer.from('{"surveyId":"s-1","nps":9,"comment":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
     const res = await fetch(`${api.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'validation_failed', message: 'The body is not valid UTF-8.' } });
@@ -34,11 +38,14 @@ describe('cross-origin submissions (config allowedOrigins)', () => {
     expect(res.headers.get('access-control-max-age')).toBe('600');
   });
 
-  it.each([['https://evil.example'], ['https://shop.example.evil.example'], ['http://shop.example']])('gives %s no grant', async (origin) => {
-    const res = await preflight(origin);
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-origin')).toBeNull();
-  });
+  it.each([['https://evil.example'], ['https://shop.example.evil.example'], ['http://shop.example']])(
+    'gives %s no grant',
+    async (origin) => {
+      const res = await preflight(origin);
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    },
+  );
 
   it('offers only POST', async () => {
     const res = await preflight(SHOP, 'PUT');

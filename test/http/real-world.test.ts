@@ -12,7 +12,10 @@ const PROTOTYPE_NAMES = [...Object.getOwnPropertyNames(Object.prototype).filter(
 describe('attribute names that Object.prototype carries', () => {
   it.each(PROTOTYPE_NAMES)('%s as a customer attribute is stored and read back', async (name) => {
     const customerId = uniqueId('c');
-    const put = await api.request('PUT', `/v1/customers/${customerId}`, { admin: true, body: aCustomer({ attributes: { [name]: 'x' } }) });
+    const put = await api.request('PUT', `/v1/customers/${customerId}`, {
+      admin: true,
+      body: aCustomer({ attributes: { [name]: 'x' } }),
+    });
     expect(put.status).toBe(200);
     const got = await api.request('GET', `/v1/customers/${customerId}`, { admin: true });
     expect(got.status).toBe(200);
@@ -29,14 +32,20 @@ describe('attribute names that Object.prototype carries', () => {
 });
 
 describe('submittedAt that no listing could show', () => {
-  it.each(['0000-01-05T00:00:00Z', '1970-01-01T00:00:00Z', '1999-12-31T23:59:59.999Z'])('%s is 400 and stores nothing', async (submittedAt) => {
-    const surveyId = await givenSurvey(api);
-    const customerId = uniqueId('c');
-    const res = await api.request('POST', '/v1/responses', { admin: true, body: { surveyId, customerId, nps: 7, submittedAt } });
-    expectContractError(res, 400, 'validation_failed', 'submittedAt');
-    const list = await api.request('GET', `/v1/surveys/${surveyId}/responses?from=2000-01-01`, { admin: true });
-    expect(list.body.items).toEqual([]);
-  });
+  it.each(['0000-01-05T00:00:00Z', '1970-01-01T00:00:00Z', '1999-12-31T23:59:59.999Z'])(
+    '%s is 400 and stores nothing',
+    async (submittedAt) => {
+      const surveyId = await givenSurvey(api);
+      const customerId = uniqueId('c');
+      const res = await api.request('POST', '/v1/responses', {
+        admin: true,
+        body: { surveyId, customerId, nps: 7, submittedAt },
+      });
+      expectContractError(res, 400, 'validation_failed', 'submittedAt');
+      const list = await api.request('GET', `/v1/surveys/${surveyId}/responses?from=2000-01-01`, { admin: true });
+      expect(list.body.items).toEqual([]);
+    },
+  );
 
   it('accepts the first listable instant', async () => {
     const surveyId = await givenSurvey(api);
@@ -64,7 +73,10 @@ describe('names that would reach email headers', () => {
   });
 
   it('a survey name with a line break is 400', async () => {
-    const res = await api.request('PUT', `/v1/surveys/${uniqueId('s')}`, { admin: true, body: { name: 'A\r\nB', questions: ['nps'] } });
+    const res = await api.request('PUT', `/v1/surveys/${uniqueId('s')}`, {
+      admin: true,
+      body: { name: 'A\r\nB', questions: ['nps'] },
+    });
     expectContractError(res, 400, 'validation_failed', 'name');
   });
 

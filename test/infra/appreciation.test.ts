@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { App } from 'aws-cdk-lib';
-import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CAMPAIGN_IDS } from '../../functions/core/campaigns/registry.ts';
 import { parseConfig } from '../../lib/config.ts';
 import { FeedbackStack } from '../../lib/feedback-stack.ts';
@@ -113,7 +113,9 @@ describe('scorer', () => {
   });
 
   it('sends poison records to the same encrypted dead-letter queue as failed batches', () => {
-    const scorerQueues = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) => id.startsWith('ScorerDeadLetters'));
+    const scorerQueues = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) =>
+      id.startsWith('ScorerDeadLetters'),
+    );
     expect(scorerQueues).toHaveLength(1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [scorerQueues[0], 'Arn'] } } },

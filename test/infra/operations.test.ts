@@ -23,7 +23,9 @@ const topicPolicies = () =>
 
 describe('alarms reach the team', () => {
   it('lets CloudWatch, from this account only, publish to the team topic that replaced SNS’s default policy', () => {
-    const allows = topicPolicies().flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s) => s.Effect === 'Allow');
+    const allows = topicPolicies()
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => s.Effect === 'Allow');
     const cloudwatch = allows.find((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
     expect(cloudwatch).toBeDefined();
     expect(cloudwatch!.Action).toBe('sns:Publish');
@@ -60,12 +62,19 @@ describe('alarms reach the team', () => {
     ['API 5xx', 'AWS/ApiGateway', '5xx', 1],
     ['the SES complaint rate', 'AWS/SES', 'Reputation.ComplaintRate', 1],
     ['the SES bounce rate', 'AWS/SES', 'Reputation.BounceRate', 1],
-    ['dead-letter and on-failure queue depth', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 1 + FUNCTIONS.filter(isInvokedAsynchronously).length],
+    [
+      'dead-letter and on-failure queue depth',
+      'AWS/SQS',
+      'ApproximateNumberOfMessagesVisible',
+      1 + FUNCTIONS.filter(isInvokedAsynchronously).length,
+    ],
     ['team notifications that failed', 'Feedback', 'TeamNotificationFailed', 4],
     ['campaign pages that failed', 'Feedback', 'CampaignPageFailed', 4],
     ['runs SES refused for the account', 'Feedback', 'CampaignRunBlocked', 4],
   ])('alarms on %s', (_what, namespace, metricName, count) => {
-    const found = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: namespace, MetricName: metricName } });
+    const found = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { Namespace: namespace, MetricName: metricName },
+    });
     expect(Object.keys(found)).toHaveLength(count);
   });
 });
@@ -89,7 +98,9 @@ describe('no asynchronous event is lost', () => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
     expect(schedules.length).toBeGreaterThan(0);
     for (const schedule of schedules) {
-      expect(schedule.Properties.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/Failures/), 'Arn'] } });
+      expect(schedule.Properties.Target.DeadLetterConfig).toEqual({
+        Arn: { 'Fn::GetAtt': [expect.stringMatching(/Failures/), 'Arn'] },
+      });
     }
   });
 
@@ -118,9 +129,11 @@ describe('cfn-lint', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfn-lint-'));
     const file = join(dir, 'template.json');
     writeFileSync(file, JSON.stringify(template.toJSON()));
-    let output = '';
+    let output: string;
     try {
-      output = execFileSync('cfn-lint', ['--format', 'parseable', '--regions', 'us-east-1', 'eu-west-1', '--', file], { encoding: 'utf8' });
+      output = execFileSync('cfn-lint', ['--format', 'parseable', '--regions', 'us-east-1', 'eu-west-1', '--', file], {
+        encoding: 'utf8',
+      });
     } catch (error) {
       output = String((error as { stdout?: string }).stdout ?? error);
     }

@@ -72,8 +72,14 @@ describe('SES faults', () => {
   });
 
   it.each([
-    ['AccessDeniedException', 'User is not authorized to perform ses:SendEmail on resource arn:aws:ses:eu-west-1:1:identity/example.com'],
-    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: feedback@example.com'],
+    [
+      'AccessDeniedException',
+      'User is not authorized to perform ses:SendEmail on resource arn:aws:ses:eu-west-1:1:identity/example.com',
+    ],
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region EU-WEST-1: feedback@example.com',
+    ],
     ['NotFoundException', 'Configuration set <feedback> does not exist.'],
     ['MailFromDomainNotVerifiedException', 'MAIL FROM domain not verified'],
     ['SendingPausedException', 'Sending is paused for this account.'],
@@ -81,16 +87,27 @@ describe('SES faults', () => {
     const date = uniqueDate();
     const customers = await givenPromoters(8, date);
     ses.on(SendEmailCommand).rejects(sesError(name, message));
-    const send = sesMailer({ client: new SESv2Client({ region: 'us-east-1' }), from: 'feedback@example.com', maxSendRate: 4, clock: instantClock });
+    const send = sesMailer({
+      client: new SESv2Client({ region: 'us-east-1' }),
+      from: 'feedback@example.com',
+      maxSendRate: 4,
+      clock: instantClock,
+    });
     const { ports } = testPorts(db, { send, settings: { ...testPorts(db).ports.settings, maxSendRate: 4 } });
 
-    const report = await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+    const report = await startRun(
+      ports,
+      { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: 'https://x.example' },
+      60_000,
+    );
 
     expect(report).toMatchObject({ status: 'paused', pauseReason: `blocked: ${name}`, sent: 0, failed: 0 });
     expect(ses.commandCalls(SendEmailCommand).length).toBeLessThanOrEqual(4); // the sends under way, then it stopped
     for (const c of customers) {
       expect(await queryCustomerPartition(db, c.customerId, 'EMAIL#')).toEqual([]); // no ledger entry: the period is free
-      const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.mailState(c.customerId), ConsistentRead: true }));
+      const { Item } = await db.client.send(
+        new GetCommand({ TableName: db.table, Key: keys.mailState(c.customerId), ConsistentRead: true }),
+      );
       expect(Item?.lastSentAt).toBeUndefined(); // nor the cap
     }
   });

@@ -135,8 +135,15 @@ describe('frequency cap and periods', () => {
     expect((await sentTo(c.email)).map((e) => e.subject)).toEqual(['Güzel sözleriniz için teşekkürler, Ayşe Yılmaz']);
 
     // The cap runs on the clock: two days later in real time, a one-day cap is over.
-    const { ports: uncapped } = testPorts(db, { settings: testSettings({ frequencyCapDays: 1 }), now: () => Date.now() + 2 * DAY_MS });
-    const later = await startRun(uncapped, { campaignId: 'birthday', date: addDays(date, 2), dryRun: false, linkBaseUrl: BASE }, BUDGET);
+    const { ports: uncapped } = testPorts(db, {
+      settings: testSettings({ frequencyCapDays: 1 }),
+      now: () => Date.now() + 2 * DAY_MS,
+    });
+    const later = await startRun(
+      uncapped,
+      { campaignId: 'birthday', date: addDays(date, 2), dryRun: false, linkBaseUrl: BASE },
+      BUDGET,
+    );
     expect(later.sent).toBeGreaterThanOrEqual(1);
     const subjects = (await sentTo(c.email)).map((e) => e.subject);
     expect(subjects).toContain('Doğum gününüz kutlu olsun, Ayşe Yılmaz!');

@@ -19,7 +19,10 @@ async function occupy(host: string): Promise<number> {
 
 function startLocal(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -38,15 +41,23 @@ describe('npm start with a taken port', () => {
     ['PORT', '127.0.0.1'],
     ['DYNAMODB_PORT', '0.0.0.0'],
     ['SES_PORT', '0.0.0.0'],
-  ])('refuses when %s is taken on %s, naming the port and the variable, and prints no ready line', async (variable, host) => {
-    const taken = await occupy(host);
-    const env: Record<string, string> = { PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), SES_PORT: String(await freePort()) };
-    env[variable] = String(taken);
-    const { code, stdout, stderr } = await startLocal(env);
-    expect(code).toBe(1);
-    expect(stdout).not.toMatch(/ready:/);
-    expect(stderr).toContain(`Port ${taken} (${variable}) is in use`);
-    expect(stderr).toContain(`set ${variable} to a free port`);
-    expect(stderr).not.toMatch(/starting DynamoDB Local/); // refused before anything started
-  }, 90_000);
+  ])(
+    'refuses when %s is taken on %s, naming the port and the variable, and prints no ready line',
+    async (variable, host) => {
+      const taken = await occupy(host);
+      const env: Record<string, string> = {
+        PORT: String(await freePort()),
+        DYNAMODB_PORT: String(await freePort()),
+        SES_PORT: String(await freePort()),
+      };
+      env[variable] = String(taken);
+      const { code, stdout, stderr } = await startLocal(env);
+      expect(code).toBe(1);
+      expect(stdout).not.toMatch(/ready:/);
+      expect(stderr).toContain(`Port ${taken} (${variable}) is in use`);
+      expect(stderr).toContain(`set ${variable} to a free port`);
+      expect(stderr).not.toMatch(/starting DynamoDB Local/); // refused before anything started
+    },
+    90_000,
+  );
 });

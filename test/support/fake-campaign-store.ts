@@ -14,7 +14,8 @@ export interface FakeLedgerEntry {
 
 type StoredRun = CampaignRun & { leaseOwner?: string; leaseUntil?: number };
 
-const conditionFailed = () => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+const conditionFailed = () =>
+  Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
 
 /**
  * The campaign store port in memory, with the conditions of the DynamoDB adapter (claim windows, fenced page
@@ -136,7 +137,13 @@ export function fakeCampaignStore() {
       const free = run.status === 'running' && (run.leaseUntil === undefined || run.leaseUntil < nowMs);
       const resumable = run.status === 'paused' && (run.resumeAfter ?? 0) <= nowMs;
       if (!free && !resumable) return undefined;
-      Object.assign(run, { leaseOwner: owner, leaseUntil: nowMs + leaseMs, status: 'running', resumeAfter: undefined, pauseReason: undefined });
+      Object.assign(run, {
+        leaseOwner: owner,
+        leaseUntil: nowMs + leaseMs,
+        status: 'running',
+        resumeAfter: undefined,
+        pauseReason: undefined,
+      });
       return publicRun(run);
     },
     async commitPage(run, owner, counts, next) {

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { birthdayCelebratedAt, birthdaysOn } from '../../functions/core/campaigns/birthday.ts';
-import { defineCampaign, type CandidateContext, type CandidateLookups, type SelectedItem } from '../../functions/core/campaigns/campaign.ts';
-import { CAMPAIGN_IDS, CAMPAIGNS, contactRules, isCampaignId, selectionQueries, type CampaignId } from '../../functions/core/campaigns/registry.ts';
+import {
+  defineCampaign,
+  type CandidateContext,
+  type CandidateLookups,
+  type SelectedItem,
+} from '../../functions/core/campaigns/campaign.ts';
+import {
+  CAMPAIGN_IDS,
+  CAMPAIGNS,
+  contactRules,
+  isCampaignId,
+  selectionQueries,
+  type CampaignId,
+} from '../../functions/core/campaigns/registry.ts';
 import { isLapsed } from '../../functions/core/campaigns/win-back.ts';
 import { localDate, runInstant } from '../../functions/core/dates.ts';
 import { EMAIL_LANGUAGES } from '../../functions/core/email-copy.ts';
@@ -30,22 +42,82 @@ describe('decide', () => {
     ['a fresh customer', {}, { kind: 'send' }],
     ['unsubscribed', { customer: { unsubscribed: true } }, { kind: 'skip', reason: 'unsubscribed' }],
     ['suppressed', { customer: { unsubscribed: false, suppressed: true } }, { kind: 'skip', reason: 'suppressed' }],
-    ['unsubscribed and suppressed: unsubscribed counts', { customer: { unsubscribed: true, suppressed: true } }, { kind: 'skip', reason: 'unsubscribed' }],
+    [
+      'unsubscribed and suppressed: unsubscribed counts',
+      { customer: { unsubscribed: true, suppressed: true } },
+      { kind: 'skip', reason: 'unsubscribed' },
+    ],
     ['ledger sent by another run', { ledger: { status: 'sent', runId: 'run-0' } }, { kind: 'skip', reason: 'alreadySent' }],
-    ['ledger claimed (crash between claim and send): never again', { ledger: { status: 'claimed', runId: 'run-0' } }, { kind: 'skip', reason: 'alreadySent' }],
-    ['ledger failed by another run: never retried', { ledger: { status: 'failed', runId: 'run-0' } }, { kind: 'skip', reason: 'alreadySent' }],
+    [
+      'ledger claimed (crash between claim and send): never again',
+      { ledger: { status: 'claimed', runId: 'run-0' } },
+      { kind: 'skip', reason: 'alreadySent' },
+    ],
+    [
+      'ledger failed by another run: never retried',
+      { ledger: { status: 'failed', runId: 'run-0' } },
+      { kind: 'skip', reason: 'alreadySent' },
+    ],
     ['ledger sent by this run (page read again)', { ledger: { status: 'sent', runId: 'run-1' } }, { kind: 'sentByThisRun' }],
-    ['ledger claimed by this run (page read again after an error): counted as sent', { ledger: { status: 'claimed', runId: 'run-1' } }, { kind: 'sentByThisRun' }],
-    ['ledger failed by this run (page read again): failed once more, not alreadySent', { ledger: { status: 'failed', runId: 'run-1' } }, { kind: 'failedByThisRun' }],
+    [
+      'ledger claimed by this run (page read again after an error): counted as sent',
+      { ledger: { status: 'claimed', runId: 'run-1' } },
+      { kind: 'sentByThisRun' },
+    ],
+    [
+      'ledger failed by this run (page read again): failed once more, not alreadySent',
+      { ledger: { status: 'failed', runId: 'run-1' } },
+      { kind: 'failedByThisRun' },
+    ],
     ['ledger deferred by SES quota', { ledger: { status: 'deferred', runId: 'run-0' } }, { kind: 'resume' }],
-    ['same campaign today', { state: { lastSentAt: '2026-11-24T08:00:00.000Z', lastOn: { 'promoter-thanks': '2026-11-24' } } }, { kind: 'skip', reason: 'alreadySent' }],
-    ['another campaign 6 days ago', { state: { lastSentAt: '2026-11-18T09:00:00.001Z', lastOn: { birthday: '2026-11-18' } } }, { kind: 'skip', reason: 'frequencyCap' }],
-    ['another campaign 7 days ago', { state: { lastSentAt: '2026-11-17T09:00:00.000Z', lastOn: { birthday: '2026-11-17' } } }, { kind: 'send' }],
-    ['cap 0: yesterday is fine', { frequencyCapDays: 0, state: { lastSentAt: '2026-11-23T09:00:00.000Z', lastOn: { birthday: '2026-11-23' } } }, { kind: 'send' }],
-    ['win-back 179 days ago', { campaignId: 'win-back', frequencyCapDays: 0, state: { lastSentAt: '2026-05-29T09:00:00.000Z', lastOn: { 'win-back': '2026-05-29' } } }, { kind: 'skip', reason: 'alreadySent' }],
-    ['win-back 180 days ago', { campaignId: 'win-back', frequencyCapDays: 0, state: { lastSentAt: '2026-05-28T09:00:00.000Z', lastOn: { 'win-back': '2026-05-28' } } }, { kind: 'send' }],
-    ['a run for a past date within the cap of a real send (a backfill): the cap holds in real time', { runDate: '2026-10-01', state: { lastSentAt: '2026-11-24T08:59:00.000Z', lastOn: { birthday: '2026-11-24' } } }, { kind: 'skip', reason: 'frequencyCap' }],
-    ['a later date already mailed (backfill): the safe side', { frequencyCapDays: 0, state: { lastSentAt: '2026-11-24T08:00:00.000Z', lastOn: { 'promoter-thanks': '2026-11-30' } } }, { kind: 'skip', reason: 'alreadySent' }],
+    [
+      'same campaign today',
+      { state: { lastSentAt: '2026-11-24T08:00:00.000Z', lastOn: { 'promoter-thanks': '2026-11-24' } } },
+      { kind: 'skip', reason: 'alreadySent' },
+    ],
+    [
+      'another campaign 6 days ago',
+      { state: { lastSentAt: '2026-11-18T09:00:00.001Z', lastOn: { birthday: '2026-11-18' } } },
+      { kind: 'skip', reason: 'frequencyCap' },
+    ],
+    [
+      'another campaign 7 days ago',
+      { state: { lastSentAt: '2026-11-17T09:00:00.000Z', lastOn: { birthday: '2026-11-17' } } },
+      { kind: 'send' },
+    ],
+    [
+      'cap 0: yesterday is fine',
+      { frequencyCapDays: 0, state: { lastSentAt: '2026-11-23T09:00:00.000Z', lastOn: { birthday: '2026-11-23' } } },
+      { kind: 'send' },
+    ],
+    [
+      'win-back 179 days ago',
+      {
+        campaignId: 'win-back',
+        frequencyCapDays: 0,
+        state: { lastSentAt: '2026-05-29T09:00:00.000Z', lastOn: { 'win-back': '2026-05-29' } },
+      },
+      { kind: 'skip', reason: 'alreadySent' },
+    ],
+    [
+      'win-back 180 days ago',
+      {
+        campaignId: 'win-back',
+        frequencyCapDays: 0,
+        state: { lastSentAt: '2026-05-28T09:00:00.000Z', lastOn: { 'win-back': '2026-05-28' } },
+      },
+      { kind: 'send' },
+    ],
+    [
+      'a run for a past date within the cap of a real send (a backfill): the cap holds in real time',
+      { runDate: '2026-10-01', state: { lastSentAt: '2026-11-24T08:59:00.000Z', lastOn: { birthday: '2026-11-24' } } },
+      { kind: 'skip', reason: 'frequencyCap' },
+    ],
+    [
+      'a later date already mailed (backfill): the safe side',
+      { frequencyCapDays: 0, state: { lastSentAt: '2026-11-24T08:00:00.000Z', lastOn: { 'promoter-thanks': '2026-11-30' } } },
+      { kind: 'skip', reason: 'alreadySent' },
+    ],
   ] as const)('%s', (_, overrides, expected) => {
     expect(decide(eligibility({ ...base, ...(overrides as Partial<typeof base & Eligibility>) }))).toEqual(expected);
   });
@@ -125,7 +197,6 @@ describe('dates and windows', () => {
   });
 });
 
-
 // ---- the registry and each campaign's candidate step -------------------------------------------------------
 
 describe('the campaign registry', () => {
@@ -152,7 +223,14 @@ describe('the campaign registry', () => {
   });
 
   it('a campaign that does not say how a selected item becomes a candidate does not compile', () => {
-    const incomplete = { id: 'incomplete', periodDays: 1, notifiesTeam: false, defaultSchedule: 'cron(0 9 * * ? *)', select: () => [], copy: CAMPAIGNS.birthday.copy } as const;
+    const incomplete = {
+      id: 'incomplete',
+      periodDays: 1,
+      notifiesTeam: false,
+      defaultSchedule: 'cron(0 9 * * ? *)',
+      select: () => [],
+      copy: CAMPAIGNS.birthday.copy,
+    } as const;
     // @ts-expect-error `candidate` is required (`npx tsc` fails here if it ever becomes optional)
     expect(() => defineCampaign(incomplete)).not.toThrow();
   });
@@ -165,7 +243,12 @@ describe('the campaign registry', () => {
   });
 });
 
-const customer = (overrides: Partial<Recipient> = {}): Recipient => ({ customerId: 'c-1', email: 'c-1@example.com', unsubscribed: false, ...overrides });
+const customer = (overrides: Partial<Recipient> = {}): Recipient => ({
+  customerId: 'c-1',
+  email: 'c-1@example.com',
+  unsubscribed: false,
+  ...overrides,
+});
 const answer = { responseId: 'r-1', nps: 10, comment: 'Great' };
 
 /** Lookups that answer from a map and record repairs. */
@@ -186,7 +269,8 @@ const context = (overrides: Partial<CandidateContext> = {}): CandidateContext =>
   ...overrides,
 });
 
-const candidateOf = (id: CampaignId, item: SelectedItem, ctx: CandidateContext = context()) => Promise.resolve(CAMPAIGNS[id].candidate(item, ctx));
+const candidateOf = (id: CampaignId, item: SelectedItem, ctx: CandidateContext = context()) =>
+  Promise.resolve(CAMPAIGNS[id].candidate(item, ctx));
 
 describe.each(['promoter-thanks', 'detractor-followup'] as const)('%s candidates', (id) => {
   it('an answer of the day makes its customer a candidate for the run date, the answer quoted', async () => {
@@ -201,7 +285,9 @@ describe.each(['promoter-thanks', 'detractor-followup'] as const)('%s candidates
 describe('win-back candidates', () => {
   it('a customer whose timeline confirms they lapsed is a candidate for the run date', async () => {
     const { ports, repaired } = lookups({ 'c-1': '2026-08-25T10:00:00.000Z' });
-    expect(await candidateOf('win-back', { customer: customer() }, context({ lookups: ports }))).toEqual({ period: '2026-11-24' });
+    expect(await candidateOf('win-back', { customer: customer() }, context({ lookups: ports }))).toEqual({
+      period: '2026-11-24',
+    });
     expect(repaired).toEqual([]);
   });
 
@@ -229,7 +315,9 @@ describe('birthday candidates', () => {
   it('without a time zone, the schedule’s decides', async () => {
     const item = { customer: customer({ birthday: '1990-11-25' }) };
     const kiritimati = { timeZone: 'Pacific/Kiritimati', winBackDays: 90 };
-    expect(await candidateOf('birthday', item, context({ instantMs: noon, settings: kiritimati }))).toEqual({ period: '2026-11-25' });
+    expect(await candidateOf('birthday', item, context({ instantMs: noon, settings: kiritimati }))).toEqual({
+      period: '2026-11-25',
+    });
     expect(await candidateOf('birthday', item, context({ instantMs: noon }))).toBeUndefined();
   });
 

@@ -35,7 +35,10 @@ describe('allowedOrigins', () => {
     expect(parseConfig({ allowedOrigins: ['https://shop.example', 'http://localhost:8080'] }).allowedOrigins).toHaveLength(2);
   });
 
-  it.each([['https://shop.example/'], ['https://shop.example/path'], ['shop.example'], ['*'], ['javascript:alert(1)']])('refuses %j', (origin) => {
-    expect(() => parseConfig({ allowedOrigins: [origin] })).toThrow(/feedback\.allowedOrigins\.0: Use an origin/);
-  });
+  it.each([['https://shop.example/'], ['https://shop.example/path'], ['shop.example'], ['*'], ['javascript:alert(1)']])(
+    'refuses %j',
+    (origin) => {
+      expect(() => parseConfig({ allowedOrigins: [origin] })).toThrow(/feedback\.allowedOrigins\.0: Use an origin/);
+    },
+  );
 });

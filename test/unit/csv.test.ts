@@ -15,20 +15,46 @@ function spreadsheetRows(text: string): string[][] {
   while (i < src.length) {
     const ch = src[i]!;
     if (quoted) {
-      if (ch === '"' && src[i + 1] === '"') { cell += '"'; i += 2; continue; }
-      if (ch === '"') { quoted = false; i++; continue; }
-      cell += ch; i++; continue;
+      if (ch === '"' && src[i + 1] === '"') {
+        cell += '"';
+        i += 2;
+        continue;
+      }
+      if (ch === '"') {
+        quoted = false;
+        i++;
+        continue;
+      }
+      cell += ch;
+      i++;
+      continue;
     }
-    if (ch === '"' && cell === '') { quoted = true; i++; continue; }
-    if (ch === ',') { row.push(cell); cell = ''; i++; continue; }
+    if (ch === '"' && cell === '') {
+      quoted = true;
+      i++;
+      continue;
+    }
+    if (ch === ',') {
+      row.push(cell);
+      cell = '';
+      i++;
+      continue;
+    }
     if (ch === '\r' || ch === '\n') {
-      row.push(cell); rows.push(row); row = []; cell = '';
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
       i += ch === '\r' && src[i + 1] === '\n' ? 2 : 1;
       continue;
     }
-    cell += ch; i++;
+    cell += ch;
+    i++;
   }
-  if (cell !== '' || row.length > 0) { row.push(cell); rows.push(row); }
+  if (cell !== '' || row.length > 0) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -43,7 +69,10 @@ describe('toCsv', () => {
     ['a line break then a tab', 'ok\n\t@cmd'],
     ['a trailing line break', 'fine\n'],
   ])('keeps a comment with %s inside one quoted cell', (_, comment) => {
-    const csv = toCsv(COLUMNS, [{ id: 'r1', comment, after: 'x' }, { id: 'r2', comment: 'plain', after: 'y' }]);
+    const csv = toCsv(COLUMNS, [
+      { id: 'r1', comment, after: 'x' },
+      { id: 'r2', comment: 'plain', after: 'y' },
+    ]);
     const body = csv.replace(/^\ufeff/, '');
     // The field is quoted in the raw text.
     expect(body).toContain(`,"${spreadsheetSafe(comment)}",x\r\n`);
@@ -57,23 +86,15 @@ describe('toCsv', () => {
     expect(rows.map((r) => r[0])).toEqual(['id', 'r1', 'r2']);
   });
 
-  it.each([
-    ['=1+1'],
-    [' =1+1'],
-    ['   +1'],
-    ['\t=cmd'],
-    ['\t\t-2+3'],
-    [' \t @SUM(A1)'],
-    ['\r=x'],
-    ['\n=x'],
-    ['-1'],
-    ['@x'],
-  ])('neutralises a formula start in %j', (comment) => {
-    expect(spreadsheetSafe(comment)).toBe(`'${comment}`);
-    const rows = spreadsheetRows(toCsv(COLUMNS, [{ id: 'r1', comment, after: 'x' }]));
-    expect(rows).toHaveLength(2);
-    expect(rows[1]).toEqual(['r1', `'${comment}`, 'x']);
-  });
+  it.each([['=1+1'], [' =1+1'], ['   +1'], ['\t=cmd'], ['\t\t-2+3'], [' \t @SUM(A1)'], ['\r=x'], ['\n=x'], ['-1'], ['@x']])(
+    'neutralises a formula start in %j',
+    (comment) => {
+      expect(spreadsheetSafe(comment)).toBe(`'${comment}`);
+      const rows = spreadsheetRows(toCsv(COLUMNS, [{ id: 'r1', comment, after: 'x' }]));
+      expect(rows).toHaveLength(2);
+      expect(rows[1]).toEqual(['r1', `'${comment}`, 'x']);
+    },
+  );
 
   it('leaves ordinary text, numbers and empty cells alone', () => {
     expect(spreadsheetSafe('great service')).toBe('great service');

@@ -22,7 +22,9 @@ import { DYNAMODB_MAX_ATTEMPTS, dynamoDbClient } from '../../functions/runtime/c
 
 /** The DynamoDB toolkit against a mocked DocumentClient: the retry policy, pagination, batch reads, reasons. */
 
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const client = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+);
 const dynamo = mockClient(client);
 const db = { client, table: 'feedback' };
 
@@ -45,7 +47,9 @@ beforeEach(() => dynamo.reset());
 describe('cancellation reasons', () => {
   it('gives one code per item, None for the items that were fine, and nothing for other errors', () => {
     expect(cancellationCodes(cancelled('None', 'ConditionalCheckFailed'))).toEqual(['None', 'ConditionalCheckFailed']);
-    expect(cancellationCodes(Object.assign(cancelled(), { CancellationReasons: [{}, { Code: 'TransactionConflict' }] }))).toEqual(['None', 'TransactionConflict']);
+    expect(cancellationCodes(Object.assign(cancelled(), { CancellationReasons: [{}, { Code: 'TransactionConflict' }] }))).toEqual(
+      ['None', 'TransactionConflict'],
+    );
     expect(cancellationReasons(cancelled('TransactionConflict'))).toEqual([{ Code: 'TransactionConflict' }]);
     expect(cancellationCodes(named('ValidationException'))).toEqual([]);
     expect(cancellationCodes(undefined)).toEqual([]);
@@ -53,7 +57,9 @@ describe('cancellation reasons', () => {
 
   it('calls conflicts and throttling transient, and a lost condition or any other error not', () => {
     expect(isTransientCancellation(cancelled('None', 'TransactionConflict'))).toBe(true);
-    expect(isTransientCancellation(cancelled('ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded'))).toBe(true);
+    expect(isTransientCancellation(cancelled('ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded'))).toBe(
+      true,
+    );
     expect(isTransientCancellation(cancelled('ConditionalCheckFailed', 'TransactionConflict'))).toBe(false);
     expect(isTransientCancellation(cancelled('None', 'ValidationError'))).toBe(false);
     expect(isTransientCancellation(named('TransactionCanceledException', 'cancelled [TransactionConflict]'))).toBe(true);
@@ -100,10 +106,19 @@ describe('retryTransient', () => {
   });
 
   it('never retries a failed condition, nor what the SDK retried already', async () => {
-    for (const error of [cancelled('ConditionalCheckFailed'), named('ConditionalCheckFailedException'), named('ProvisionedThroughputExceededException')]) {
+    for (const error of [
+      cancelled('ConditionalCheckFailed'),
+      named('ConditionalCheckFailedException'),
+      named('ProvisionedThroughputExceededException'),
+    ]) {
       const r = recorder();
       let calls = 0;
-      await expect(retryTransient(async () => { calls++; throw error; }, r)).rejects.toBe(error);
+      await expect(
+        retryTransient(async () => {
+          calls++;
+          throw error;
+        }, r),
+      ).rejects.toBe(error);
       expect(calls).toBe(1);
       expect(r.sleeps).toEqual([]);
     }
@@ -113,7 +128,13 @@ describe('retryTransient', () => {
     const r = recorder();
     let calls = 0;
     await expect(
-      retryTransient(async () => { calls++; throw named('Raced'); }, { ...r, isTransient: (e) => (e as Error).name === 'Raced' }),
+      retryTransient(
+        async () => {
+          calls++;
+          throw named('Raced');
+        },
+        { ...r, isTransient: (e) => (e as Error).name === 'Raced' },
+      ),
     ).rejects.toThrow('Raced');
     expect(calls).toBe(RETRY.attempts);
   });
@@ -150,7 +171,10 @@ describe('queryAll and queryPages', () => {
   });
 
   it('scans every page too', async () => {
-    dynamo.on(ScanCommand).resolvesOnce({ Items: [{ pk: 'a' }], LastEvaluatedKey: { pk: 'a' } }).resolves({ Items: [{ pk: 'b' }] });
+    dynamo
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [{ pk: 'a' }], LastEvaluatedKey: { pk: 'a' } })
+      .resolves({ Items: [{ pk: 'b' }] });
     const pages: unknown[] = [];
     for await (const page of scanPages(db, {})) pages.push(page.map((i) => i.pk));
     expect(pages).toEqual([['a'], ['b']]);
@@ -164,7 +188,10 @@ describe('batchGet', () => {
     const wanted = Array.from({ length: 150 }, (_, n) => keyOf(n));
     dynamo
       .on(BatchGetCommand)
-      .resolvesOnce({ Responses: { feedback: wanted.slice(0, 60) }, UnprocessedKeys: { feedback: { Keys: wanted.slice(60, 100) } } })
+      .resolvesOnce({
+        Responses: { feedback: wanted.slice(0, 60) },
+        UnprocessedKeys: { feedback: { Keys: wanted.slice(60, 100) } },
+      })
       .resolvesOnce({ Responses: { feedback: wanted.slice(60, 100) } })
       .resolvesOnce({ Responses: { feedback: wanted.slice(100) } });
     const r = recorder();

@@ -66,7 +66,11 @@ describe('renderEmail', () => {
   });
 
   it('leaves out the offer and the quote when there are none', () => {
-    const email = renderEmail('detractor-followup', { language: 'en', latin: false }, { ...view, offer: undefined, comment: undefined });
+    const email = renderEmail(
+      'detractor-followup',
+      { language: 'en', latin: false },
+      { ...view, offer: undefined, comment: undefined },
+    );
     expect(email.text).not.toContain('You wrote');
     expect(email.text).not.toContain('As an apology');
     expect(email.html).not.toContain('<blockquote');
@@ -110,6 +114,7 @@ describe('headers never carry what a name smuggles in', () => {
   ])('a stored name with %s gives a one-line subject without it', (_what, name) => {
     for (const campaignId of CAMPAIGN_IDS) {
       const { subject } = renderEmail(campaignId, { language: 'en', latin: false }, { ...view, name });
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
       expect(subject).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
     }
   });

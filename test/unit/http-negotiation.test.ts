@@ -10,7 +10,11 @@ import { routes as unsubscribeRoutes } from '../../functions/unsubscribe-custome
 
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'probe', awsRequestId: 'r' } as unknown as Context;
 
-function event(routeKey: string, headers: Record<string, string>, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
+function event(
+  routeKey: string,
+  headers: Record<string, string>,
+  extra: Partial<APIGatewayProxyEventV2> = {},
+): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey,
@@ -25,9 +29,17 @@ function event(routeKey: string, headers: Record<string, string>, extra: Partial
 
 /** A handler with the declarations of `routes` that answers what the request negotiated. */
 function echo<R extends Record<string, any>>(routes: R, routeKey: keyof R & string) {
-  const handler = httpHandler({ [routeKey]: { ...routes[routeKey], auth: 'public' } } as R, {
-    [routeKey]: { handle: async (req: any) => ({ status: 200, body: { mediaType: req.mediaType, language: req.language, query: req.query } }) },
-  } as any);
+  const handler = httpHandler(
+    { [routeKey]: { ...routes[routeKey], auth: 'public' } } as R,
+    {
+      [routeKey]: {
+        handle: async (req: any) => ({
+          status: 200,
+          body: { mediaType: req.mediaType, language: req.language, query: req.query },
+        }),
+      },
+    } as any,
+  );
   return async (headers: Record<string, string>, extra?: Partial<APIGatewayProxyEventV2>) => {
     const res = await handler(event(routeKey, headers, extra), context);
     return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') };
@@ -85,7 +97,11 @@ describe('content negotiation', () => {
   it('leaves routes that declare nothing to negotiate alone', async () => {
     const handler = httpHandler(
       defineRoutes({ 'GET /probe': { auth: 'public', summary: 'Probe', responses: { 200: { description: 'ok' } }, errors: [] } }),
-      { 'GET /probe': { handle: async (req) => ({ status: 200, body: { mediaType: req.mediaType ?? null, headers: req.headers } }) } },
+      {
+        'GET /probe': {
+          handle: async (req) => ({ status: 200, body: { mediaType: req.mediaType ?? null, headers: req.headers } }),
+        },
+      },
     );
     const res = await handler(event('GET /probe', { Accept: 'text/csv', 'X-Mixed-Case': 'yes' }), context);
     expect(JSON.parse(res.body!)).toEqual({ mediaType: null, headers: { accept: 'text/csv', 'x-mixed-case': 'yes' } });

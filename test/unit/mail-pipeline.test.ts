@@ -28,7 +28,11 @@ const invitations: EmailKind<Invite> = {
 function given() {
   const fake = fakeCampaignStore();
   const mailer = fakeMailer();
-  const candidates = ['a', 'b', 'c'].map((id): Invite => ({ customer: fake.givenCustomer({ customerId: id, name: id.toUpperCase() }), period: '2026-11-24', surveyId: 's-1' }));
+  const candidates = ['a', 'b', 'c'].map((id): Invite => ({
+    customer: fake.givenCustomer({ customerId: id, name: id.toUpperCase() }),
+    period: '2026-11-24',
+    surveyId: 's-1',
+  }));
   const ports = { store: fake.store, send: mailer.send, now: () => Date.parse('2026-11-24T10:00:00Z') };
   return { fake, mailer, candidates, ports };
 }
@@ -41,7 +45,10 @@ describe('mailBatch with another email kind', () => {
     fake.customers.get('c')!.unsubscribed = true;
 
     const first = await mailBatch(ports, invitations, run, candidates, { dryRun: false, concurrency: 2 });
-    const again = await mailBatch(ports, invitations, { ...run, runId: 'dispatch-2' }, candidates, { dryRun: false, concurrency: 2 });
+    const again = await mailBatch(ports, invitations, { ...run, runId: 'dispatch-2' }, candidates, {
+      dryRun: false,
+      concurrency: 2,
+    });
 
     expect(first.counts).toMatchObject({ selected: 3, sent: 2, skipped: { unsubscribed: 1 } });
     expect(again.counts).toMatchObject({ sent: 0, skipped: { alreadySent: 2, unsubscribed: 1 } });
@@ -49,7 +56,10 @@ describe('mailBatch with another email kind', () => {
       ['a@example.com', 'How are we doing, A?'],
       ['b@example.com', 'How are we doing, B?'],
     ]);
-    expect(fake.ledger.get(fake.ledgerKey('a', 'invitation', '2026-11-24'))).toMatchObject({ status: 'sent', runId: 'dispatch-1' });
+    expect(fake.ledger.get(fake.ledgerKey('a', 'invitation', '2026-11-24'))).toMatchObject({
+      status: 'sent',
+      runId: 'dispatch-1',
+    });
     expect(fake.mailState.get('a')!.lastOn).toEqual({ invitation: '2026-11-24' });
   });
 
@@ -68,7 +78,11 @@ describe('mailBatch with another email kind', () => {
 
     const result = await mailBatch(ports, invitations, run, candidates, { dryRun: true, concurrency: 1 });
 
-    expect(result.wouldSend.map((w) => w.subject)).toEqual(['How are we doing, A?', 'How are we doing, B?', 'How are we doing, C?']);
+    expect(result.wouldSend.map((w) => w.subject)).toEqual([
+      'How are we doing, A?',
+      'How are we doing, B?',
+      'How are we doing, C?',
+    ]);
     expect(mailer.sent).toHaveLength(0);
     expect(fake.ledger.size).toBe(0);
   });
@@ -79,12 +93,21 @@ describe('mailBatch with another email kind', () => {
       throw new SendDeferred('quota', 60_000);
     });
 
-    const stopped = await mailBatch({ ...ports, send: deferring.send }, invitations, run, candidates, { dryRun: false, concurrency: 1 });
-    const resumed = await mailBatch(ports, invitations, { ...run, runId: 'dispatch-2' }, candidates.slice(0, 1), { dryRun: false, concurrency: 1 });
+    const stopped = await mailBatch({ ...ports, send: deferring.send }, invitations, run, candidates, {
+      dryRun: false,
+      concurrency: 1,
+    });
+    const resumed = await mailBatch(ports, invitations, { ...run, runId: 'dispatch-2' }, candidates.slice(0, 1), {
+      dryRun: false,
+      concurrency: 1,
+    });
 
     expect(stopped.deferred?.reason).toBe('quota');
     expect(stopped.counts.sent).toBe(0);
-    expect(fake.ledger.get(fake.ledgerKey('a', 'invitation', '2026-11-24'))).toMatchObject({ status: 'sent', runId: 'dispatch-2' });
+    expect(fake.ledger.get(fake.ledgerKey('a', 'invitation', '2026-11-24'))).toMatchObject({
+      status: 'sent',
+      runId: 'dispatch-2',
+    });
     expect(fake.ledger.has(fake.ledgerKey('b', 'invitation', '2026-11-24'))).toBe(false); // never reached
     expect(resumed.counts.sent).toBe(1);
   });

@@ -21,7 +21,10 @@ const email = {
   subject: 'Teşekkürler',
   html: '<p>Merhaba</p>',
   text: 'Merhaba',
-  headers: { 'List-Unsubscribe': '<https://x.example/v1/unsubscribe?token=t>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  headers: {
+    'List-Unsubscribe': '<https://x.example/v1/unsubscribe?token=t>',
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  },
   tags: { campaign: 'birthday', customer: 'YzE' },
 };
 
@@ -38,17 +41,39 @@ describe('classifySesError', () => {
     ['AccessDeniedException', 'User is not authorized to perform ses:SendEmail on resource identity/shop.example', 'blocked'],
     ['NotFoundException', 'Configuration set <cs-1> does not exist.', 'blocked'],
     ['MailFromDomainNotVerifiedException', 'MAIL FROM domain is not verified', 'blocked'],
-    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: feedback@mail.shop.example', 'blocked'],
-    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: shop.example, a@b.example', 'blocked'],
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region EU-WEST-1: feedback@mail.shop.example',
+      'blocked',
+    ],
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region EU-WEST-1: shop.example, a@b.example',
+      'blocked',
+    ],
     // This recipient's only.
-    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: ayse@shop.example', 'failed'],
-    ['MessageRejected', 'Email address is not verified. The following identities failed the check in region EU-WEST-1: customer@example.com', 'failed'],
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region EU-WEST-1: ayse@shop.example',
+      'failed',
+    ],
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region EU-WEST-1: customer@example.com',
+      'failed',
+    ],
     ['BadRequestException', 'Illegal address', 'failed'],
     ['TimeoutError', 'socket hang up', 'failed'], // the outcome is unknown: not retried, so never twice
   ])('%s (%s) → %s', (name, message, expected) => {
     const kind = classifySesError(sesError(name, message), FROM);
     const got =
-      kind === 'throttled' ? kind : kind instanceof SendDeferred ? kind.reason : kind instanceof SendBlocked ? 'blocked' : 'failed';
+      kind === 'throttled'
+        ? kind
+        : kind instanceof SendDeferred
+          ? kind.reason
+          : kind instanceof SendBlocked
+            ? 'blocked'
+            : 'failed';
     expect(got).toBe(expected);
     if (kind instanceof SendFailed || kind instanceof SendBlocked) expect(kind.code).toBe(name);
   });
@@ -82,7 +107,14 @@ describe('backoffDelay', () => {
 
 describe('sesMailer', () => {
   const mailer = (clock = fakeClock()) =>
-    sesMailer({ client: new SESv2Client({ region: 'us-east-1' }), from: 'feedback@example.com', replyTo: 'support@example.com', configurationSet: 'feedback-prod', maxSendRate: 10, clock });
+    sesMailer({
+      client: new SESv2Client({ region: 'us-east-1' }),
+      from: 'feedback@example.com',
+      replyTo: 'support@example.com',
+      configurationSet: 'feedback-prod',
+      maxSendRate: 10,
+      clock,
+    });
 
   it('sends both parts, the unsubscribe headers, the tags and the configuration set', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
@@ -93,9 +125,15 @@ describe('sesMailer', () => {
       ReplyToAddresses: ['support@example.com'],
       Destination: { ToAddresses: ['a@example.com'] },
       ConfigurationSetName: 'feedback-prod',
-      EmailTags: [{ Name: 'campaign', Value: 'birthday' }, { Name: 'customer', Value: 'YzE' }],
+      EmailTags: [
+        { Name: 'campaign', Value: 'birthday' },
+        { Name: 'customer', Value: 'YzE' },
+      ],
     });
-    expect(input.Content?.Simple?.Body).toEqual({ Html: { Data: '<p>Merhaba</p>', Charset: 'UTF-8' }, Text: { Data: 'Merhaba', Charset: 'UTF-8' } });
+    expect(input.Content?.Simple?.Body).toEqual({
+      Html: { Data: '<p>Merhaba</p>', Charset: 'UTF-8' },
+      Text: { Data: 'Merhaba', Charset: 'UTF-8' },
+    });
     expect(input.Content?.Simple?.Headers).toEqual([
       { Name: 'List-Unsubscribe', Value: '<https://x.example/v1/unsubscribe?token=t>' },
       { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
@@ -103,7 +141,8 @@ describe('sesMailer', () => {
   });
 
   it('retries throttling with backoff, then sends once', async () => {
-    ses.on(SendEmailCommand)
+    ses
+      .on(SendEmailCommand)
       .rejectsOnce(sesError('TooManyRequestsException'))
       .rejectsOnce(sesError('Throttling'))
       .resolves({ MessageId: 'm-2' });

@@ -67,13 +67,15 @@ describe('alarms on emitted metrics', () => {
     alarms.find(
       (p) =>
         p.MetricName === name &&
-        JSON.stringify(p.Dimensions ?? []) === JSON.stringify(Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }))),
+        JSON.stringify(p.Dimensions ?? []) ===
+          JSON.stringify(Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }))),
     );
 
   it('match exactly the namespace, name and dimensions emitMetric writes (no extra `service` dimension)', () => {
     const docs = emitted(() => {
       for (const campaignId of CAMPAIGN_IDS) {
-        for (const name of ['AppreciationFailed', 'TeamNotificationFailed', 'CampaignPageFailed', 'CampaignRunBlocked']) emitMetric(name, 1, { campaignId });
+        for (const name of ['AppreciationFailed', 'TeamNotificationFailed', 'CampaignPageFailed', 'CampaignRunBlocked'])
+          emitMetric(name, 1, { campaignId });
       }
       emitMetric('EmailBounced');
     });

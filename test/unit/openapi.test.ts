@@ -76,8 +76,16 @@ describe('docs/openapi.json', () => {
   it('states query parameters as the routes validate them', () => {
     const query = (routeKey: string, name: string) =>
       operationOf(routeKey).parameters.find((p: any) => p.in === 'query' && p.name === name)?.schema;
-    expect(query('GET /v1/surveys/{surveyId}/responses', 'limit')).toEqual({ type: 'integer', minimum: 1, maximum: 1000, default: 100 });
-    expect(query('GET /v1/surveys/{surveyId}/scores', 'interval')).toMatchObject({ enum: ['day', 'week', 'month', 'total'], default: 'day' });
+    expect(query('GET /v1/surveys/{surveyId}/responses', 'limit')).toEqual({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      default: 100,
+    });
+    expect(query('GET /v1/surveys/{surveyId}/scores', 'interval')).toMatchObject({
+      enum: ['day', 'week', 'month', 'total'],
+      default: 'day',
+    });
     expect(operationOf('GET /v1/surveys/{surveyId}/responses').responses['200'].content).toHaveProperty('text/csv');
   });
 
@@ -109,8 +117,12 @@ describe('route declarations', () => {
   it('fail the generator when the manifest lists a route nobody declares, or the other way round', async () => {
     const surveys = FUNCTIONS.find((fn) => fn.name === 'ManageSurveys')!;
     const extra = { ...surveys, routes: [...surveys.routes!, 'DELETE /v1/surveys/{surveyId}'] };
-    await expect(declaredRoutes([extra])).rejects.toThrow(/DELETE \/v1\/surveys\/\{surveyId\} is in lib\/manifest.ts but not declared/);
+    await expect(declaredRoutes([extra])).rejects.toThrow(
+      /DELETE \/v1\/surveys\/\{surveyId\} is in lib\/manifest.ts but not declared/,
+    );
     const fewer = { ...surveys, routes: surveys.routes!.slice(1) };
-    await expect(declaredRoutes([fewer])).rejects.toThrow(/PUT \/v1\/surveys\/\{surveyId\} is declared but not in lib\/manifest.ts/);
+    await expect(declaredRoutes([fewer])).rejects.toThrow(
+      /PUT \/v1\/surveys\/\{surveyId\} is declared but not in lib\/manifest.ts/,
+    );
   });
 });

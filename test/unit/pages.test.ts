@@ -13,7 +13,9 @@ const survey = { surveyId: 's-1', name: 'Onboarding', questions: ['nps', 'commen
 
 describe('page helpers', () => {
   it('escapes every character that could open markup or leave an attribute', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&\`</a>`)).toBe('&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#96;&#60;/a&#62;');
+    expect(escapeHtml(`<a href="x" onclick='y'>&\`</a>`)).toBe(
+      '&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#96;&#60;/a&#62;',
+    );
   });
 
   it('writes JSON for a script block that cannot close the tag and parses back unchanged', () => {
@@ -66,7 +68,10 @@ describe('renderSurveyPage', () => {
   it('hands the script the asked questions in page order, and how long each text answer may be', () => {
     const html = renderSurveyPage({ locale: 'en', survey: { ...survey, questions: ['comment', 'ces'] }, channel: 'web' });
     const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/.exec(html)![1]!);
-    expect(data.fields).toEqual([{ id: 'ces', kind: 'scale' }, { id: 'comment', kind: 'text', maxLength: 2000 }]);
+    expect(data.fields).toEqual([
+      { id: 'ces', kind: 'scale' },
+      { id: 'comment', kind: 'text', maxLength: 2000 },
+    ]);
     expect(html.match(/name="ces"/g)).toHaveLength(7);
     expect(html.indexOf('name="ces"')).toBeLessThan(html.indexOf('<textarea'));
   });
@@ -132,6 +137,14 @@ describe('renderDashboardPage', () => {
     }
     const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/.exec(html)![1]!);
     expect(data.metrics.map((m: { id: string }) => m.id)).toEqual(SCALE_QUESTIONS.map((q) => q.id));
-    expect(data.metrics[0]).toEqual({ id: 'nps', label: 'NPS', min: 0, max: 10, low: 'Not at all likely', high: 'Extremely likely', scoring: { kind: 'netPromoter', promoterFrom: 9, passiveFrom: 7 } });
+    expect(data.metrics[0]).toEqual({
+      id: 'nps',
+      label: 'NPS',
+      min: 0,
+      max: 10,
+      low: 'Not at all likely',
+      high: 'Extremely likely',
+      scoring: { kind: 'netPromoter', promoterFrom: 9, passiveFrom: 7 },
+    });
   });
 });

@@ -74,11 +74,16 @@ describe('the question registry', () => {
     }
     expect(surveyBody.safeParse({ name: 'x', questions: [...QUESTIONS] }).success).toBe(true);
     expect(surveyBody.safeParse({ name: 'x', questions: TEXT_QUESTIONS.map((q) => q.id) }).success).toBe(false);
-    expect(responseBody.safeParse({ surveyId: 's', ...Object.fromEntries(TEXT_QUESTIONS.map((q) => [q.id, 'x'])) }).success).toBe(false);
+    expect(responseBody.safeParse({ surveyId: 's', ...Object.fromEntries(TEXT_QUESTIONS.map((q) => [q.id, 'x'])) }).success).toBe(
+      false,
+    );
     for (const q of SCALE_QUESTIONS) expect(responseBody.safeParse({ surveyId: 's', [q.id]: q.max }).success).toBe(true);
   });
 
   it('picks only the answers out of a record', () => {
-    expect(answersOf({ nps: 3, comment: 'hi', csat: undefined, ...({ version: 2, surveyId: 's' } as object) })).toEqual({ nps: 3, comment: 'hi' });
+    expect(answersOf({ nps: 3, comment: 'hi', csat: undefined, ...({ version: 2, surveyId: 's' } as object) })).toEqual({
+      nps: 3,
+      comment: 'hi',
+    });
   });
 });

@@ -6,7 +6,10 @@ const ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 
 describe('decodeCursor', () => {
   it('reads back the place a nextCursor names', () => {
-    expect(decodeCursor(cursorOf(`2026-10-05T12:00:00.000Z#${ID}`))).toEqual({ submittedAt: '2026-10-05T12:00:00.000Z', responseId: ID });
+    expect(decodeCursor(cursorOf(`2026-10-05T12:00:00.000Z#${ID}`))).toEqual({
+      submittedAt: '2026-10-05T12:00:00.000Z',
+      responseId: ID,
+    });
   });
 
   it.each([

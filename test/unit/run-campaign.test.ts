@@ -27,7 +27,14 @@ function given(overrides: Partial<CampaignPorts> = {}) {
     continueRun: async (job) => void continued.push(job),
     keyring: async () => keyring,
     now: () => clock,
-    settings: { timeZone: 'UTC', winBackDays: 90, frequencyCapDays: 7, maxSendRate: 4, offers: {}, signOff: { name: 'Deniz', title: 'Care' } },
+    settings: {
+      timeZone: 'UTC',
+      winBackDays: 90,
+      frequencyCapDays: 7,
+      maxSendRate: 4,
+      offers: {},
+      signOff: { name: 'Deniz', title: 'Care' },
+    },
     ...overrides,
   };
   const promoters = (count: number, extra: Record<string, unknown> = {}) =>
@@ -48,20 +55,35 @@ describe('a campaign run over the mail pipeline', () => {
     const [a, b, unsubscribed, suppressed, capped] = promoters(5);
     fake.customers.get(unsubscribed!.customerId)!.unsubscribed = true;
     fake.customers.get(suppressed!.customerId)!.suppressed = true;
-    fake.mailState.set(capped!.customerId, { lastSentAt: `${addDays(DATE, -3)}T09:00:00.000Z`, lastOn: { birthday: addDays(DATE, -3) } });
+    fake.mailState.set(capped!.customerId, {
+      lastSentAt: `${addDays(DATE, -3)}T09:00:00.000Z`,
+      lastOn: { birthday: addDays(DATE, -3) },
+    });
     fake.givenAnswer(a!.customerId, YESTERDAY, { responseId: 'r-again', nps: 9 }); // a second answer: still one email
     fake.givenAnswer('no-profile', YESTERDAY, { responseId: 'r-x', nps: 10 }); // nobody to write to
 
     const report = await run(ports);
 
-    expect(report).toMatchObject({ status: 'done', selected: 5, sent: 2, failed: 0, skipped: { unsubscribed: 1, suppressed: 1, frequencyCap: 1, alreadySent: 0 } });
+    expect(report).toMatchObject({
+      status: 'done',
+      selected: 5,
+      sent: 2,
+      failed: 0,
+      skipped: { unsubscribed: 1, suppressed: 1, frequencyCap: 1, alreadySent: 0 },
+    });
     expect(mailer.sent.map((e) => e.to).sort()).toEqual([a!.email, b!.email]);
     for (const email of mailer.sent) {
       expect(email.headers['List-Unsubscribe']).toMatch(/^<https:\/\/feedback\.example\.com\/v1\/unsubscribe\?token=/);
       expect(email.tags.campaign).toBe('promoter-thanks');
     }
-    expect(fake.ledger.get(fake.ledgerKey(a!.customerId, 'promoter-thanks', DATE))).toMatchObject({ status: 'sent', messageId: expect.any(String) });
-    expect(fake.mailState.get(a!.customerId)).toEqual({ lastSentAt: `${DATE}T09:00:00.000Z`, lastOn: { 'promoter-thanks': DATE } });
+    expect(fake.ledger.get(fake.ledgerKey(a!.customerId, 'promoter-thanks', DATE))).toMatchObject({
+      status: 'sent',
+      messageId: expect.any(String),
+    });
+    expect(fake.mailState.get(a!.customerId)).toEqual({
+      lastSentAt: `${DATE}T09:00:00.000Z`,
+      lastOn: { 'promoter-thanks': DATE },
+    });
     expect(fake.runs.get(report.runId)).toMatchObject({ status: 'done', sent: 2, selected: 5, pages: 1 });
 
     const again = await run(ports);
@@ -84,7 +106,7 @@ describe('a campaign run over the mail pipeline', () => {
   it('a lost claim (another run mailed them first) is skipped as alreadySent, never sent twice', async () => {
     const { fake, mailer, ports, promoters } = given();
     const [contested, free] = promoters(2);
-    const claim = fake.store.claim;
+    const claim = fake.store.claim.bind(fake.store);
     fake.store.claim = async (input) => {
       if (input.customerId === contested!.customerId) {
         // Another run's claim lands between this run's read and its claim.
@@ -133,13 +155,19 @@ describe('a campaign run over the mail pipeline', () => {
     const { fake, mailer, ports } = given();
     const c = fake.givenCustomer({ customerId: 'c-backfill', name: 'Backfilled' });
     const dates = [addDays(DATE, -20), addDays(DATE, -10), DATE];
-    for (const [i, date] of dates.entries()) fake.givenAnswer(c.customerId, addDays(date, -1), { responseId: `r-b${i}`, nps: 10 });
+    for (const [i, date] of dates.entries())
+      fake.givenAnswer(c.customerId, addDays(date, -1), { responseId: `r-b${i}`, nps: 10 });
 
     const reports = [];
-    for (const date of dates) reports.push(await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: BASE }, 60_000));
+    for (const date of dates)
+      reports.push(await startRun(ports, { campaignId: 'promoter-thanks', date, dryRun: false, linkBaseUrl: BASE }, 60_000));
 
     expect(mailer.sent).toHaveLength(1);
-    expect(reports.map((r) => [r.sent, r.skipped.frequencyCap])).toEqual([[1, 0], [0, 1], [0, 1]]);
+    expect(reports.map((r) => [r.sent, r.skipped.frequencyCap])).toEqual([
+      [1, 0],
+      [0, 1],
+      [0, 1],
+    ]);
   });
 
   it('SES refusing the account stops the run visibly, uses up no customer’s period or cap, and it resumes once fixed', async () => {
@@ -172,7 +200,7 @@ describe('a campaign run over the mail pipeline', () => {
   it('a page error stops the page, releases the lease, hands on, and the next invocation ends with exact counts', async () => {
     const { fake, mailer, continued, ports, promoters } = given();
     const customers = promoters(6);
-    const record = fake.store.recordOutcome;
+    const record = fake.store.recordOutcome.bind(fake.store);
     let faults = 1;
     fake.store.recordOutcome = async (entry, outcome) => {
       if (faults-- > 0) throw Object.assign(new Error('Throughput exceeded'), { name: 'ThrottlingException' });
@@ -224,8 +252,13 @@ describe('a campaign run over the mail pipeline', () => {
 
     expect(report).toMatchObject({ selected: 2, sent: 1, failed: 1 });
     expect(again).toMatchObject({ sent: 0, failed: 0, skipped: { alreadySent: 2 } });
-    expect(fake.ledger.get(fake.ledgerKey('bad', 'detractor-followup', DATE))).toMatchObject({ status: 'failed', reason: 'MessageRejected' });
-    expect(notices).toEqual([expect.objectContaining({ customerId: 'good', score: 3, comment: 'rude', campaignId: 'detractor-followup' })]);
+    expect(fake.ledger.get(fake.ledgerKey('bad', 'detractor-followup', DATE))).toMatchObject({
+      status: 'failed',
+      reason: 'MessageRejected',
+    });
+    expect(notices).toEqual([
+      expect.objectContaining({ customerId: 'good', score: 3, comment: 'rude', campaignId: 'detractor-followup' }),
+    ]);
     expect(mailer.sent).toHaveLength(0);
   });
 });

@@ -63,8 +63,12 @@ describe('timeZoneProblem', () => {
 
 describe('one validator for the config and the local scheduler', () => {
   it('refuses at config time what CloudFormation would refuse at deploy time', () => {
-    expect(() => parseConfig({ schedules: { birthday: 'cron(0 9 * * * *)' } })).toThrow(/feedback\.schedules\.birthday: Put "\?"/);
-    expect(() => parseConfig({ timeZone: 'Europe/Nowhere' })).toThrow(/feedback\.timeZone: "Europe\/Nowhere" is not an IANA time zone/);
+    expect(() => parseConfig({ schedules: { birthday: 'cron(0 9 * * * *)' } })).toThrow(
+      /feedback\.schedules\.birthday: Put "\?"/,
+    );
+    expect(() => parseConfig({ timeZone: 'Europe/Nowhere' })).toThrow(
+      /feedback\.timeZone: "Europe\/Nowhere" is not an IANA time zone/,
+    );
   });
 
   it('refuses locally what would not deploy', () => {

@@ -11,7 +11,9 @@ import type { DlqMessage } from '../../functions/runtime/dlq.ts';
 
 /** The scorer against a mocked DynamoDB: the conflicts and throttling DynamoDB Local never raises. */
 
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const client = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+);
 const dynamo = mockClient(client);
 const db = { client, table: 'feedback' };
 
@@ -48,7 +50,11 @@ function ports(overrides: Partial<ScorerPorts> = {}): ScorerPorts & { dlq: DlqMe
 }
 
 const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({ message: `Transaction cancelled [${codes.join(', ')}]`, $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+  new TransactionCanceledException({
+    message: `Transaction cancelled [${codes.join(', ')}]`,
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
 
 beforeEach(() => {
   dynamo.reset();
@@ -114,7 +120,10 @@ describe('scoreBatch', () => {
 
   it('sends poison to the DLQ once, without blocking the records after it, and skips other items', async () => {
     dynamo.on(TransactWriteCommand).resolves({});
-    const survey: DynamoDBRecord = { eventID: 'survey', dynamodb: { Keys: marshall({ pk: 'SURVEY#s-1', sk: '#SURVEY' }) as never, SequenceNumber: '1' } };
+    const survey: DynamoDBRecord = {
+      eventID: 'survey',
+      dynamodb: { Keys: marshall({ pk: 'SURVEY#s-1', sk: '#SURVEY' }) as never, SequenceNumber: '1' },
+    };
     const records = [insert({ nps: 42 }), survey, insert({ nps: 7 })];
     const p = ports();
     const result = await scoreBatch(records, p);

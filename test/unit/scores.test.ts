@@ -65,7 +65,11 @@ describe('CSAT and CES', () => {
   it('averages CES with two decimals and leaves absent metrics null', () => {
     const scores = scoresOf(countAnswers([{ ces: 1 }, { ces: 2 }, { ces: 2 }, { nps: 9 }]));
     expect(scores.responses).toBe(4);
-    expect(scores.ces).toEqual({ average: 1.67, responses: 3, distribution: { '1': 1, '2': 2, '3': 0, '4': 0, '5': 0, '6': 0, '7': 0 } });
+    expect(scores.ces).toEqual({
+      average: 1.67,
+      responses: 3,
+      distribution: { '1': 1, '2': 2, '3': 0, '4': 0, '5': 0, '6': 0, '7': 0 },
+    });
     expect(scores.csat).toBeNull();
   });
 
@@ -109,18 +113,34 @@ describe('periods', () => {
 
 describe('responses → contributions', () => {
   const image = (overrides: Record<string, unknown> = {}) =>
-    readResponseImage({ surveyId: 's-1', submittedAt: '2026-11-24T23:59:59.999Z', nps: 9, channel: 'email', attributes: { plan: 'pro', region: 'eu' }, ...overrides });
+    readResponseImage({
+      surveyId: 's-1',
+      submittedAt: '2026-11-24T23:59:59.999Z',
+      nps: 9,
+      channel: 'email',
+      attributes: { plan: 'pro', region: 'eu' },
+      ...overrides,
+    });
   const segments = () => ['plan'];
 
   it('counts a response overall, by channel and by declared segments only', () => {
-    expect(bucketsOf(image(), ['plan', 'size']).map((b) => `${b.dimension}=${b.segment}`)).toEqual(['all=*', 'channel=email', 'attr.plan=pro']);
+    expect(bucketsOf(image(), ['plan', 'size']).map((b) => `${b.dimension}=${b.segment}`)).toEqual([
+      'all=*',
+      'channel=email',
+      'attr.plan=pro',
+    ]);
   });
 
   it('finds only a response’s own attributes, whatever Object.prototype carries', () => {
     const names = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'isPrototypeOf'];
     expect(bucketsOf(image(), names).map((b) => `${b.dimension}=${b.segment}`)).toEqual(['all=*', 'channel=email']);
     const own = image({ attributes: JSON.parse('{"constructor":"c","toString":"t"}') });
-    expect(bucketsOf(own, names).map((b) => `${b.dimension}=${b.segment}`)).toEqual(['all=*', 'channel=email', 'attr.constructor=c', 'attr.toString=t']);
+    expect(bucketsOf(own, names).map((b) => `${b.dimension}=${b.segment}`)).toEqual([
+      'all=*',
+      'channel=email',
+      'attr.constructor=c',
+      'attr.toString=t',
+    ]);
   });
 
   it('moves the old answers out and the new in, across days and segments, netting what did not change', () => {
@@ -151,7 +171,7 @@ describe('responses → contributions', () => {
 
   it('equals a recount on random data after random edits and deletes', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const randomImage = () =>
       readResponseImage({

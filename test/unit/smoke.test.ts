@@ -33,10 +33,11 @@ function fakeApi(options: { suppressAfter?: number } = {}): { fetch: typeof fetc
     reads.set(key, count);
     const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
     if (key === 'GET /health') return json(200, { status: 'ok' });
-    if (init.method === 'PUT') return json(200, JSON.parse(String(init.body)));
+    if (init.method === 'PUT') return json(200, JSON.parse(init.body as string));
     if (path.endsWith('/links')) return json(201, { token: 'tok', url: 'u' });
     if (key === 'POST /v1/responses') return json(201, { responseId: 'r-1' });
-    if (path.includes('/scores')) return json(200, { total: count >= 2 ? { responses: 1, nps: { score: 100 } } : { responses: 0, nps: null } });
+    if (path.includes('/scores'))
+      return json(200, { total: count >= 2 ? { responses: 1, nps: { score: 100 } } : { responses: 0, nps: null } });
     if (path.startsWith('/v1/customers/')) return json(200, { customer: { suppressed: count >= (options.suppressAfter ?? 2) } });
     return json(404, {});
   }) as typeof fetch;
@@ -64,11 +65,24 @@ const options = { stack: 'Feedback-prod', waitSeconds: 60, pollMs: 3000 };
 beforeEach(() => {
   for (const mock of [cloudFormation, secrets, ses, cloudWatch]) mock.reset();
   cloudFormation.on(DescribeStacksCommand).resolves({
-    Stacks: [{ StackName: 'Feedback-prod', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+    Stacks: [
+      {
+        StackName: 'Feedback-prod',
+        CreationTime: new Date(),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+      },
+    ],
   });
   cloudFormation.on(DescribeStackResourcesCommand).resolves({
     StackResources: [
-      { LogicalResourceId: 'MonitoringApi5xxAB12', PhysicalResourceId: 'Feedback-prod-Api5xx', ResourceType: 'AWS::CloudWatch::Alarm', ResourceStatus: 'CREATE_COMPLETE', Timestamp: new Date() },
+      {
+        LogicalResourceId: 'MonitoringApi5xxAB12',
+        PhysicalResourceId: 'Feedback-prod-Api5xx',
+        ResourceType: 'AWS::CloudWatch::Alarm',
+        ResourceStatus: 'CREATE_COMPLETE',
+        Timestamp: new Date(),
+      },
     ],
   });
   secrets.on(GetSecretValueCommand).resolves({ SecretString: 'the-token' });
@@ -77,7 +91,11 @@ beforeEach(() => {
   cloudWatch
     .on(DescribeAlarmHistoryCommand)
     .resolvesOnce({ AlarmHistoryItems: [] })
-    .resolves({ AlarmHistoryItems: [{ HistoryItemType: 'Action', HistorySummary: 'Successfully executed action arn:aws:sns:eu-west-1:1:team' }] });
+    .resolves({
+      AlarmHistoryItems: [
+        { HistoryItemType: 'Action', HistorySummary: 'Successfully executed action arn:aws:sns:eu-west-1:1:team' },
+      ],
+    });
 });
 
 describe('npm run smoke', () => {
@@ -103,9 +121,16 @@ describe('npm run smoke', () => {
   it('sends to the mailbox simulator from the sender, through the configuration set, tagged with each customer', async () => {
     await runSmoke(ports(fakeApi().fetch), options);
     const sends = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
-    expect(sends.map((s) => s.Destination?.ToAddresses)).toEqual([[SIMULATOR.success], [SIMULATOR.bounce], [SIMULATOR.complaint]]);
+    expect(sends.map((s) => s.Destination?.ToAddresses)).toEqual([
+      [SIMULATOR.success],
+      [SIMULATOR.bounce],
+      [SIMULATOR.complaint],
+    ]);
     for (const send of sends) {
-      expect(send).toMatchObject({ FromEmailAddress: OUTPUTS.SenderAddress, ConfigurationSetName: OUTPUTS.SesConfigurationSetName });
+      expect(send).toMatchObject({
+        FromEmailAddress: OUTPUTS.SenderAddress,
+        ConfigurationSetName: OUTPUTS.SesConfigurationSetName,
+      });
       const customerId = customerTag.decode(send.EmailTags![0]!.Value!);
       expect(customerId).toMatch(/^smoke-\d{14}-(success|bounce|complaint)$/);
       expect(send.Destination?.ToAddresses?.[0]).toContain(customerId.split('-').at(-1));
@@ -114,7 +139,12 @@ describe('npm run smoke', () => {
 
   it('fails the alarm step when CloudWatch cannot publish to the team topic, and puts the alarm back to OK', async () => {
     cloudWatch.on(DescribeAlarmHistoryCommand).resolves({
-      AlarmHistoryItems: [{ HistorySummary: 'Failed to execute action arn:aws:sns:eu-west-1:1:team. Received error: "CloudWatch Alarms does not have authorization to access the SNS topic"' }],
+      AlarmHistoryItems: [
+        {
+          HistorySummary:
+            'Failed to execute action arn:aws:sns:eu-west-1:1:team. Received error: "CloudWatch Alarms does not have authorization to access the SNS topic"',
+        },
+      ],
     });
     const results = await runSmoke(ports(fakeApi().fetch), options);
     const alarm = results.find((r) => r.step === 'alarm notification')!;
@@ -131,17 +161,28 @@ describe('npm run smoke', () => {
   });
 
   it('stops at once, saying what to do, when the stack lacks the outputs', async () => {
-    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Feedback-prod', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'Feedback-prod', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }],
+    });
     const api = fakeApi();
     const results = await runSmoke(ports(api.fetch), options);
-    expect(results).toEqual([{ step: 'stack outputs', ok: false, detail: expect.stringMatching(/no output ApiUrl.*deploy this version first/) }]);
+    expect(results).toEqual([
+      { step: 'stack outputs', ok: false, detail: expect.stringMatching(/no output ApiUrl.*deploy this version first/) },
+    ]);
     expect(api.calls).toEqual([]);
   });
 
   it('reports the steps it could not run when the admin token is unreadable', async () => {
-    secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('User is not authorized to perform secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' }));
+    secrets.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform secretsmanager:GetSecretValue'), {
+        name: 'AccessDeniedException',
+      }),
+    );
     const results = await runSmoke(ports(fakeApi().fetch), options);
-    expect(results.find((r) => r.step === 'admin token')).toMatchObject({ ok: false, detail: expect.stringMatching(/not authorized/) });
+    expect(results.find((r) => r.step === 'admin token')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/not authorized/),
+    });
     expect(results.find((r) => r.step === 'health')?.ok).toBe(true);
     expect(results.find((r) => r.step === 'scores')).toMatchObject({ ok: false, detail: 'not run: no admin token' });
   });

@@ -4,7 +4,13 @@ import { noticeText, snsSubject } from '../../functions/data/team-notifier.ts';
 describe('the team notice subject', () => {
   it('stays under SNS’s 100 characters, printable ASCII, for the longest customer id', () => {
     const customerId = 'c'.repeat(128);
-    const { subject } = noticeText({ customerId, email: 'a@example.com', score: 3, campaignId: 'detractor-followup', runDate: '2026-11-24' });
+    const { subject } = noticeText({
+      customerId,
+      email: 'a@example.com',
+      score: 3,
+      campaignId: 'detractor-followup',
+      runDate: '2026-11-24',
+    });
     const sns = snsSubject(subject);
     expect(subject.length).toBeGreaterThan(100);
     expect(sns.length).toBeLessThan(100);

@@ -29,7 +29,8 @@ export const birthday = defineCampaign({
     return [...new Set(days.flatMap(birthdaysOn))].map((monthDay): IndexQuery => ({ index: 'birthday', monthDay }));
   },
   candidate: ({ customer }, { instantMs, settings }) => {
-    const celebrated = customer.birthday && birthdayCelebratedAt(customer.birthday, instantMs, customer.timezone ?? settings.timeZone);
+    const celebrated =
+      customer.birthday && birthdayCelebratedAt(customer.birthday, instantMs, customer.timezone ?? settings.timeZone);
     return celebrated ? { period: celebrated } : undefined;
   },
   copy: {

@@ -15,12 +15,13 @@ const ALL = [promoterThanks, detractorFollowup, winBack, birthday] as const;
 export type Campaign = (typeof ALL)[number];
 export type CampaignId = Campaign['id'];
 
-export const CAMPAIGNS = Object.fromEntries(ALL.map((campaign) => [campaign.id, campaign])) as { readonly [C in Campaign as C['id']]: C };
+export const CAMPAIGNS = Object.fromEntries(ALL.map((campaign) => [campaign.id, campaign])) as {
+  readonly [C in Campaign as C['id']]: C;
+};
 
 export const CAMPAIGN_IDS = ALL.map((campaign) => campaign.id) as unknown as readonly [CampaignId, ...CampaignId[]];
 
-export const isCampaignId = (value: unknown): value is CampaignId =>
-  typeof value === 'string' && Object.hasOwn(CAMPAIGNS, value);
+export const isCampaignId = (value: unknown): value is CampaignId => typeof value === 'string' && Object.hasOwn(CAMPAIGNS, value);
 
 /** The index partitions a run of a campaign reads for its date. */
 export const selectionQueries = (campaignId: CampaignId, runDate: string, settings: CampaignSettings): IndexQuery[] =>

@@ -21,9 +21,21 @@ export interface CampaignStore extends MailStore, CandidateLookups {
    * Takes a run for one invocation: a running run whose lease is free or expired, or a paused run whose pause is
    * over; undefined when someone else holds it or it is done.
    */
-  leaseRun(campaignId: CampaignId, runId: string, owner: string, nowMs: number, leaseMs: number): Promise<CampaignRun | undefined>;
+  leaseRun(
+    campaignId: CampaignId,
+    runId: string,
+    owner: string,
+    nowMs: number,
+    leaseMs: number,
+  ): Promise<CampaignRun | undefined>;
   /** Adds one page's counts and moves the cursor, if `owner` still holds the lease and page `run.pages` is not committed yet. */
-  commitPage(run: CampaignRun, owner: string, counts: MailCounts, next: SelectionCursor | undefined, nowMs: number): Promise<void>;
+  commitPage(
+    run: CampaignRun,
+    owner: string,
+    counts: MailCounts,
+    next: SelectionCursor | undefined,
+    nowMs: number,
+  ): Promise<void>;
   /** Ends an invocation's work on a run (the lease is released). */
   settleRun(run: CampaignRun, owner: string, how: RunSettlement, nowMs: number): Promise<void>;
   /** The campaign's runs that are not done. */
@@ -50,7 +62,8 @@ export interface SelectionPage {
 
 export type RunStatus = 'running' | 'paused' | 'done';
 
-export type RunSettlement = { status: 'done' } | { status: 'paused'; resumeAfter: number; reason: string } | { status: 'running' };
+export type RunSettlement =
+  { status: 'done' } | { status: 'paused'; resumeAfter: number; reason: string } | { status: 'running' };
 
 /** A campaign run's record: its progress, where its selection stands, and who is working on it. */
 export interface CampaignRun extends MailCounts {

@@ -44,7 +44,8 @@ export interface EmailClaim extends LedgerRef {
   now: string;
 }
 
-export type EmailOutcome = { status: 'sent'; messageId: string; sentAt: string } | { status: 'deferred' | 'failed'; reason: string };
+export type EmailOutcome =
+  { status: 'sent'; messageId: string; sentAt: string } | { status: 'deferred' | 'failed'; reason: string };
 
 /** The pipeline's data. */
 export interface MailStore {
@@ -101,7 +102,11 @@ export class SendDeferred extends Error {
  * not verified, the configuration set missing, sending paused): no email can go out until a person fixes it.
  */
 export class SendBlocked extends Error {
-  constructor(readonly code: string, readonly detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`SES refused to send for the account (${code}): ${detail}`, options);
     this.name = 'SendBlocked';
   }
@@ -109,7 +114,10 @@ export class SendBlocked extends Error {
 
 /** The send failed for good, or its outcome is unknown: never retried, so nobody gets an email twice. */
 export class SendFailed extends Error {
-  constructor(readonly code: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
     super(`SES did not send the email: ${code}`, options);
     this.name = 'SendFailed';
   }

@@ -37,7 +37,7 @@ export const answerShape = Object.fromEntries(QUESTION_TYPES.map((q) => [q.id, q
 export function answersOf(source: Partial<Record<QuestionId, unknown>>): Answers {
   const answers: Record<string, unknown> = {};
   for (const { id } of QUESTION_TYPES) if (source[id] !== undefined && source[id] !== null) answers[id] = source[id];
-  return answers as Answers;
+  return answers;
 }
 
 /** "nps, csat, ces": the scale questions, for messages that name them. */

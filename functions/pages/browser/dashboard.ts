@@ -66,14 +66,18 @@ const el = (id: string) => byId(id, HTMLElement);
 const input = (id: string) => byId(id, HTMLInputElement);
 const bySelect = byId('by', HTMLSelectElement);
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: unknown): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string | number | null,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined && text !== null) node.textContent = String(text);
   return node;
 }
 function s(tag: string, attrs: Record<string, string | number>, parent?: Element): SVGElement {
-  const node = document.createElementNS(SVG, tag) as SVGElement;
+  const node: SVGElement = document.createElementNS(SVG, tag);
   for (const name in attrs) node.setAttribute(name, String(attrs[name]));
   if (parent) parent.appendChild(node);
   return node;
@@ -167,7 +171,14 @@ function trend(metric: DashboardMetric): Omit<LineOptions, 'empty'> | null {
       return { name: metric.label, min: -100, max: 100, ticks: [-100, -50, 0, 50, 100], tick: signed, format: signed };
     case 'topBox': {
       const percent = (v: number) => `${v}%`;
-      return { name: `${metric.label} (% ${metric.scoring.meaning})`, min: 0, max: 100, ticks: [0, 25, 50, 75, 100], tick: percent, format: percent };
+      return {
+        name: `${metric.label} (% ${metric.scoring.meaning})`,
+        min: 0,
+        max: 100,
+        ticks: [0, 25, 50, 75, 100],
+        tick: percent,
+        format: percent,
+      };
     }
     case 'average':
       return null;
@@ -197,7 +208,7 @@ async function get(path: string): Promise<Reply> {
     signOut('The admin token was rejected. Enter it again.');
     throw new Unauthorized();
   }
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = await res.json();
   } catch {
@@ -292,8 +303,13 @@ function lineChart(box: HTMLElement, points: Point[], o: LineOptions): void {
     return;
   }
   const W = Math.max(300, Math.round(box.clientWidth || 720));
-  const H = 240, L = 46, R = 14, T = 12, B = 30;
-  const pw = W - L - R, ph = H - T - B;
+  const H = 240,
+    L = 46,
+    R = 14,
+    T = 12,
+    B = 30;
+  const pw = W - L - R,
+    ph = H - T - B;
   const latest = answered[answered.length - 1]!;
   const svg = s('svg', {
     viewBox: `0 0 ${W} ${H}`,
@@ -312,7 +328,11 @@ function lineChart(box: HTMLElement, points: Point[], o: LineOptions): void {
   points.forEach((p, i) => {
     if (!p.n) return;
     const bh = (p.n / most) * ph * 0.25;
-    const bar = s('rect', { class: 'vol', x: (x(i) - bw / 2).toFixed(1), y: (T + ph - bh).toFixed(1), width: bw.toFixed(1), height: bh.toFixed(1) }, svg);
+    const bar = s(
+      'rect',
+      { class: 'vol', x: (x(i) - bw / 2).toFixed(1), y: (T + ph - bh).toFixed(1), width: bw.toFixed(1), height: bh.toFixed(1) },
+      svg,
+    );
     s('title', {}, bar).textContent = `${p.label}: ${plural(p.n, 'answer')}`;
   });
   o.ticks.forEach((v) => {
@@ -353,15 +373,25 @@ function lineChart(box: HTMLElement, points: Point[], o: LineOptions): void {
   box.appendChild(legend);
 }
 
-function barChart(box: HTMLElement, title: string, distribution: Record<string, number> | undefined, from: number, to: number): void {
+function barChart(
+  box: HTMLElement,
+  title: string,
+  distribution: Record<string, number> | undefined,
+  from: number,
+  to: number,
+): void {
   const wrap = h('div');
   wrap.appendChild(h('h4', '', title));
   const counts: Array<{ label: string; n: number }> = [];
   for (let v = from; v <= to; v++) counts.push({ label: String(v), n: Number((distribution || {})[String(v)] || 0) });
   const total = counts.reduce((sum, c) => sum + c.n, 0);
   const most = Math.max(...counts.map((c) => c.n), 1);
-  const W = Math.max(260, Math.round(box.clientWidth || 420)), H = 120, T = 16, B = 20;
-  const slot = W / counts.length, bw = Math.min(44, slot * 0.66);
+  const W = Math.max(260, Math.round(box.clientWidth || 420)),
+    H = 120,
+    T = 16,
+    B = 20;
+  const slot = W / counts.length,
+    bw = Math.min(44, slot * 0.66);
   const svg = s('svg', {
     viewBox: `0 0 ${W} ${H}`,
     width: W,
@@ -372,7 +402,18 @@ function barChart(box: HTMLElement, title: string, distribution: Record<string, 
   counts.forEach((c, i) => {
     const cx = slot * i + slot / 2;
     const bh = c.n ? Math.max(2, (c.n / most) * (H - T - B)) : 0;
-    const bar = s('rect', { class: 'bar', x: (cx - bw / 2).toFixed(1), y: (H - B - bh).toFixed(1), width: bw.toFixed(1), height: bh.toFixed(1), rx: 3 }, svg);
+    const bar = s(
+      'rect',
+      {
+        class: 'bar',
+        x: (cx - bw / 2).toFixed(1),
+        y: (H - B - bh).toFixed(1),
+        width: bw.toFixed(1),
+        height: bh.toFixed(1),
+        rx: 3,
+      },
+      svg,
+    );
     s('title', {}, bar).textContent = `${c.label}: ${c.n} (${pct(c.n, total)})`;
     s('line', { class: 'grid', x1: cx - bw / 2 - 2, x2: cx + bw / 2 + 2, y1: H - B, y2: H - B }, svg);
     if (c.n) s('text', { class: 'bar-label', x: cx, y: H - B - bh - 4, 'text-anchor': 'middle' }, svg).textContent = String(c.n);
@@ -384,7 +425,12 @@ function barChart(box: HTMLElement, title: string, distribution: Record<string, 
   box.appendChild(wrap);
 }
 
-function promoterSplit(box: HTMLElement, metric: DashboardMetric, role: { promoterFrom: number; passiveFrom: number }, score: NetPromoterScore): void {
+function promoterSplit(
+  box: HTMLElement,
+  metric: DashboardMetric,
+  role: { promoterFrom: number; passiveFrom: number },
+  score: NetPromoterScore,
+): void {
   box.appendChild(h('h4', '', `${metric.label}: promoters, passives, detractors`));
   const parts: Array<[string, number, string, string]> = [
     [`Promoters (${role.promoterFrom}–${metric.max})`, score.promoters, 'sw-pro', '#2e7d32'],
@@ -393,7 +439,16 @@ function promoterSplit(box: HTMLElement, metric: DashboardMetric, role: { promot
   ];
   const total = score.responses || 1;
   const bar = h('div', 'split');
-  const svg = s('svg', { viewBox: '0 0 100 10', preserveAspectRatio: 'none', role: 'img', 'aria-label': parts.map((p) => `${p[0]}: ${p[1]}`).join(', ') }, bar);
+  const svg = s(
+    'svg',
+    {
+      viewBox: '0 0 100 10',
+      preserveAspectRatio: 'none',
+      role: 'img',
+      'aria-label': parts.map((p) => `${p[0]}: ${p[1]}`).join(', '),
+    },
+    bar,
+  );
   let at = 0;
   parts.forEach((p) => {
     const w = (p[1] / total) * 100;
@@ -424,7 +479,11 @@ function renderScores(): void {
   const total: ScoresBody = scores.total || { responses: 0 };
   for (const metric of metrics) {
     const score = scoreIn(total, metric);
-    kpi(`kpi-${metric.id}`, score ? headline(metric, score) : '–', score ? detail(metric, score) : asks(metric.id) ? 'No answers yet' : 'Not asked');
+    kpi(
+      `kpi-${metric.id}`,
+      score ? headline(metric, score) : '–',
+      score ? detail(metric, score) : asks(metric.id) ? 'No answers yet' : 'Not asked',
+    );
   }
   kpi('kpi-responses', String(total.responses || 0), `${periodLabel(scores.from || '')} – ${periodLabel(scores.to || '')}`);
 
@@ -462,7 +521,7 @@ function renderScores(): void {
 function renderSegments(segments: ScoreReport['segments']): void {
   const box = el('segments');
   box.textContent = '';
-  const byLabel = bySelect.options[bySelect.selectedIndex] ? bySelect.options[bySelect.selectedIndex]!.textContent! : '';
+  const byLabel = bySelect.options[bySelect.selectedIndex] ? bySelect.options[bySelect.selectedIndex]!.textContent : '';
   if (!Array.isArray(segments) || segments.length === 0) {
     box.appendChild(h('p', 'empty', `No answers to break down by ${byLabel.toLowerCase()} in this period.`));
     return;
@@ -504,7 +563,9 @@ function renderSegments(segments: ScoreReport['segments']): void {
 function renderComments(): void {
   const list = el('comments');
   list.textContent = '';
-  const withText = state.items.filter((r): r is ResponseItem & { comment: string } => typeof r.comment === 'string' && r.comment.trim() !== '');
+  const withText = state.items.filter(
+    (r): r is ResponseItem & { comment: string } => typeof r.comment === 'string' && r.comment.trim() !== '',
+  );
   withText.sort((a, b) => String(b.submittedAt).localeCompare(String(a.submittedAt)));
   withText.forEach((r) => {
     const li = h('li');
@@ -544,7 +605,7 @@ async function loadResponses(append: boolean): Promise<void> {
     return;
   }
   const page = reply.body as ResponsePage | null;
-  const items: ResponseItem[] = page && Array.isArray(page.items) ? page.items : [];
+  const items = page && Array.isArray(page.items) ? (page.items as ResponseItem[]) : [];
   state.items = append ? state.items.concat(items) : items;
   state.cursor = page && page.nextCursor ? page.nextCursor : null;
   renderComments();
@@ -552,7 +613,10 @@ async function loadResponses(append: boolean): Promise<void> {
 
 function setSegmentOptions(segmentBy: string[] | undefined, wanted: string | null): void {
   bySelect.textContent = '';
-  const options: Array<[string, string]> = [['channel', 'Channel'], ...(segmentBy || []).map((name): [string, string] => [`attr.${name}`, name])];
+  const options: Array<[string, string]> = [
+    ['channel', 'Channel'],
+    ...(segmentBy || []).map((name): [string, string] => [`attr.${name}`, name]),
+  ];
   options.forEach((o) => {
     const option = h('option', '', o[1]);
     option.value = o[0];
@@ -567,7 +631,8 @@ function message(text?: string): void {
 
 async function load(): Promise<void> {
   const id = input('survey-id').value.trim();
-  const from = input('from').value, to = input('to').value;
+  const from = input('from').value,
+    to = input('to').value;
   if (!SURVEY_ID.test(id)) {
     message('A survey ID is 1–64 lower-case letters, digits and dashes.');
     input('survey-id').focus();
@@ -598,10 +663,13 @@ async function load(): Promise<void> {
     state.survey = survey;
     setSegmentOptions(survey.segmentBy, bySelect.value);
     remember(id);
-    const interval = byId('interval', HTMLSelectElement).value, by = bySelect.value;
+    const interval = byId('interval', HTMLSelectElement).value,
+      by = bySelect.value;
     state.query = `from=${from}&to=${to}`;
     history.replaceState(null, '', `#${new URLSearchParams({ survey: id, from, to, interval, by }).toString()}`);
-    const scoresReply = await get(`v1/surveys/${encodeURIComponent(id)}/scores?${state.query}&interval=${interval}&by=${encodeURIComponent(by)}`);
+    const scoresReply = await get(
+      `v1/surveys/${encodeURIComponent(id)}/scores?${state.query}&interval=${interval}&by=${encodeURIComponent(by)}`,
+    );
     if (seq !== state.seq) return;
     if (!scoresReply.ok) {
       el('results').hidden = true;
@@ -634,7 +702,11 @@ for (const name of ['from', 'to', 'interval']) {
   if (value) (document.getElementById(name) as HTMLInputElement | HTMLSelectElement).value = value;
 }
 const hashBy = hash.get('by');
-if (hashBy) setSegmentOptions([hashBy.replace(/^attr\./, '')].filter((x) => x !== 'channel'), hashBy);
+if (hashBy)
+  setSegmentOptions(
+    [hashBy.replace(/^attr\./, '')].filter((x) => x !== 'channel'),
+    hashBy,
+  );
 const initial = hash.get('survey') || recent()[0] || '';
 input('survey-id').value = initial;
 showRecent();
@@ -657,7 +729,8 @@ byId('query', HTMLFormElement).addEventListener('submit', (event) => {
 });
 el('more').addEventListener('click', () => {
   loadResponses(true).catch((error: unknown) => {
-    if (!(error instanceof Unauthorized)) el('comments-error').textContent = 'Comments could not be loaded: the API could not be reached.';
+    if (!(error instanceof Unauthorized))
+      el('comments-error').textContent = 'Comments could not be loaded: the API could not be reached.';
   });
 });
 let resizeTimer = 0;

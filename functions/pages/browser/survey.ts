@@ -75,7 +75,9 @@ for (const text of texts) {
 }
 form.addEventListener('change', () => say(''));
 
-form.addEventListener('submit', async (event) => {
+form.addEventListener('submit', (event) => void submit(event));
+
+async function submit(event: SubmitEvent): Promise<void> {
   event.preventDefault();
   if (busy) return;
   const body: Record<string, string | number> = { surveyId: data.surveyId };
@@ -126,7 +128,7 @@ form.addEventListener('submit', async (event) => {
     button.disabled = false;
     button.textContent = t.submit;
   }
-});
+}
 
 again.addEventListener('click', () => {
   thanks.hidden = true;
