@@ -7,6 +7,7 @@ import {
   type Mailer,
   type MailingFacts,
   type MailStore,
+  type OutgoingEmail,
   type Recipient,
 } from '#core/mail/ports.ts';
 import { logger } from '#runtime/logger.ts';
@@ -26,15 +27,8 @@ export interface MailCandidate {
   period: string;
 }
 
-/** An email ready for the mailer, and the language it was written in (kept on the ledger entry). */
-export interface ComposedEmail {
-  subject: string;
-  html: string;
-  text: string;
-  language: string;
-  headers: Record<string, string>;
-  tags: Record<string, string>;
-}
+/** An email ready for the mailer but for its recipient, and the language it was written in (kept on the ledger entry). */
+export type ComposedEmail = Omit<OutgoingEmail, 'to'> & { language: string };
 
 export interface EmailKind<C extends MailCandidate> {
   /** Starts its past-tense metric and log names: `AppreciationDeferred`, `AppreciationFailed`. */

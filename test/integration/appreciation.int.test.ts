@@ -9,6 +9,7 @@ import { continueRun, resumeDueRuns, runScheduled, startRun } from '../../functi
 import { storedCustomer } from '../support/api.ts';
 import { uniqueId } from '../support/factories.ts';
 import {
+  aPausedRun,
   appreciationDb,
   givenAnswer,
   givenCustomer,
@@ -257,23 +258,13 @@ describe('a schedule tick', () => {
     const c = await givenCustomer(db, { name: 'Emre' });
     await givenAnswer(db, c.customerId, { nps: 10, submittedAt: '1950-03-01T10:00:00.000Z' });
     const { ports, continued } = testPorts(db, { now: () => now, settings: testSettings({ timeZone: 'Europe/Istanbul' }) });
-    const paused = {
-      runId: newId(now - 7_200_000),
-      campaignId: 'promoter-thanks' as const,
+    const paused = aPausedRun({
+      campaignId: 'promoter-thanks',
       date: '1950-03-01',
-      status: 'paused' as const,
-      instantMs: now,
-      linkBaseUrl: BASE,
-      cursor: { partition: 0 },
-      pages: 0,
-      selected: 0,
-      sent: 0,
-      failed: 0,
-      skipped: { unsubscribed: 0, frequencyCap: 0, alreadySent: 0, suppressed: 0 },
-      createdAt: new Date(now - 7_200_000).toISOString(),
-      updatedAt: new Date(now).toISOString(),
+      now,
       resumeAfter: now - 1,
-    };
+      linkBaseUrl: BASE,
+    });
     await createRun(db, paused);
 
     const report = await runScheduled(ports, 'promoter-thanks', BASE, BUDGET);
@@ -286,23 +277,8 @@ describe('a schedule tick', () => {
   it('a new POST of the campaign hands on its paused runs whose pause is over, not before (no waiting for the daily schedule)', async () => {
     const now = Date.now();
     const { ports, continued } = testPorts(db, { now: () => now });
-    const pausedRun = (resumeAfter: number) => ({
-      runId: newId(now - 7_200_000),
-      campaignId: 'win-back' as const,
-      date: '1950-04-01',
-      status: 'paused' as const,
-      instantMs: now,
-      linkBaseUrl: BASE,
-      cursor: { partition: 0 },
-      pages: 0,
-      selected: 0,
-      sent: 0,
-      failed: 0,
-      skipped: { unsubscribed: 0, frequencyCap: 0, alreadySent: 0, suppressed: 0 },
-      createdAt: new Date(now - 7_200_000).toISOString(),
-      updatedAt: new Date(now).toISOString(),
-      resumeAfter,
-    });
+    const pausedRun = (resumeAfter: number) =>
+      aPausedRun({ campaignId: 'win-back', date: '1950-04-01', now, resumeAfter, linkBaseUrl: BASE });
     const due = pausedRun(now - 1);
     const notYet = pausedRun(now + 3_600_000);
     await createRun(db, due);

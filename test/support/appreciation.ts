@@ -1,5 +1,8 @@
 import { inject } from 'vitest';
+import type { CampaignId } from '../../functions/core/campaigns/registry.ts';
+import type { CampaignRun } from '../../functions/core/campaigns/store.ts';
 import { newId } from '../../functions/core/ids.ts';
+import { emptyCounts } from '../../functions/core/mail/policy.ts';
 import type { DetractorNotice, Mailer } from '../../functions/core/mail/ports.ts';
 import { parseKeyring } from '../../functions/core/tokens.ts';
 import { noteLatestResponse } from '../../functions/data/appreciation.ts';
@@ -102,3 +105,25 @@ export async function sentTo(...recipients: string[]): Promise<StoredEmail[]> {
 
 export const header = (email: StoredEmail, name: string) =>
   email.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+
+/** A run record paused since two hours before `now`, due to resume at `resumeAfter`, with nothing done yet. */
+export const aPausedRun = (run: {
+  campaignId: CampaignId;
+  date: string;
+  now: number;
+  resumeAfter: number;
+  linkBaseUrl: string;
+}): CampaignRun => ({
+  runId: newId(run.now - 7_200_000),
+  campaignId: run.campaignId,
+  date: run.date,
+  status: 'paused',
+  instantMs: run.now,
+  linkBaseUrl: run.linkBaseUrl,
+  cursor: { partition: 0 },
+  pages: 0,
+  ...emptyCounts(),
+  createdAt: new Date(run.now - 7_200_000).toISOString(),
+  updatedAt: new Date(run.now).toISOString(),
+  resumeAfter: run.resumeAfter,
+});

@@ -7,6 +7,7 @@ import { defineRoutes } from '../../functions/runtime/routes.ts';
 import { routes as listRoutes } from '../../functions/list-responses/routes.ts';
 import { routes as pageRoutes } from '../../functions/serve-pages/routes.ts';
 import { routes as unsubscribeRoutes } from '../../functions/unsubscribe-customer/routes.ts';
+import { PAGE_LOCALE_CASES } from '../support/locale-cases.ts';
 
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'probe', awsRequestId: 'r' } as unknown as Context;
 
@@ -75,20 +76,14 @@ describe('content negotiation', () => {
   });
 
   // The cases of pickLocale's own table (test/unit/pages.test.ts), now negotiated by middy.
-  it.each([
-    [undefined, undefined, 'en'],
-    [undefined, 'de-DE, fr;q=0.9', 'en'],
-    [undefined, 'sr-Latn-RS, en;q=0.5', 'sr'],
-    [undefined, 'de, tr;q=0.2, et;q=0.8', 'et'],
-    [undefined, 'en;q=0, et;q=0.1', 'et'],
-    [undefined, 'et;q=abc, tr;q=0.3', 'tr'],
-    ['TR', 'et', 'tr'],
-    ['xx', 'et-EE,et;q=0.9', 'et'],
-  ])('picks the page language from lang=%s and Accept-Language %s: %s', async (lang, acceptLanguage, locale) => {
-    const headers: Record<string, string> = acceptLanguage ? { 'Accept-Language': acceptLanguage } : {};
-    const res = await echo(pageRoutes, 'GET /s/{surveyId}')(headers, { queryStringParameters: lang ? { lang } : {} });
-    expect(pickLocale(res.body.query.lang, res.body.language)).toBe(locale);
-  });
+  it.each(PAGE_LOCALE_CASES)(
+    'picks the page language from lang=%s and Accept-Language %s: %s',
+    async (lang, acceptLanguage, locale) => {
+      const headers: Record<string, string> = acceptLanguage ? { 'Accept-Language': acceptLanguage } : {};
+      const res = await echo(pageRoutes, 'GET /s/{surveyId}')(headers, { queryStringParameters: lang ? { lang } : {} });
+      expect(pickLocale(res.body.query.lang, res.body.language)).toBe(locale);
+    },
+  );
 
   it('finds no page language when Accept-Language names none of ours', async () => {
     expect((await echo(pageRoutes, 'GET /s/{surveyId}')({ 'accept-language': 'de-DE, fr;q=0.9' })).body.language).toBeUndefined();

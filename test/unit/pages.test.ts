@@ -7,6 +7,7 @@ import { escapeHtml, jsonForScript } from '../../functions/pages/html.ts';
 import { MESSAGES, PAGE_LOCALES, pickLocale } from '../../functions/pages/i18n.ts';
 import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '../../functions/pages/survey-page.ts';
 import { bundleScripts } from '../../scripts/build-pages.ts';
+import { PAGE_LOCALE_CASES } from '../support/locale-cases.ts';
 
 const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 const survey = { surveyId: 's-1', name: 'Onboarding', questions: ['nps', 'comment'] };
@@ -25,16 +26,7 @@ describe('page helpers', () => {
     expect(JSON.parse(out)).toEqual(value);
   });
 
-  it.each([
-    [undefined, undefined, 'en'],
-    [undefined, 'de-DE, fr;q=0.9', 'en'],
-    [undefined, 'sr-Latn-RS, en;q=0.5', 'sr'],
-    [undefined, 'de, tr;q=0.2, et;q=0.8', 'et'],
-    [undefined, 'en;q=0, et;q=0.1', 'et'],
-    [undefined, 'et;q=abc, tr;q=0.3', 'tr'],
-    ['TR', 'et', 'tr'],
-    ['xx', 'et-EE,et;q=0.9', 'et'],
-  ])('picks the page language from lang=%s and Accept-Language %s: %s', (lang, accept, expected) => {
+  it.each(PAGE_LOCALE_CASES)('picks the page language from lang=%s and Accept-Language %s: %s', (lang, accept, expected) => {
     expect(pickLocale(lang, accept)).toBe(expected);
   });
 
