@@ -66,6 +66,12 @@ function recorder(
 const readJson = (path: string): unknown => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined);
 
 const pkOf = (r: DynamoDBRecord) => (r.dynamodb!.Keys as Record<string, { S: string }>).pk!.S;
+/** The keys a recorder was handed, of this test's run only. */
+const keysOf = (rec: { calls: DynamoDBRecord[][] }, run: string) =>
+  rec.calls
+    .flat()
+    .map(pkOf)
+    .filter((pk) => pk.includes(run));
 
 describe('the local stream poller', () => {
   it('builds the event Lambda builds, for response items only, and resumes from a checkpoint after a restart', async () => {
@@ -107,12 +113,7 @@ describe('the local stream poller', () => {
       (n) => n >= 1,
     );
     await pollers[0]!.drained();
-    expect(
-      second.calls
-        .flat()
-        .map(pkOf)
-        .filter((pk) => pk.includes(run)),
-    ).toEqual([`RESPONSE#${run}-2`]);
+    expect(keysOf(second, run)).toEqual([`RESPONSE#${run}-2`]);
   });
 
   it('redelivers from the reported failure, and gives up after the retry limit into the failure file', async () => {
@@ -202,12 +203,7 @@ describe('the local stream poller', () => {
       (pks) => pks.includes(`RESPONSE#${run}-b`),
     );
     await pollers[0]!.drained();
-    expect(
-      second.calls
-        .flat()
-        .map(pkOf)
-        .filter((pk) => pk.includes(run)),
-    ).toEqual([`RESPONSE#${run}-b`]);
+    expect(keysOf(second, run)).toEqual([`RESPONSE#${run}-b`]);
   });
 
   it.each([
@@ -274,11 +270,6 @@ describe('the local stream poller', () => {
       (pks) => pks.includes(`RESPONSE#${run}-a`),
     );
     expect(failed).toBe(1);
-    expect(
-      probe.calls
-        .flat()
-        .map(pkOf)
-        .filter((pk) => pk.includes(run)),
-    ).toEqual([`RESPONSE#${run}-a`]);
+    expect(keysOf(probe, run)).toEqual([`RESPONSE#${run}-a`]);
   });
 });
