@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ENV } from './env.ts';
 
 /**
@@ -25,13 +24,3 @@ export function dynamoDbClient(env: Record<string, string | undefined> = process
 
 /** DynamoDB Local and the local SES accept any credentials; these keep the SDK from looking for real ones. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-/** SES API v2, or the local SES. One attempt per call: the mailer owns retries, so a send is never repeated blindly. */
-export function sesClient(env: Record<string, string | undefined> = process.env): SESv2Client {
-  const endpoint = env[ENV.sesEndpoint];
-  return new SESv2Client({
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
-    ...(endpoint ? { endpoint, region: env.AWS_REGION ?? 'local', credentials: localCredentials } : {}),
-  });
-}

@@ -11,7 +11,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/runtime/env.ts';
-import { ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET } from '../bundling.ts';
+import { ESM_REQUIRE_BANNER, externalModulesOf, NODE_TARGET } from '../bundling.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type FunctionSpec } from '../manifest.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
@@ -85,7 +85,8 @@ export class FeedbackFunction extends Construct {
         minify: true,
         sourceMap: true,
         banner: ESM_REQUIRE_BANNER,
-        externalModules: EXTERNAL_MODULES,
+        // The runtime's SDK, but mailers carry their own SES client (lib/bundling.ts says why).
+        externalModules: externalModulesOf(spec),
       },
     });
 
