@@ -7,7 +7,7 @@ import { verifyToken } from '#core/tokens.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
 import { isTransientCancellation, retryTransient } from '#data/db.ts';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotentResult } from '#data/idempotency.ts';
-import { getResponse, saveResponse, type FeedbackResponse } from '#data/responses.ts';
+import { saveResponse, saveResponseCompletingKey, type FeedbackResponse } from '#data/responses.ts';
 import { getSurvey } from '#data/surveys.ts';
 import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';
@@ -17,11 +17,11 @@ import { routes } from './routes.ts';
 
 const db = tableFromEnv();
 
-/** Another submission of the same link wrote first: read it again and replace it, under the toolkit's one retry policy. */
-class LinkRaced extends Error {
-  override name = 'LinkRaced';
+/** The answer was built on the wrong guess of whether the link's response exists: build the other and write again. */
+class GuessedWrong extends Error {
+  override name = 'GuessedWrong';
 }
-const worthRetrying = (error: unknown) => error instanceof LinkRaced || isTransientCancellation(error);
+const worthRetrying = (error: unknown) => error instanceof GuessedWrong || isTransientCancellation(error);
 
 interface HeldKey {
   key: string;
@@ -37,42 +37,60 @@ async function accept(input: ResponseInput, submittedAt: string | undefined, isA
   const claims = input.token === undefined ? null : verifyToken(await signingKeyring(), input.token, 'survey', Date.now());
   const respondent = resolveRespondent(survey, input, claims, isAdmin);
 
-  // One attempt: read the link's response and write over it; a lost race runs it again.
-  const attempt = async (n: number) => {
-    const existing = respondent.linkResponseId ? await getResponse(db, respondent.linkResponseId) : undefined;
-    const receivedAt = new Date().toISOString();
-    const response: FeedbackResponse = {
-      responseId: existing?.responseId ?? respondent.linkResponseId ?? newId(),
-      surveyId: survey.surveyId,
-      customerId: respondent.customerId,
-      ...answersOf(input),
-      channel: input.channel,
-      attributes: input.attributes,
-      submittedAt: submittedAt ?? receivedAt,
-      receivedAt,
-      createdAt: existing?.createdAt ?? receivedAt,
-    };
+  const receivedAt = new Date().toISOString();
+  const response: FeedbackResponse = {
+    responseId: respondent.linkResponseId ?? newId(),
+    surveyId: survey.surveyId,
+    customerId: respondent.customerId,
+    ...answersOf(input),
+    channel: input.channel,
+    attributes: input.attributes,
+    submittedAt: submittedAt ?? receivedAt,
+    receivedAt,
+    createdAt: receivedAt,
+  };
+  const answer = (created: boolean): IdempotentResult => {
     const body = {
       responseId: response.responseId,
       surveyId: response.surveyId,
       customerId: response.customerId ?? null,
       receivedAt,
-      ...(existing ? { updated: true } : {}),
+      ...(created ? {} : { updated: true }),
     };
-    const result: IdempotentResult = { status: existing ? 200 : 201, body: JSON.stringify(body) };
-    const outcome = await saveResponse(db, response, existing?.version ?? 0, held && { ...held, result });
-    if (outcome === 'claim_lost') throw new IdempotencyInProgress();
-    if (outcome === 'raced') throw new LinkRaced(`Response ${response.responseId}: still contended after ${n} attempts.`);
-    return { response, existing, result };
+    return { status: created ? 201 : 200, body: JSON.stringify(body) };
   };
-  const { response, existing, result } = await retryTransient(attempt, { isTransient: worthRetrying });
+
+  let result: IdempotentResult;
+  if (!held) {
+    // Last writer wins: one write that never has to beat a concurrent submission of the same link.
+    result = answer((await saveResponse(db, response)).created);
+  } else {
+    // The key's answer commits with the write, so it is built first, on a guess the write checks: a link's first
+    // submission creates the response; when the guess is wrong the other answer is written (a response is never
+    // deleted by this path, so the second guess holds).
+    let created = true;
+    result = await retryTransient(
+      async () => {
+        const guess = answer(created);
+        const outcome = await saveResponseCompletingKey(db, response, created ? 'new' : 'existing', { ...held, result: guess });
+        if (outcome === 'claim_lost') throw new IdempotencyInProgress();
+        if (outcome === 'guessed_wrong') {
+          created = !created;
+          throw new GuessedWrong();
+        }
+        return guess;
+      },
+      { isTransient: worthRetrying },
+    );
+  }
+  const updated = result.status === 200;
   // Win-back's index; best effort: a stale entry is checked against the timeline before anyone is mailed.
   if (response.customerId) {
     await noteLatestResponse(db, response.customerId, response.submittedAt).catch((error: unknown) =>
       logger.warn('LastResponseNotNoted', { responseId: response.responseId, error: (error as Error).name }),
     );
   }
-  logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated: !!existing });
+  logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated });
   return result;
 }
 
