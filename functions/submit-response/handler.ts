@@ -3,10 +3,16 @@ import { bodyHash, newId } from '#core/ids.ts';
 import { answersOf } from '#core/questions/index.ts';
 import { checkSubmittedAt, resolveRespondent, unaskedAnswers } from '#core/responses.ts';
 import type { ResponseInput } from '#core/schemas.ts';
-import { verifyToken } from '#core/tokens.ts';
+import { verifyToken, type TokenClaims } from '#core/tokens.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
 import { isTransientCancellation, retryTransient } from '#data/db.ts';
-import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotentResult } from '#data/idempotency.ts';
+import {
+  claimIdempotencyKey,
+  releaseIdempotencyKey,
+  scopedIdempotencyKey,
+  type IdempotentResult,
+  type KeyCaller,
+} from '#data/idempotency.ts';
 import { saveResponse, saveResponseCompletingKey, type FeedbackResponse } from '#data/responses.ts';
 import { getSurvey } from '#data/surveys.ts';
 import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
@@ -29,12 +35,17 @@ interface HeldKey {
 }
 
 /** Checks the answers against the survey and the link, then stores them: a link's later submission replaces its answers. */
-async function accept(input: ResponseInput, submittedAt: string | undefined, isAdmin: boolean, held?: HeldKey) {
+async function accept(
+  input: ResponseInput,
+  submittedAt: string | undefined,
+  isAdmin: boolean,
+  claims: TokenClaims | null,
+  held?: HeldKey,
+) {
   const survey = await getSurvey(db, input.surveyId);
   if (!survey) throw new NotFound(`Survey "${input.surveyId}"`);
   const unasked = unaskedAnswers(survey, input);
   if (unasked.length > 0) throw new ValidationFailed(unasked);
-  const claims = input.token === undefined ? null : verifyToken(await signingKeyring(), input.token, 'survey', Date.now());
   const respondent = resolveRespondent(survey, input, claims, isAdmin);
 
   const receivedAt = new Date().toISOString();
@@ -103,16 +114,24 @@ const asHttp = (result: IdempotentResult, headers?: Record<string, string>): Htt
 async function submit(req: HttpRequest<(typeof routes)['POST /v1/responses']>): Promise<HttpResult> {
   const input = req.body;
   const submittedAt = checkSubmittedAt(input, req.isAdmin, Date.now());
-  const key = req.headers['idempotency-key'];
-  if (key === undefined) return asHttp(await accept(input, submittedAt, req.isAdmin));
+  const claims = input.token === undefined ? null : verifyToken(await signingKeyring(), input.token, 'survey', Date.now());
+  const sentKey = req.headers['idempotency-key'];
+  if (sentKey === undefined) return asHttp(await accept(input, submittedAt, req.isAdmin, claims));
 
+  // The caller's own namespace: an invalid token counts as anonymous (the request is then refused, the key freed).
+  const caller: KeyCaller = req.isAdmin
+    ? { kind: 'admin' }
+    : claims
+      ? { kind: 'customer', customerId: claims.customerId }
+      : { kind: 'anonymous' };
+  const key = scopedIdempotencyKey(caller, sentKey);
   const claim = await claimIdempotencyKey(db, key, bodyHash(`${req.isAdmin}\n${req.rawBody}`), Date.now());
   if (claim.kind === 'mismatch') throw new IdempotencyKeyReused();
   if (claim.kind === 'in_progress') throw new IdempotencyInProgress();
   if (claim.kind === 'replay') return asHttp(claim.result, { 'idempotent-replayed': 'true' });
   const held = { key, owner: claim.owner };
   try {
-    return asHttp(await accept(input, submittedAt, req.isAdmin, held));
+    return asHttp(await accept(input, submittedAt, req.isAdmin, claims, held));
   } catch (error) {
     await releaseIdempotencyKey(db, key, claim.owner); // a rejected or failed request leaves nothing behind
     throw error;
