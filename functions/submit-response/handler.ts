@@ -14,7 +14,7 @@ import {
   type KeyCaller,
 } from '#data/idempotency.ts';
 import { saveResponse, saveResponseCompletingKey, type FeedbackResponse } from '#data/responses.ts';
-import { getSurvey } from '#data/surveys.ts';
+import { getSurveyCached } from '#data/surveys.ts';
 import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
@@ -42,7 +42,7 @@ async function accept(
   claims: TokenClaims | null,
   held?: HeldKey,
 ) {
-  const survey = await getSurvey(db, input.surveyId);
+  const survey = await getSurveyCached(db, input.surveyId);
   if (!survey) throw new NotFound(`Survey "${input.surveyId}"`);
   const unasked = unaskedAnswers(survey, input);
   if (unasked.length > 0) throw new ValidationFailed(unasked);
