@@ -7,6 +7,19 @@ import { keys } from './keys.ts';
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const IN_PROGRESS_LEASE_MS = 30_000;
 
+/** Who sent an idempotency key: the admin (imports), a link's customer, or an anonymous caller. */
+export type KeyCaller = { kind: 'admin' } | { kind: 'customer'; customerId: string } | { kind: 'anonymous' };
+
+/**
+ * The key as stored: the caller's namespace, then the key they sent. Keys are the caller's own, so nobody can occupy
+ * or replay another caller's key (a public caller taking an admin import's key first, say). Namespaces never
+ * contain `#` (customer ids cannot), so two callers' keys never meet.
+ */
+export function scopedIdempotencyKey(caller: KeyCaller, key: string): string {
+  const namespace = caller.kind === 'customer' ? `customer:${caller.customerId}` : caller.kind;
+  return `${namespace}#${key}`;
+}
+
 /** The first answer, kept byte for byte so a replay is identical. */
 export interface IdempotentResult {
   status: number;

@@ -12,7 +12,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | survey        | SURVEY#<surveyId>      | #SURVEY                     |                                  |                                    |                                    |
  * | customer      | CUSTOMER#<customerId>  | #CUSTOMER                   | BIRTHDAY#<MM-DD> / <customerId>  | LASTRESPONSE#<shard> / <at>#<cid>  |                                    |
  * | response      | RESPONSE#<responseId>  | #RESPONSE                   | SURVEY#<surveyId> / <at>#<rid>   | CUSTOMER#<customerId> / <at>#<rid> | NPSDAY#<date>#<class> / <cid>#<rid>|
- * | idempotency   | IDEMPOTENCY#<key>      | #IDEMPOTENCY                |                                  |                                    |                                    |
+ * | idempotency   | IDEMPOTENCY#<ns>#<key> | #IDEMPOTENCY                |                                  |                                    |                                    |
  * | score day     | SCORES#<surveyId>      | <day>#<dimension>#<segment> |                                  |                                    |                                    |
  * | score claim   | SCORECLAIM#<eventID>   | #SCORECLAIM                 |                                  |                                    |                                    |
  * | email ledger  | CUSTOMER#<customerId>  | EMAIL#<campaignId>#<period> |                                  |                                    |                                    |
@@ -26,7 +26,8 @@ export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#CUSTOMER' }),
   response: (responseId: string) => ({ pk: `${RESPONSE_KEY_PREFIX}${responseId}`, sk: '#RESPONSE' }),
-  idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: '#IDEMPOTENCY' }),
+  /** `scopedKey`: the caller's namespace and their key (scopedIdempotencyKey in idempotency.ts). */
+  idempotency: (scopedKey: string) => ({ pk: `IDEMPOTENCY#${scopedKey}`, sk: '#IDEMPOTENCY' }),
   scoreDay: (surveyId: string, day: string, dimension: string, segment: string) => ({
     pk: `SCORES#${surveyId}`,
     sk: `${day}#${dimension}#${segment}`,

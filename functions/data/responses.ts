@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Answers } from '#core/questions/index.ts';
-import { cancellationCodes, isTransactionCanceled, queryPages, userKeyedMap, type Db } from './db.ts';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QUESTIONS, type Answers } from '#core/questions/index.ts';
+import { cancellationCodes, isTransactionCanceled, queryPages, retryTransient, userKeyedMap, type Db } from './db.ts';
 import { keys, npsDayIndex, publicFields, surveyResponsesIndex, timelineIndex } from './keys.ts';
 import { idempotencyCompletion, type IdempotentResult } from './idempotency.ts';
 
@@ -30,75 +30,106 @@ export async function getResponse(db: Db, responseId: string): Promise<StoredRes
   return Item ? ({ ...publicFields(Item), version: Item.version as number } as StoredResponse) : undefined;
 }
 
-function responseItem(response: FeedbackResponse, version: number) {
-  const { responseId, surveyId, customerId, submittedAt, nps } = response;
-  return {
-    ...keys.response(responseId),
+/** The attributes a response item may lack: a later submission that leaves one out removes it (replace semantics). */
+const OPTIONAL_ATTRIBUTES = [...QUESTIONS, 'customerId', 'channel', 'attributes', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
+
+/**
+ * The single-item update that stores a response over whatever the item held: last writer wins. DynamoDB applies
+ * updates of one item one at a time, so concurrent submissions of a link never fail each other; `version` counts
+ * every accepted write (ADD), `createdAt` is the first one's. The scorer stays exact because it works from the
+ * stream's old and new images of each write, whatever order the writers came in.
+ */
+function responseUpdate(db: Db, response: FeedbackResponse) {
+  const { responseId, surveyId, customerId, submittedAt, nps, createdAt, ...rest } = response;
+  const fields: Record<string, unknown> = {
     type: 'response',
-    ...response,
+    responseId,
+    surveyId,
+    customerId,
+    submittedAt,
+    nps,
+    ...rest,
     ...(response.attributes ? { attributes: userKeyedMap(response.attributes) } : {}),
-    version,
     ...surveyResponsesIndex(surveyId, submittedAt, responseId),
     ...(customerId ? timelineIndex(customerId, submittedAt, responseId) : {}),
     ...(customerId && nps !== undefined ? npsDayIndex(submittedAt, nps, customerId, responseId) : {}),
   };
+  const present = Object.entries(fields).filter(([, value]) => value !== undefined);
+  const absent = OPTIONAL_ATTRIBUTES.filter((name) => fields[name] === undefined);
+  const names: Record<string, string> = { '#createdAt': 'createdAt', '#version': 'version' };
+  const values: Record<string, unknown> = { ':createdAt': createdAt, ':one': 1 };
+  present.forEach(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+  });
+  absent.forEach((name, i) => (names[`#r${i}`] = name));
+  const set = [...present.map((_, i) => `#f${i} = :f${i}`), '#createdAt = if_not_exists(#createdAt, :createdAt)'];
+  return {
+    TableName: db.table,
+    Key: keys.response(responseId),
+    UpdateExpression:
+      `SET ${set.join(', ')}` +
+      (absent.length ? ` REMOVE ${absent.map((_, i) => `#r${i}`).join(', ')}` : '') +
+      ' ADD #version :one',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** A plain write was refused because a transaction held the item for a moment (the SDK does not retry it). */
+export const isWriteConflict = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'TransactionConflictException';
+
+/** Stores a response over whatever its item held (last writer wins); `created` when there was nothing before. */
+export async function saveResponse(db: Db, response: FeedbackResponse): Promise<{ created: boolean }> {
+  const { Attributes } = await retryTransient(
+    () => db.client.send(new UpdateCommand({ ...responseUpdate(db, response), ReturnValues: 'UPDATED_OLD' })),
+    { isTransient: isWriteConflict },
+  );
+  return { created: Attributes?.version === undefined };
 }
 
 /**
- * `raced`: another submission of the same link wrote first (the caller re-reads and retries).
+ * `saved`: written, and the idempotency key completed with the answer in the same transaction.
+ * `guessed_wrong`: the response did (`new`) or did not (`existing`) exist after all; the answer (201 or 200) was
+ * built on that guess, so the caller builds the other one and writes again.
  * `claim_lost`: the idempotency key is no longer ours (its lease ran out and another request took it over).
  */
-export type SaveOutcome = 'saved' | 'raced' | 'claim_lost';
+export type KeyedSaveOutcome = 'saved' | 'guessed_wrong' | 'claim_lost';
 
 /**
- * Writes a response if its stored version is still `expectedVersion` (0: it must not exist yet), and, when an
- * idempotency key was claimed, completes that key with the answer in the same transaction.
+ * Stores a response like saveResponse and completes a claimed idempotency key with its answer, both or neither:
+ * a transaction cannot return the item it replaced, so the answer is built on a guess of whether the response
+ * exists, and the guess is a condition of the write. Transaction conflicts are thrown for `retryTransient`.
  */
-export async function saveResponse(
+export async function saveResponseCompletingKey(
   db: Db,
   response: FeedbackResponse,
-  expectedVersion: number,
-  idempotency?: { key: string; owner: string; result: IdempotentResult },
-): Promise<SaveOutcome> {
+  expected: 'new' | 'existing',
+  idempotency: { key: string; owner: string; result: IdempotentResult },
+): Promise<KeyedSaveOutcome> {
+  const update = {
+    ...responseUpdate(db, response),
+    ConditionExpression: expected === 'new' ? 'attribute_not_exists(pk)' : 'attribute_exists(pk)',
+  };
   try {
-    await writeResponse(db, response, expectedVersion, idempotency);
+    await db.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: update },
+          { Update: idempotencyCompletion(db, idempotency.key, idempotency.owner, idempotency.result) },
+        ],
+      }),
+    );
     return 'saved';
   } catch (error) {
-    if (!(error instanceof Error)) throw error;
-    if (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionConflictException') return 'raced';
     if (!isTransactionCanceled(error)) throw error;
     // Codes follow TransactItems: [0] the response, [1] the idempotency key.
     const codes = cancellationCodes(error);
     if (codes[1] === 'ConditionalCheckFailed') return 'claim_lost';
-    if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) return 'raced';
+    if (codes[0] === 'ConditionalCheckFailed') return 'guessed_wrong';
     throw error;
   }
-}
-
-async function writeResponse(
-  db: Db,
-  response: FeedbackResponse,
-  expectedVersion: number,
-  idempotency?: { key: string; owner: string; result: IdempotentResult },
-): Promise<void> {
-  const put = {
-    TableName: db.table,
-    Item: responseItem(response, expectedVersion + 1),
-    ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
-    ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
-  };
-  if (!idempotency) {
-    await db.client.send(new PutCommand(put));
-    return;
-  }
-  await db.client.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        { Put: put },
-        { Update: idempotencyCompletion(db, idempotency.key, idempotency.owner, idempotency.result) },
-      ],
-    }),
-  );
 }
 
 /** Whether the customer answered the survey at or after `since` (pages through their timeline, filtered). */

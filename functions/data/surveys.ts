@@ -9,6 +9,16 @@ export interface Survey extends SurveyInput {
   updatedAt: string;
 }
 
+/**
+ * How long a container answers submissions from a survey definition it has read: a survey change (its questions,
+ * `anonymous`) reaches submissions served by other containers within this time; the container that served the PUT
+ * sees it at once. It saves the submission path a consistent read per request.
+ */
+export const SURVEY_CACHE_TTL_MS = 30_000;
+/** Surveys are the team's own, few; the bound only keeps a container's memory flat whatever happens. */
+const SURVEY_CACHE_ENTRIES = 1_000;
+const definitions = new Map<string, { survey: Survey; until: number }>();
+
 /** Creates or replaces a survey, keeping its createdAt. */
 export async function putSurvey(db: Db, surveyId: string, input: SurveyInput, now: string): Promise<Survey> {
   const { Attributes } = await db.client.send(
@@ -32,7 +42,9 @@ export async function putSurvey(db: Db, surveyId: string, input: SurveyInput, no
       ReturnValues: 'ALL_NEW',
     }),
   );
-  return publicFields(Attributes!) as Survey;
+  const survey = publicFields(Attributes!) as Survey;
+  definitions.delete(surveyId); // this container's submissions see the change at once (others within the TTL)
+  return survey;
 }
 
 export async function getSurvey(db: Db, surveyId: string): Promise<Survey | undefined> {
@@ -40,4 +52,17 @@ export async function getSurvey(db: Db, surveyId: string): Promise<Survey | unde
     new GetCommand({ TableName: db.table, Key: keys.survey(surveyId), ConsistentRead: true }),
   );
   return Item ? (publicFields(Item) as Survey) : undefined;
+}
+
+/** getSurvey through the container's cache (SURVEY_CACHE_TTL_MS). A missing survey is not cached: it is read again. */
+export async function getSurveyCached(db: Db, surveyId: string, nowMs = Date.now()): Promise<Survey | undefined> {
+  const cached = definitions.get(surveyId);
+  if (cached && cached.until > nowMs) return cached.survey;
+  const survey = await getSurvey(db, surveyId);
+  definitions.delete(surveyId);
+  if (survey) {
+    if (definitions.size >= SURVEY_CACHE_ENTRIES) definitions.delete(definitions.keys().next().value!);
+    definitions.set(surveyId, { survey, until: nowMs + SURVEY_CACHE_TTL_MS });
+  }
+  return survey;
 }

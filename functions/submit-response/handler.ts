@@ -3,12 +3,18 @@ import { bodyHash, newId } from '#core/ids.ts';
 import { answersOf } from '#core/questions/index.ts';
 import { checkSubmittedAt, resolveRespondent, unaskedAnswers } from '#core/responses.ts';
 import type { ResponseInput } from '#core/schemas.ts';
-import { verifyToken } from '#core/tokens.ts';
+import { verifyToken, type TokenClaims } from '#core/tokens.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
 import { isTransientCancellation, retryTransient } from '#data/db.ts';
-import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotentResult } from '#data/idempotency.ts';
-import { getResponse, saveResponse, type FeedbackResponse } from '#data/responses.ts';
-import { getSurvey } from '#data/surveys.ts';
+import {
+  claimIdempotencyKey,
+  releaseIdempotencyKey,
+  scopedIdempotencyKey,
+  type IdempotentResult,
+  type KeyCaller,
+} from '#data/idempotency.ts';
+import { saveResponse, saveResponseCompletingKey, type FeedbackResponse } from '#data/responses.ts';
+import { getSurveyCached } from '#data/surveys.ts';
 import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
@@ -17,11 +23,11 @@ import { routes } from './routes.ts';
 
 const db = tableFromEnv();
 
-/** Another submission of the same link wrote first: read it again and replace it, under the toolkit's one retry policy. */
-class LinkRaced extends Error {
-  override name = 'LinkRaced';
+/** The answer was built on the wrong guess of whether the link's response exists: build the other and write again. */
+class GuessedWrong extends Error {
+  override name = 'GuessedWrong';
 }
-const worthRetrying = (error: unknown) => error instanceof LinkRaced || isTransientCancellation(error);
+const worthRetrying = (error: unknown) => error instanceof GuessedWrong || isTransientCancellation(error);
 
 interface HeldKey {
   key: string;
@@ -29,50 +35,73 @@ interface HeldKey {
 }
 
 /** Checks the answers against the survey and the link, then stores them: a link's later submission replaces its answers. */
-async function accept(input: ResponseInput, submittedAt: string | undefined, isAdmin: boolean, held?: HeldKey) {
-  const survey = await getSurvey(db, input.surveyId);
+async function accept(
+  input: ResponseInput,
+  submittedAt: string | undefined,
+  isAdmin: boolean,
+  claims: TokenClaims | null,
+  held?: HeldKey,
+) {
+  const survey = await getSurveyCached(db, input.surveyId);
   if (!survey) throw new NotFound(`Survey "${input.surveyId}"`);
   const unasked = unaskedAnswers(survey, input);
   if (unasked.length > 0) throw new ValidationFailed(unasked);
-  const claims = input.token === undefined ? null : verifyToken(await signingKeyring(), input.token, 'survey', Date.now());
   const respondent = resolveRespondent(survey, input, claims, isAdmin);
 
-  // One attempt: read the link's response and write over it; a lost race runs it again.
-  const attempt = async (n: number) => {
-    const existing = respondent.linkResponseId ? await getResponse(db, respondent.linkResponseId) : undefined;
-    const receivedAt = new Date().toISOString();
-    const response: FeedbackResponse = {
-      responseId: existing?.responseId ?? respondent.linkResponseId ?? newId(),
-      surveyId: survey.surveyId,
-      customerId: respondent.customerId,
-      ...answersOf(input),
-      channel: input.channel,
-      attributes: input.attributes,
-      submittedAt: submittedAt ?? receivedAt,
-      receivedAt,
-      createdAt: existing?.createdAt ?? receivedAt,
-    };
+  const receivedAt = new Date().toISOString();
+  const response: FeedbackResponse = {
+    responseId: respondent.linkResponseId ?? newId(),
+    surveyId: survey.surveyId,
+    customerId: respondent.customerId,
+    ...answersOf(input),
+    channel: input.channel,
+    attributes: input.attributes,
+    submittedAt: submittedAt ?? receivedAt,
+    receivedAt,
+    createdAt: receivedAt,
+  };
+  const answer = (created: boolean): IdempotentResult => {
     const body = {
       responseId: response.responseId,
       surveyId: response.surveyId,
       customerId: response.customerId ?? null,
       receivedAt,
-      ...(existing ? { updated: true } : {}),
+      ...(created ? {} : { updated: true }),
     };
-    const result: IdempotentResult = { status: existing ? 200 : 201, body: JSON.stringify(body) };
-    const outcome = await saveResponse(db, response, existing?.version ?? 0, held && { ...held, result });
-    if (outcome === 'claim_lost') throw new IdempotencyInProgress();
-    if (outcome === 'raced') throw new LinkRaced(`Response ${response.responseId}: still contended after ${n} attempts.`);
-    return { response, existing, result };
+    return { status: created ? 201 : 200, body: JSON.stringify(body) };
   };
-  const { response, existing, result } = await retryTransient(attempt, { isTransient: worthRetrying });
+
+  let result: IdempotentResult;
+  if (!held) {
+    // Last writer wins: one write that never has to beat a concurrent submission of the same link.
+    result = answer((await saveResponse(db, response)).created);
+  } else {
+    // The key's answer commits with the write, so it is built first, on a guess the write checks: a link's first
+    // submission creates the response; when the guess is wrong the other answer is written (a response is never
+    // deleted by this path, so the second guess holds).
+    let created = true;
+    result = await retryTransient(
+      async () => {
+        const guess = answer(created);
+        const outcome = await saveResponseCompletingKey(db, response, created ? 'new' : 'existing', { ...held, result: guess });
+        if (outcome === 'claim_lost') throw new IdempotencyInProgress();
+        if (outcome === 'guessed_wrong') {
+          created = !created;
+          throw new GuessedWrong();
+        }
+        return guess;
+      },
+      { isTransient: worthRetrying },
+    );
+  }
+  const updated = result.status === 200;
   // Win-back's index; best effort: a stale entry is checked against the timeline before anyone is mailed.
   if (response.customerId) {
     await noteLatestResponse(db, response.customerId, response.submittedAt).catch((error: unknown) =>
       logger.warn('LastResponseNotNoted', { responseId: response.responseId, error: (error as Error).name }),
     );
   }
-  logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated: !!existing });
+  logger.info('ResponseAccepted', { surveyId: survey.surveyId, responseId: response.responseId, updated });
   return result;
 }
 
@@ -85,16 +114,24 @@ const asHttp = (result: IdempotentResult, headers?: Record<string, string>): Htt
 async function submit(req: HttpRequest<(typeof routes)['POST /v1/responses']>): Promise<HttpResult> {
   const input = req.body;
   const submittedAt = checkSubmittedAt(input, req.isAdmin, Date.now());
-  const key = req.headers['idempotency-key'];
-  if (key === undefined) return asHttp(await accept(input, submittedAt, req.isAdmin));
+  const claims = input.token === undefined ? null : verifyToken(await signingKeyring(), input.token, 'survey', Date.now());
+  const sentKey = req.headers['idempotency-key'];
+  if (sentKey === undefined) return asHttp(await accept(input, submittedAt, req.isAdmin, claims));
 
+  // The caller's own namespace: an invalid token counts as anonymous (the request is then refused, the key freed).
+  const caller: KeyCaller = req.isAdmin
+    ? { kind: 'admin' }
+    : claims
+      ? { kind: 'customer', customerId: claims.customerId }
+      : { kind: 'anonymous' };
+  const key = scopedIdempotencyKey(caller, sentKey);
   const claim = await claimIdempotencyKey(db, key, bodyHash(`${req.isAdmin}\n${req.rawBody}`), Date.now());
   if (claim.kind === 'mismatch') throw new IdempotencyKeyReused();
   if (claim.kind === 'in_progress') throw new IdempotencyInProgress();
   if (claim.kind === 'replay') return asHttp(claim.result, { 'idempotent-replayed': 'true' });
   const held = { key, owner: claim.owner };
   try {
-    return asHttp(await accept(input, submittedAt, req.isAdmin, held));
+    return asHttp(await accept(input, submittedAt, req.isAdmin, claims, held));
   } catch (error) {
     await releaseIdempotencyKey(db, key, claim.owner); // a rejected or failed request leaves nothing behind
     throw error;

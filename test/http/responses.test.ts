@@ -61,6 +61,70 @@ describe('POST /v1/responses', () => {
     expect(stored).toHaveLength(1);
   });
 
+  it("keeps each caller's Idempotency-Keys apart: a public caller cannot occupy or replay an admin import's key", async () => {
+    const surveyId = await givenSurvey(api, { anonymous: true });
+    const key = uniqueId('key');
+    const publicFirst = await api.request('POST', '/v1/responses', {
+      body: { surveyId, nps: 0 },
+      headers: { 'idempotency-key': key },
+    });
+    expect(publicFirst.status).toBe(201);
+
+    const customerId = uniqueId('c');
+    const importBody = { surveyId, customerId, nps: 10, submittedAt: '2026-01-05T08:30:00Z' };
+    const admin = await api.request('POST', '/v1/responses', {
+      admin: true,
+      body: importBody,
+      headers: { 'idempotency-key': key },
+    });
+    expect(admin.status).toBe(201);
+    expect(admin.headers.get('idempotent-replayed')).toBeNull();
+    expect(admin.body.responseId).not.toBe(publicFirst.body.responseId);
+    expect(await storedResponse(admin.body.responseId)).toMatchObject({ customerId, nps: 10 });
+
+    // The reverse: an admin's key first, then a public caller with it and another body.
+    const adminKey = uniqueId('key');
+    const adminFirst = await api.request('POST', '/v1/responses', {
+      admin: true,
+      body: importBody,
+      headers: { 'idempotency-key': adminKey },
+    });
+    expect(adminFirst.status).toBe(201);
+    const publicAfter = await api.request('POST', '/v1/responses', {
+      body: { surveyId, nps: 3 },
+      headers: { 'idempotency-key': adminKey },
+    });
+    expect(publicAfter.status).toBe(201);
+    expect(publicAfter.headers.get('idempotent-replayed')).toBeNull();
+    expect(publicAfter.body.responseId).not.toBe(adminFirst.body.responseId);
+
+    // Each caller still replays its own key.
+    const adminAgain = await api.request('POST', '/v1/responses', {
+      admin: true,
+      body: importBody,
+      headers: { 'idempotency-key': adminKey },
+    });
+    expect(adminAgain.text).toBe(adminFirst.text);
+    expect(adminAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(await storedResponsesOf(surveyId)).toHaveLength(4);
+  });
+
+  it("keeps one link's customer's keys apart from another's and from anonymous callers", async () => {
+    const surveyId = await givenSurvey(api, { anonymous: true });
+    const key = uniqueId('key');
+    const [first, second] = [await givenLink(api, surveyId), await givenLink(api, surveyId)];
+    const send = (body: Record<string, unknown>) =>
+      api.request('POST', '/v1/responses', { body, headers: { 'idempotency-key': key } });
+    expect((await send({ surveyId, token: first.token, nps: 9 })).status).toBe(201);
+    const other = await send({ surveyId, token: second.token, nps: 2 });
+    expect(other.status).toBe(201);
+    expect(other.body.customerId).toBe(second.customerId);
+    expect((await send({ surveyId, nps: 5 })).status).toBe(201);
+    const again = await send({ surveyId, token: first.token, nps: 9 });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await send({ surveyId, token: first.token, nps: 1 })).status).toBe(422);
+  });
+
   it('lets the admin import history with a customerId and a past submittedAt', async () => {
     const surveyId = await givenSurvey(api);
     const customerId = uniqueId('c');

@@ -158,19 +158,15 @@ describe('frequency cap and periods', () => {
     await givenAnswer(db, returned.customerId, { nps: 7, submittedAt: `${addDays(date, -200)}T10:00:00.000Z` });
     // A recent answer the index did not hear about: the timeline says they are not lapsed.
     const recent = `${addDays(date, -3)}T10:00:00.000Z`;
-    await saveResponse(
-      db,
-      {
-        responseId: newId(),
-        surveyId: uniqueId('s'),
-        customerId: returned.customerId,
-        nps: 9,
-        submittedAt: recent,
-        receivedAt: recent,
-        createdAt: recent,
-      },
-      0,
-    );
+    await saveResponse(db, {
+      responseId: newId(),
+      surveyId: uniqueId('s'),
+      customerId: returned.customerId,
+      nps: 9,
+      submittedAt: recent,
+      receivedAt: recent,
+      createdAt: recent,
+    });
     const { ports } = testPorts(db);
 
     const first = await startRun(ports, { campaignId: 'win-back', date, dryRun: false, linkBaseUrl: BASE }, BUDGET);

@@ -63,20 +63,16 @@ export async function givenCustomer(db: Db, overrides: Record<string, unknown> =
 /** An identified answer as an import would store it, with the win-back index moved as the API moves it. */
 export async function givenAnswer(db: Db, customerId: string, answer: { nps: number; comment?: string; submittedAt: string }) {
   const responseId = newId();
-  await saveResponse(
-    db,
-    {
-      responseId,
-      surveyId: 'appreciation',
-      customerId,
-      nps: answer.nps,
-      comment: answer.comment,
-      submittedAt: answer.submittedAt,
-      receivedAt: answer.submittedAt,
-      createdAt: answer.submittedAt,
-    },
-    0,
-  );
+  await saveResponse(db, {
+    responseId,
+    surveyId: 'appreciation',
+    customerId,
+    nps: answer.nps,
+    comment: answer.comment,
+    submittedAt: answer.submittedAt,
+    receivedAt: answer.submittedAt,
+    createdAt: answer.submittedAt,
+  });
   await noteLatestResponse(db, customerId, answer.submittedAt);
   return responseId;
 }

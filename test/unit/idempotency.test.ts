@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RETRY } from '../../functions/data/db.ts';
-import { claimIdempotencyKey } from '../../functions/data/idempotency.ts';
+import { claimIdempotencyKey, scopedIdempotencyKey } from '../../functions/data/idempotency.ts';
 
 /** A key that changes hands between a failed claim and the read of its holder: the race DynamoDB Local rarely shows. */
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
@@ -45,5 +45,19 @@ describe('claimIdempotencyKey', () => {
     mock.on(PutCommand).rejects(Object.assign(new Error('bad'), { name: 'ValidationException' }));
     await expect(claimIdempotencyKey(db, 'k', 'hash', 0)).rejects.toThrow('bad');
     expect(mock.commandCalls(PutCommand)).toHaveLength(1);
+  });
+});
+
+describe('scopedIdempotencyKey', () => {
+  it('gives every caller a namespace of its own, which no key sent by another can reach', () => {
+    const scoped = [
+      scopedIdempotencyKey({ kind: 'admin' }, 'k'),
+      scopedIdempotencyKey({ kind: 'anonymous' }, 'k'),
+      scopedIdempotencyKey({ kind: 'customer', customerId: 'c-1' }, 'k'),
+      scopedIdempotencyKey({ kind: 'customer', customerId: 'c-2' }, 'k'),
+    ];
+    expect(new Set(scoped).size).toBe(4);
+    // A key that spells another namespace stays in its caller's own.
+    expect(scopedIdempotencyKey({ kind: 'anonymous' }, 'admin#k')).not.toBe(scopedIdempotencyKey({ kind: 'admin' }, 'k'));
   });
 });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { saveResponse, type FeedbackResponse } from '../../functions/data/responses.ts';
+import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { saveResponse, saveResponseCompletingKey, type FeedbackResponse } from '../../functions/data/responses.ts';
 
 /** DynamoDB Local never raises transaction conflicts; these are the races a deployed table produces. */
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
@@ -24,29 +24,56 @@ const awsError = (name: string, extra: Record<string, unknown> = {}) => Object.a
 const canceled = (...codes: string[]) =>
   awsError('TransactionCanceledException', { CancellationReasons: codes.map((Code) => ({ Code })) });
 
-describe('saveResponse outcomes', () => {
+describe('saveResponseCompletingKey outcomes', () => {
   it('saves', async () => {
     mock.on(TransactWriteCommand).resolves({});
-    expect(await saveResponse(db, response, 0, held)).toBe('saved');
+    expect(await saveResponseCompletingKey(db, response, 'new', held)).toBe('saved');
   });
 
   it.each([
-    ['the response changed under us', canceled('ConditionalCheckFailed', 'None'), 'raced'],
-    ['a concurrent transaction on the response', canceled('TransactionConflict', 'None'), 'raced'],
-    ['a transaction conflict exception', awsError('TransactionConflictException'), 'raced'],
+    ['the response existed (or not) after all', canceled('ConditionalCheckFailed', 'None'), 'guessed_wrong'],
     ['the idempotency key was taken over', canceled('None', 'ConditionalCheckFailed'), 'claim_lost'],
   ])('reports %s', async (_name, error, outcome) => {
     mock.on(TransactWriteCommand).rejects(error);
-    expect(await saveResponse(db, response, 1, held)).toBe(outcome);
+    expect(await saveResponseCompletingKey(db, response, 'existing', held)).toBe(outcome);
   });
 
-  it('reports a lost race without an idempotency key too', async () => {
-    mock.on(PutCommand).rejects(awsError('ConditionalCheckFailedException'));
-    expect(await saveResponse(db, response, 0)).toBe('raced');
+  it('throws conflicts and throttling for the one retry policy', async () => {
+    mock.on(TransactWriteCommand).rejects(canceled('TransactionConflict', 'None'));
+    await expect(saveResponseCompletingKey(db, response, 'new', held)).rejects.toThrow('TransactionCanceledException');
   });
 
-  it('throws what is not a race (throttling is the SDK retry policy’s business)', async () => {
-    mock.on(TransactWriteCommand).rejects(canceled('ThrottlingError', 'None'));
-    await expect(saveResponse(db, response, 0, held)).rejects.toThrow('TransactionCanceledException');
+  it('makes the guess a condition of the write', async () => {
+    mock.on(TransactWriteCommand).resolves({});
+    await saveResponseCompletingKey(db, response, 'existing', held);
+    const [update] = mock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(update!.Update!.ConditionExpression).toBe('attribute_exists(pk)');
+  });
+});
+
+describe('saveResponse: last writer wins', () => {
+  it('is one unconditional update that counts the version and keeps the first createdAt', async () => {
+    mock.on(UpdateCommand).resolves({});
+    expect(await saveResponse(db, response)).toEqual({ created: true });
+    const input = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(input.ConditionExpression).toBeUndefined();
+    expect(input.UpdateExpression).toMatch(/ADD #version :one$/);
+    expect(input.UpdateExpression).toContain('#createdAt = if_not_exists(#createdAt, :createdAt)');
+    // Answers left out are removed: a later submission replaces the answers.
+    const removed = input.UpdateExpression!.split(' REMOVE ')[1]!.split(' ADD ')[0]!.split(', ');
+    expect(removed.map((placeholder) => input.ExpressionAttributeNames![placeholder])).toEqual(
+      expect.arrayContaining(['csat', 'ces', 'comment', 'channel', 'attributes', 'gsi3pk']),
+    );
+  });
+
+  it('reports an update of an existing response', async () => {
+    mock.on(UpdateCommand).resolves({ Attributes: { version: 3 } });
+    expect(await saveResponse(db, response)).toEqual({ created: false });
+  });
+
+  it('writes again when a transaction held the item for a moment', async () => {
+    mock.on(UpdateCommand).rejectsOnce(awsError('TransactionConflictException')).resolves({});
+    expect(await saveResponse(db, response)).toEqual({ created: true });
+    expect(mock.commandCalls(UpdateCommand)).toHaveLength(2);
   });
 });
