@@ -19,6 +19,8 @@ const DAILY_QUOTA = /daily message quota|maximum sending quota|sending quota exc
 const NOT_VERIFIED = /not verified|failed the check/i;
 
 const HOUR_MS = 3_600_000;
+/** A run SES kept throttling (retries used up, or no time left to wait) pauses this long. */
+const THROTTLED_PAUSE_MS = 60_000;
 
 const failedIdentities = (message: string) =>
   (message.split(/:\s/).at(-1) ?? '').split(/[\s,]+/).map((identity) => identity.replace(/[.;]+$/, '').toLowerCase());
@@ -95,12 +97,15 @@ export interface SesMailerOptions {
   random?: () => number;
 }
 
-/** The mailer on SES API v2: simple content with both parts and custom headers, rate-limited, throttling retried. */
+/**
+ * The mailer on SES API v2: simple content with both parts and custom headers, rate-limited, throttling retried
+ * with backoff, but never past the caller's deadline: a throttled send that would have to wait beyond it is deferred.
+ */
 export function sesMailer(options: SesMailerOptions): Mailer {
   const clock = options.clock ?? systemClock;
   const retry = options.retry ?? DEFAULT_RETRY;
   const waitForSlot = rateLimiter(options.maxSendRate, clock);
-  return async (email) => {
+  return async (email, { deadlineMs = Infinity } = {}) => {
     const command = new SendEmailCommand({
       FromEmailAddress: options.from,
       ReplyToAddresses: options.replyTo ? [options.replyTo] : undefined,
@@ -123,8 +128,11 @@ export function sesMailer(options: SesMailerOptions): Mailer {
       } catch (error) {
         const kind = classifySesError(error, options.from);
         if (kind !== 'throttled') throw kind;
-        if (attempt + 1 >= retry.attempts) throw new SendDeferred('throttled', 60_000, { cause: error });
-        await clock.sleep(backoffDelay(attempt, retry, options.random));
+        const delay = backoffDelay(attempt, retry, options.random);
+        if (attempt + 1 >= retry.attempts || clock.now() + delay >= deadlineMs) {
+          throw new SendDeferred('throttled', THROTTLED_PAUSE_MS, { cause: error });
+        }
+        await clock.sleep(delay);
       }
     }
   };

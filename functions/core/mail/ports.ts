@@ -82,8 +82,11 @@ export interface OutgoingEmail {
   tags: Record<string, string>;
 }
 
-/** The mailer port: sends one email or throws `SendDeferred` (not sent, try later) or `SendFailed` (do not retry). */
-export type Mailer = (email: OutgoingEmail) => Promise<{ messageId: string }>;
+/**
+ * The mailer port: sends one email or throws `SendDeferred` (not sent, try later) or `SendFailed` (do not retry).
+ * `deadlineMs` (epoch ms): the mailer does not wait past it (throttling backoff, a rate slot); it defers instead.
+ */
+export type Mailer = (email: OutgoingEmail, options?: { deadlineMs?: number }) => Promise<{ messageId: string }>;
 
 /** SES did not take the email and says so: safe to send it later (daily quota, throttled too long, sending paused). */
 export class SendDeferred extends Error {
