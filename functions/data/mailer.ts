@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { SendBlocked, SendDeferred, SendFailed, type Mailer } from '#core/mail/ports.ts';
+import { SendBlocked, SendDeferred, SendFailed, type Mailer, type SendRate } from '#core/mail/ports.ts';
 
 const THROTTLED = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException']);
 /** Errors of the account or the deployment: every send would fail alike, so none may use up a customer's turn. */
@@ -92,6 +92,8 @@ export interface SesMailerOptions {
   replyTo?: string;
   configurationSet?: string;
   maxSendRate: number;
+  /** The account-wide rate (`dynamoSendRate`); without it, the rate holds for this mailer only (tests, benches). */
+  sendRate?: SendRate;
   retry?: RetryPolicy;
   clock?: Clock;
   random?: () => number;
@@ -104,7 +106,8 @@ export interface SesMailerOptions {
 export function sesMailer(options: SesMailerOptions): Mailer {
   const clock = options.clock ?? systemClock;
   const retry = options.retry ?? DEFAULT_RETRY;
-  const waitForSlot = rateLimiter(options.maxSendRate, clock);
+  const localRate = rateLimiter(options.maxSendRate, clock);
+  const sendRate: SendRate = options.sendRate ?? (async () => (await localRate(), true));
   return async (email, { deadlineMs = Infinity } = {}) => {
     const command = new SendEmailCommand({
       FromEmailAddress: options.from,
@@ -121,7 +124,7 @@ export function sesMailer(options: SesMailerOptions): Mailer {
       },
     });
     for (let attempt = 0; ; attempt++) {
-      await waitForSlot();
+      if (!(await sendRate({ deadlineMs }))) throw new SendDeferred('outOfTime', 0);
       try {
         const { MessageId } = await options.client.send(command);
         return { messageId: MessageId ?? '' };

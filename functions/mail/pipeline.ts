@@ -105,6 +105,7 @@ export async function mailBatch<C extends MailCandidate>(
   const wouldSend: WouldSend[] = [];
   let deferred: SendDeferred | undefined;
   let blocked: SendBlocked | undefined;
+  let outOfTime = false;
 
   const count = (decision: Decision) => {
     if (decision.kind === 'skip') counts.skipped[decision.reason]++;
@@ -147,6 +148,12 @@ export async function mailBatch<C extends MailCandidate>(
         blocked ??= error;
         return;
       }
+      if (error instanceof SendDeferred && error.reason === 'outOfTime') {
+        // No slot before the deadline: the batch ends unfinished, and whoever goes on resumes this entry.
+        await ports.store.recordOutcome(entry, { status: 'deferred', reason: error.reason });
+        outOfTime = true;
+        return;
+      }
       if (error instanceof SendDeferred) {
         // SES said no: nothing went out, so the entry may be sent later, by this run or another of the period.
         await ports.store.recordOutcome(entry, { status: 'deferred', reason: error.reason });
@@ -163,7 +170,7 @@ export async function mailBatch<C extends MailCandidate>(
 
   const queue = [...candidates];
   let failure: { error: unknown } | undefined;
-  const goOn = () => !deferred && !blocked && !failure && ports.now() < deadlineMs;
+  const goOn = () => !deferred && !blocked && !failure && !outOfTime && ports.now() < deadlineMs;
   await Promise.all(
     Array.from({ length: Math.max(1, options.concurrency) }, async () => {
       while (queue.length && goOn()) {
@@ -177,7 +184,7 @@ export async function mailBatch<C extends MailCandidate>(
   );
   if (failure) throw failure.error;
   if (blocked) emitMetric(`${kind.name}Blocked`, 1, kind.dimensions);
-  const unfinished = queue.length > 0 && !deferred && !blocked;
+  const unfinished = (outOfTime || queue.length > 0) && !deferred && !blocked;
   if (unfinished) counts.selected -= queue.length; // not started: the next pass over the page selects them
   return {
     counts,

@@ -88,10 +88,17 @@ export interface OutgoingEmail {
  */
 export type Mailer = (email: OutgoingEmail, options?: { deadlineMs?: number }) => Promise<{ messageId: string }>;
 
+/**
+ * The account's send rate, shared by every mailer: resolves at the instant this caller may send (its slot), or with
+ * `false`, without waiting, when that slot falls after `deadlineMs`.
+ */
+export type SendRate = (options?: { deadlineMs?: number }) => Promise<boolean>;
+
 /** SES did not take the email and says so: safe to send it later (daily quota, throttled too long, sending paused). */
 export class SendDeferred extends Error {
   constructor(
-    readonly reason: 'quota' | 'throttled' | 'paused',
+    /** `outOfTime`: the send's rate slot came after the caller's deadline; the caller goes on in a fresh invocation. */
+    readonly reason: 'quota' | 'throttled' | 'paused' | 'outOfTime',
     readonly retryAfterMs: number,
     options?: { cause?: unknown },
   ) {
