@@ -18,6 +18,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | email ledger  | CUSTOMER#<customerId>  | EMAIL#<campaignId>#<period> |                                  |                                    |                                    |
  * | mail state    | CUSTOMER#<customerId>  | #MAILSTATE                  |                                  |                                    |                                    |
  * | campaign run  | CAMPAIGN#<campaignId>  | RUN#<runId>                 |                                  |                                    |                                    |
+ * | send rate     | SENDRATE               | #ACCOUNT                    |                                  |                                    |                                    |
  *
  * Score days are the scorer's aggregates (one survey's days in one partition: a date range is one query); a score
  * claim marks one stream record as applied (TTL 48 h, beyond the stream's 24 h retention).
@@ -41,6 +42,8 @@ export const keys = {
   /** The last date each campaign, and any appreciation email, was claimed for a customer: the claim windows. */
   mailState: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#MAILSTATE' }),
   campaignRun: (campaignId: string, runId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RUN#${runId}` }),
+  /** The account's next free SES send slot, shared by every mailer (every run, schedule and email kind). */
+  sendRate: () => ({ pk: 'SENDRATE', sk: '#ACCOUNT' }),
 };
 
 /** Write shards of the customers-by-last-response index (gsi2 on customer items): no single hot partition. */

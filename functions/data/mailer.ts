@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { SendBlocked, SendDeferred, SendFailed, type Mailer } from '#core/mail/ports.ts';
+import { SendBlocked, SendDeferred, SendFailed, type Mailer, type SendRate } from '#core/mail/ports.ts';
 
 const THROTTLED = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException']);
 /** Errors of the account or the deployment: every send would fail alike, so none may use up a customer's turn. */
@@ -19,6 +19,8 @@ const DAILY_QUOTA = /daily message quota|maximum sending quota|sending quota exc
 const NOT_VERIFIED = /not verified|failed the check/i;
 
 const HOUR_MS = 3_600_000;
+/** A run SES kept throttling (retries used up, or no time left to wait) pauses this long. */
+const THROTTLED_PAUSE_MS = 60_000;
 
 const failedIdentities = (message: string) =>
   (message.split(/:\s/).at(-1) ?? '').split(/[\s,]+/).map((identity) => identity.replace(/[.;]+$/, '').toLowerCase());
@@ -90,17 +92,23 @@ export interface SesMailerOptions {
   replyTo?: string;
   configurationSet?: string;
   maxSendRate: number;
+  /** The account-wide rate (`dynamoSendRate`); without it, the rate holds for this mailer only (tests, benches). */
+  sendRate?: SendRate;
   retry?: RetryPolicy;
   clock?: Clock;
   random?: () => number;
 }
 
-/** The mailer on SES API v2: simple content with both parts and custom headers, rate-limited, throttling retried. */
+/**
+ * The mailer on SES API v2: simple content with both parts and custom headers, rate-limited, throttling retried
+ * with backoff, but never past the caller's deadline: a throttled send that would have to wait beyond it is deferred.
+ */
 export function sesMailer(options: SesMailerOptions): Mailer {
   const clock = options.clock ?? systemClock;
   const retry = options.retry ?? DEFAULT_RETRY;
-  const waitForSlot = rateLimiter(options.maxSendRate, clock);
-  return async (email) => {
+  const localRate = rateLimiter(options.maxSendRate, clock);
+  const sendRate: SendRate = options.sendRate ?? (async () => (await localRate(), true));
+  return async (email, { deadlineMs = Infinity } = {}) => {
     const command = new SendEmailCommand({
       FromEmailAddress: options.from,
       ReplyToAddresses: options.replyTo ? [options.replyTo] : undefined,
@@ -116,15 +124,18 @@ export function sesMailer(options: SesMailerOptions): Mailer {
       },
     });
     for (let attempt = 0; ; attempt++) {
-      await waitForSlot();
+      if (!(await sendRate({ deadlineMs }))) throw new SendDeferred('outOfTime', 0);
       try {
         const { MessageId } = await options.client.send(command);
         return { messageId: MessageId ?? '' };
       } catch (error) {
         const kind = classifySesError(error, options.from);
         if (kind !== 'throttled') throw kind;
-        if (attempt + 1 >= retry.attempts) throw new SendDeferred('throttled', 60_000, { cause: error });
-        await clock.sleep(backoffDelay(attempt, retry, options.random));
+        const delay = backoffDelay(attempt, retry, options.random);
+        if (attempt + 1 >= retry.attempts || clock.now() + delay >= deadlineMs) {
+          throw new SendDeferred('throttled', THROTTLED_PAUSE_MS, { cause: error });
+        }
+        await clock.sleep(delay);
       }
     }
   };

@@ -68,6 +68,8 @@ export interface BatchResult {
   deferred?: SendDeferred;
   /** SES refused the account: the batch stopped, and every claim whose email did not leave was given back. */
   blocked?: SendBlocked;
+  /** The deadline came before every candidate was handled: the rest were not started (nor counted). */
+  unfinished?: true;
 }
 
 /** A claim that lost this many times in a row is left to the run that keeps winning it. */
@@ -76,15 +78,18 @@ const CLAIM_ATTEMPTS = 3;
 /**
  * Mails a batch (or, dry, says whom it would mail), `concurrency` sends at a time. A deferral stops the batch after
  * the sends under way; an unexpected error (DynamoDB, the network) stops every worker before it is thrown, so
- * nothing goes on sending once the caller reacts to it.
+ * nothing goes on sending once the caller reacts to it. From `deadlineMs` on, no worker starts another candidate
+ * (the batch is `unfinished`), and the mailer is told not to wait past it: the caller's time is bounded by the
+ * deadline plus the sends under way.
  */
 export async function mailBatch<C extends MailCandidate>(
   ports: MailPorts,
   kind: EmailKind<C>,
   run: MailRun,
   candidates: readonly C[],
-  options: { dryRun: boolean; concurrency: number },
+  options: { dryRun: boolean; concurrency: number; deadlineMs?: number },
 ): Promise<BatchResult> {
+  const deadlineMs = options.deadlineMs ?? Infinity;
   const facts = await ports.store.readMailingFacts(
     kind.rules.stream,
     candidates.map((c) => ({ customerId: c.customer.customerId, period: c.period })),
@@ -94,6 +99,7 @@ export async function mailBatch<C extends MailCandidate>(
   const wouldSend: WouldSend[] = [];
   let deferred: SendDeferred | undefined;
   let blocked: SendBlocked | undefined;
+  let outOfTime = false;
 
   const count = (decision: Decision) => {
     if (decision.kind === 'skip') counts.skipped[decision.reason]++;
@@ -114,14 +120,17 @@ export async function mailBatch<C extends MailCandidate>(
 
     const entry = { customerId, stream: kind.rules.stream, period: candidate.period, runId: run.runId };
     try {
-      const { messageId } = await ports.send({
-        to: candidate.customer.email,
-        subject: email.subject,
-        html: email.html,
-        text: email.text,
-        headers: email.headers,
-        tags: email.tags,
-      });
+      const { messageId } = await ports.send(
+        {
+          to: candidate.customer.email,
+          subject: email.subject,
+          html: email.html,
+          text: email.text,
+          headers: email.headers,
+          tags: email.tags,
+        },
+        { deadlineMs },
+      );
       await ports.store.recordOutcome(entry, { status: 'sent', messageId, sentAt: new Date(ports.now()).toISOString() });
       counts.sent++;
       await kind.afterSent?.(candidate);
@@ -131,6 +140,12 @@ export async function mailBatch<C extends MailCandidate>(
         if (claimed.resumed) await ports.store.recordOutcome(entry, { status: 'deferred', reason: 'blocked' });
         else await ports.store.releaseClaim(claimed.claim, claimed.previous);
         blocked ??= error;
+        return;
+      }
+      if (error instanceof SendDeferred && error.reason === 'outOfTime') {
+        // No slot before the deadline: the batch ends unfinished, and whoever goes on resumes this entry.
+        await ports.store.recordOutcome(entry, { status: 'deferred', reason: error.reason });
+        outOfTime = true;
         return;
       }
       if (error instanceof SendDeferred) {
@@ -149,11 +164,12 @@ export async function mailBatch<C extends MailCandidate>(
 
   const queue = [...candidates];
   let failure: { error: unknown } | undefined;
+  const goOn = () => !deferred && !blocked && !failure && !outOfTime && ports.now() < deadlineMs;
   await Promise.all(
     Array.from({ length: Math.max(1, options.concurrency) }, async () => {
-      for (let candidate = queue.shift(); candidate && !deferred && !blocked && !failure; candidate = queue.shift()) {
+      while (queue.length && goOn()) {
         try {
-          await handle(candidate);
+          await handle(queue.shift()!);
         } catch (error) {
           failure ??= { error };
         }
@@ -162,7 +178,15 @@ export async function mailBatch<C extends MailCandidate>(
   );
   if (failure) throw failure.error;
   if (blocked) emitMetric(`${kind.name}Blocked`, 1, kind.dimensions);
-  return { counts, wouldSend, ...(deferred ? { deferred } : {}), ...(blocked ? { blocked } : {}) };
+  const unfinished = (outOfTime || queue.length > 0) && !deferred && !blocked;
+  if (unfinished) counts.selected -= queue.length; // not started: the next pass over the page selects them
+  return {
+    counts,
+    wouldSend,
+    ...(deferred ? { deferred } : {}),
+    ...(blocked ? { blocked } : {}),
+    ...(unfinished ? { unfinished: true as const } : {}),
+  };
 }
 
 const decideFor = (

@@ -9,6 +9,7 @@ import { NotFound, ValidationFailed } from '#core/errors.ts';
 import type { NotifyTeam } from '#core/mail/ports.ts';
 import { dynamoCampaignStore } from '#data/campaign-store.ts';
 import { sesMailer } from '#data/mailer.ts';
+import { dynamoSendRate } from '#data/send-rate.ts';
 import { emailTeamNotifier, snsTeamNotifier } from '#data/team-notifier.ts';
 import { ENV } from '#runtime/env.ts';
 import { httpHandler, type HttpRequest } from '#runtime/http.ts';
@@ -57,14 +58,17 @@ function continuation(): CampaignPorts['continueRun'] {
   };
 }
 
+const table = tableFromEnv();
 const ports: CampaignPorts = {
-  store: dynamoCampaignStore(tableFromEnv()),
+  store: dynamoCampaignStore(table),
   send: sesMailer({
     client: ses,
     from: env.sender,
     replyTo: env.replyTo,
     configurationSet: env.configurationSet,
     maxSendRate: env.settings.maxSendRate,
+    // One rate for the account: concurrent runs, schedules and continuations share it through the table.
+    sendRate: dynamoSendRate(table, env.settings.maxSendRate),
   }),
   notifyTeam: teamNotifier(),
   continueRun: continuation(),

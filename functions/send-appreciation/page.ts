@@ -21,25 +21,39 @@ export interface PageResult {
   recipients: Recipients[];
   deferred?: SendDeferred;
   blocked?: SendBlocked;
+  /** The deadline came mid-page: the page is not done, and its counts must not be committed (it is read again). */
+  unfinished?: true;
 }
 
-/** Reads one page of the campaign's selection and puts it through the mail pipeline (dry: says whom it would mail). */
-export async function processPage(ports: CampaignPorts, run: CampaignRun, dryRun: boolean): Promise<PageResult> {
+/**
+ * Reads one page of the campaign's selection and puts it through the mail pipeline (dry: says whom it would mail).
+ * No candidate is started from `deadlineMs` on: the page then comes back `unfinished`.
+ */
+export async function processPage(
+  ports: CampaignPorts,
+  run: CampaignRun,
+  dryRun: boolean,
+  deadlineMs: number,
+): Promise<PageResult> {
   const { store, settings } = ports;
   const queries = selectionQueries(run.campaignId, run.date, settings);
   const { items, next } = await store.readSelectionPage(queries, run.cursor ?? { partition: 0 }, pageSize(settings));
   const candidates = await candidatesOf(store, settings, run, items, dryRun);
   const kind = campaignEmailKind(ports, run, await ports.keyring());
   const concurrency = Math.min(16, Math.ceil(settings.maxSendRate));
-  const { counts, wouldSend, deferred, blocked } = await mailBatch(
+  const { counts, wouldSend, deferred, blocked, unfinished } = await mailBatch(
     ports,
     kind,
     { runId: run.runId, date: run.date },
     candidates,
-    {
-      dryRun,
-      concurrency,
-    },
+    { dryRun, concurrency, deadlineMs },
   );
-  return { counts, next, recipients: wouldSend, ...(deferred ? { deferred } : {}), ...(blocked ? { blocked } : {}) };
+  return {
+    counts,
+    next,
+    recipients: wouldSend,
+    ...(deferred ? { deferred } : {}),
+    ...(blocked ? { blocked } : {}),
+    ...(unfinished ? { unfinished } : {}),
+  };
 }

@@ -41,6 +41,15 @@ async function settle(ports: CampaignPorts, run: CampaignRun, owner: string, how
   run.status = how.status;
 }
 
+/** Out of time: releases the lease and goes on in a fresh invocation. */
+async function handOn(ports: CampaignPorts, run: CampaignRun, owner: string): Promise<CampaignRun> {
+  const { campaignId, runId } = run;
+  await settle(ports, run, owner, { status: 'running' });
+  await ports.continueRun({ continueRun: { campaignId, runId } });
+  logger.info('CampaignRunContinued', { campaignId, runId, pages: run.pages });
+  return run;
+}
+
 /**
  * Works on a leased run until it is done, paused by SES, or out of time (then hands it to a fresh invocation). A page
  * that fails is not committed: the run is settled `running` (lease released) and handed on.
@@ -59,15 +68,10 @@ async function work(
       logger.info('CampaignRunDone', { campaignId, runId, sent: run.sent, selected: run.selected });
       return run;
     }
-    if (deadlineMs - ports.now() < pageTimeMs(ports.settings)) {
-      await settle(ports, run, owner, { status: 'running' });
-      await ports.continueRun({ continueRun: { campaignId, runId } });
-      logger.info('CampaignRunContinued', { campaignId, runId, pages: run.pages });
-      return run;
-    }
+    if (deadlineMs - ports.now() < pageTimeMs(ports.settings)) return handOn(ports, run, owner);
     let page: PageResult;
     try {
-      page = await processPage(ports, run, false);
+      page = await processPage(ports, run, false, deadlineMs - SAFETY_MARGIN_MS);
     } catch (error) {
       // Every worker of the page has stopped. The page's counts are not committed: it is read again by the next
       // invocation, where this run's own ledger entries count once. Release the lease and hand on.
@@ -100,6 +104,9 @@ async function work(
       emitMetric('CampaignRunPaused', 1, { campaignId });
       return run;
     }
+    // Out of time mid-page (slow sends): not committed; the next invocation reads the page again, where what this run
+    // already sent counts once.
+    if (page.unfinished) return handOn(ports, run, owner);
     await ports.store.commitPage(run, owner, page.counts, page.next, ports.now());
     failures = 0;
     Object.assign(run, addCounts(run, page.counts), { pages: run.pages + 1, cursor: page.next });
@@ -119,6 +126,7 @@ export interface StartRun {
 /**
  * A dry run reads the selection and decides, but claims, sends and records nothing. It has the budget of the call
  * that asked for it: when the budget runs out it stops and says so (`truncated: true`), with what it counted so far.
+ * A page does not start when the last one took longer than the time left, and stops within itself at the deadline.
  */
 async function dryRun(ports: CampaignPorts, input: StartRun, budgetMs: number): Promise<RunReport> {
   const run = newRun(ports, input);
@@ -127,14 +135,17 @@ async function dryRun(ports: CampaignPorts, input: StartRun, budgetMs: number): 
   const recipients: Recipients[] = [];
   let wouldSend = 0;
   let truncated = false;
-  for (;;) {
-    const page = await processPage(ports, run, true);
+  for (let pages = 0; ; pages++) {
+    const started = ports.now();
+    // The first page is read whole, so even a cut dry run counts something.
+    const page = await processPage(ports, run, true, pages === 0 ? Infinity : deadline);
+    const lastPageMs = ports.now() - started;
     counts = addCounts(counts, page.counts);
     wouldSend += page.recipients.length;
     recipients.push(...page.recipients.slice(0, DRY_RUN_LISTED - recipients.length));
-    if (!page.next) break;
+    if (!page.next && !page.unfinished) break;
     run.cursor = page.next;
-    if (ports.now() >= deadline) {
+    if (page.unfinished || ports.now() + lastPageMs >= deadline) {
       truncated = true;
       break;
     }

@@ -111,4 +111,43 @@ describe('mailBatch with another email kind', () => {
     expect(fake.ledger.has(fake.ledgerKey('b', 'invitation', '2026-11-24'))).toBe(false); // never reached
     expect(resumed.counts.sent).toBe(1);
   });
+
+  it('starts no candidate from the deadline on, hands the mailer the deadline, and counts only what it started', async () => {
+    const { mailer, candidates, ports } = given();
+    let clock = 0;
+    const deadlines: Array<number | undefined> = [];
+    const slow = {
+      ...ports,
+      now: () => clock,
+      send: async (...[email, options]: Parameters<typeof mailer.send>) => {
+        deadlines.push(options?.deadlineMs);
+        clock += 3_000; // each send takes 3 s
+        return mailer.send(email, options);
+      },
+    };
+
+    const result = await mailBatch(slow, invitations, run, candidates, { dryRun: false, concurrency: 1, deadlineMs: 5_000 });
+
+    expect(result).toMatchObject({ unfinished: true, counts: { selected: 2, sent: 2 } });
+    expect(mailer.sent.map((e) => e.to)).toEqual(['a@example.com', 'b@example.com']);
+    expect(deadlines).toEqual([5_000, 5_000]);
+  });
+
+  it('a rate slot past the deadline defers that email and ends the batch unfinished, for the next pass to resume', async () => {
+    const { fake, candidates, ports } = given();
+    const mailer = fakeMailer((email) => {
+      if (email.to === 'b@example.com') throw new SendDeferred('outOfTime', 0);
+    });
+
+    const result = await mailBatch({ ...ports, send: mailer.send }, invitations, run, candidates, {
+      dryRun: false,
+      concurrency: 1,
+    });
+    const next = await mailBatch(ports, invitations, run, candidates, { dryRun: false, concurrency: 1 });
+
+    expect(result).toMatchObject({ unfinished: true, counts: { selected: 2, sent: 1 } });
+    expect(result.deferred).toBeUndefined();
+    expect(next.counts).toMatchObject({ selected: 3, sent: 3 }); // a counted once, b resumed, c sent
+    expect(fake.ledger.get(fake.ledgerKey('b', 'invitation', '2026-11-24'))).toMatchObject({ status: 'sent' });
+  });
 });

@@ -157,6 +157,21 @@ describe('sesMailer', () => {
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(DEFAULT_RETRY.attempts);
   });
 
+  it("never sleeps past the caller's deadline: throttling that would outlast it defers the send", async () => {
+    ses.on(SendEmailCommand).rejects(sesError('TooManyRequestsException'));
+    const clock = fakeClock();
+    const send = sesMailer({
+      client: new SESv2Client({}),
+      from: 'feedback@example.com',
+      maxSendRate: 10,
+      clock,
+      random: () => 1,
+    });
+    await expect(send(email, { deadlineMs: 1_000 })).rejects.toMatchObject({ name: 'SendDeferred', reason: 'throttled' });
+    expect(clock.now()).toBeLessThan(1_000);
+    expect(ses.commandCalls(SendEmailCommand).length).toBeLessThan(DEFAULT_RETRY.attempts);
+  });
+
   it('does not retry the daily quota: the run pauses', async () => {
     ses.on(SendEmailCommand).rejects(sesError('LimitExceededException', 'Daily message quota exceeded.'));
     await expect(mailer()(email)).rejects.toMatchObject({ name: 'SendDeferred', reason: 'quota' });

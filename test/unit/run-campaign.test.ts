@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addDays } from '../../functions/core/dates.ts';
 import { SendBlocked, SendDeferred, SendFailed, type DetractorNotice } from '../../functions/core/mail/ports.ts';
 import { parseKeyring } from '../../functions/core/tokens.ts';
@@ -260,5 +260,65 @@ describe('a campaign run over the mail pipeline', () => {
       expect.objectContaining({ customerId: 'good', score: 3, comment: 'rude', campaignId: 'detractor-followup' }),
     ]);
     expect(mailer.sent).toHaveLength(0);
+  });
+});
+
+/** The API's budget for answering a run itself (HTTP_BUDGET_MS in the handler), under API Gateway's 30 s. */
+const HTTP_BUDGET_MS = 20_000;
+
+describe('a run called over HTTP answers within its budget, whatever the page costs', () => {
+  // Fake timers: a 3-second send costs no real time, and the run's clock (Date.now) moves with the timers.
+  beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] }));
+  afterEach(() => void vi.useRealTimers());
+  const after = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const timed = async <T>(work: Promise<T>): Promise<T> => {
+    await vi.runAllTimersAsync();
+    return work;
+  };
+
+  it('slow sends: the page stops starting sends near the deadline, and the continuation counts each email once', async () => {
+    const { fake, mailer, continued, ports, promoters } = given({ now: () => Date.now() });
+    ports.settings.maxSendRate = 1; // a page of 10, one send at a time: 30 s at 3 s a send
+    ports.send = async (email, options) => {
+      await after(3_000);
+      return mailer.send(email, options);
+    };
+    promoters(10);
+    const started = Date.now();
+
+    const report = await timed(
+      startRun(ports, { campaignId: 'promoter-thanks', date: DATE, dryRun: false, linkBaseUrl: BASE }, HTTP_BUDGET_MS),
+    );
+
+    expect(Date.now() - started).toBeLessThanOrEqual(HTTP_BUDGET_MS);
+    expect(report.status).toBe('running');
+    expect(continued).toEqual([{ continueRun: { campaignId: 'promoter-thanks', runId: report.runId } }]);
+    expect(fake.runs.get(report.runId)).toMatchObject({ pages: 0, sent: 0, leaseOwner: undefined });
+    const early = mailer.sent.length;
+    expect(early).toBeGreaterThan(0);
+
+    const done = await timed(continueRun(ports, continued[0]!.continueRun, 14 * 60_000));
+
+    expect(done).toMatchObject({ status: 'done', selected: 10, sent: 10, failed: 0, skipped: { alreadySent: 0 } });
+    expect(mailer.sent).toHaveLength(10);
+    expect(new Set(mailer.sent.map((e) => e.to)).size).toBe(10);
+  });
+
+  it('a slow store: a dry run starts no page it has no time for, and says it is truncated', async () => {
+    const { fake, ports, promoters } = given({ now: () => Date.now() });
+    const read = fake.store.readSelectionPage.bind(fake.store);
+    fake.store.readSelectionPage = async (...args) => {
+      await after(8_000);
+      return read(...args);
+    };
+    promoters(50); // three pages of 20
+    const started = Date.now();
+
+    const report = await timed(
+      startRun(ports, { campaignId: 'promoter-thanks', date: DATE, dryRun: true, linkBaseUrl: BASE }, HTTP_BUDGET_MS),
+    );
+
+    expect(Date.now() - started).toBeLessThanOrEqual(HTTP_BUDGET_MS);
+    expect(report).toMatchObject({ status: 'done', dryRun: true, truncated: true, selected: 40, wouldSend: 40 });
   });
 });

@@ -82,13 +82,23 @@ export interface OutgoingEmail {
   tags: Record<string, string>;
 }
 
-/** The mailer port: sends one email or throws `SendDeferred` (not sent, try later) or `SendFailed` (do not retry). */
-export type Mailer = (email: OutgoingEmail) => Promise<{ messageId: string }>;
+/**
+ * The mailer port: sends one email or throws `SendDeferred` (not sent, try later) or `SendFailed` (do not retry).
+ * `deadlineMs` (epoch ms): the mailer does not wait past it (throttling backoff, a rate slot); it defers instead.
+ */
+export type Mailer = (email: OutgoingEmail, options?: { deadlineMs?: number }) => Promise<{ messageId: string }>;
+
+/**
+ * The account's send rate, shared by every mailer: resolves at the instant this caller may send (its slot), or with
+ * `false`, without waiting, when that slot falls after `deadlineMs`.
+ */
+export type SendRate = (options?: { deadlineMs?: number }) => Promise<boolean>;
 
 /** SES did not take the email and says so: safe to send it later (daily quota, throttled too long, sending paused). */
 export class SendDeferred extends Error {
   constructor(
-    readonly reason: 'quota' | 'throttled' | 'paused',
+    /** `outOfTime`: the send's rate slot came after the caller's deadline; the caller goes on in a fresh invocation. */
+    readonly reason: 'quota' | 'throttled' | 'paused' | 'outOfTime',
     readonly retryAfterMs: number,
     options?: { cause?: unknown },
   ) {

@@ -1,0 +1,82 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SendRate } from '#core/mail/ports.ts';
+import { isConditionFailure, type Db } from './db.ts';
+import { keys } from './keys.ts';
+import { systemClock, type Clock } from './mailer.ts';
+
+/**
+ * The account's send rate across every invocation: one item holds the next free send slot (epoch ms), and a caller
+ * reserves `slotsPerTrip` consecutive slots with one conditional update, then hands them out locally. Slots never
+ * overlap, so the sends of all runs together stay under `perSecond`; a slot reserved and not used is lost, which
+ * only slows sending. Busy: one round trip per `slotsPerTrip` sends; idle (the next slot is past): two.
+ */
+export function dynamoSendRate(
+  db: Db,
+  perSecond: number,
+  {
+    slotsPerTrip = Math.max(1, Math.min(10, Math.floor(perSecond / 2))),
+    clock = systemClock,
+  }: { slotsPerTrip?: number; clock?: Clock } = {},
+): SendRate {
+  const interval = 1000 / perSecond;
+  const span = interval * slotsPerTrip;
+  const slots: number[] = [];
+  let reserving: Promise<void> | undefined;
+
+  /** Moves the shared next slot on by `span`; returns the first reserved slot. */
+  async function reserve(): Promise<number> {
+    for (;;) {
+      const now = clock.now();
+      try {
+        // Busy: the next slot is ahead of now, so the block starts there.
+        const { Attributes } = await db.client.send(
+          new UpdateCommand({
+            TableName: db.table,
+            Key: keys.sendRate(),
+            UpdateExpression: 'SET nextSlot = nextSlot + :span',
+            ConditionExpression: 'nextSlot >= :now',
+            ExpressionAttributeValues: { ':span': span, ':now': now },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return (Attributes!.nextSlot as number) - span;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      try {
+        // Idle: nobody sent lately, so the block starts now.
+        await db.client.send(
+          new UpdateCommand({
+            TableName: db.table,
+            Key: keys.sendRate(),
+            UpdateExpression: 'SET nextSlot = :next, #type = :type',
+            ConditionExpression: 'attribute_not_exists(nextSlot) OR nextSlot < :now',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: { ':next': now + span, ':now': now, ':type': 'sendRate' },
+          }),
+        );
+        return now;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error; // another caller took it in between: busy again
+      }
+    }
+  }
+
+  const take: SendRate = async ({ deadlineMs = Infinity } = {}) => {
+    while (!slots.length) {
+      // One reservation at a time per instance: concurrent senders share its block.
+      reserving ??= reserve()
+        .then((first) => void slots.push(...Array.from({ length: slotsPerTrip }, (_, i) => first + i * interval)))
+        .finally(() => (reserving = undefined));
+      await reserving;
+    }
+    const slot = slots.shift()!;
+    // A slot long past (reserved before a pause) is dropped: using it late would crowd another caller's slot.
+    if (slot < clock.now() - interval) return take({ deadlineMs });
+    if (slot > deadlineMs) return false;
+    const wait = slot - clock.now();
+    if (wait > 0) await clock.sleep(wait);
+    return true;
+  };
+  return take;
+}

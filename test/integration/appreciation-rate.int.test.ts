@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { addDays } from '../../functions/core/dates.ts';
+import { sesMailer } from '../../functions/data/mailer.ts';
+import { dynamoSendRate } from '../../functions/data/send-rate.ts';
+import { sesClient } from '../../functions/runtime/clients.ts';
+import { startRun } from '../../functions/send-appreciation/run-campaign.ts';
+import { appreciationDb, givenAnswer, givenCustomer, testPorts, testSettings, uniqueDate } from '../support/appreciation.ts';
+
+/**
+ * One send rate for the account: three runs at once, each with its own mailer (as three Lambda invocations would
+ * have), share the rate through the table. The send instants are taken at the SES client, against the local SES.
+ */
+const db = appreciationDb();
+const MAX_SEND_RATE = 10;
+
+/** An SES client that notes the instant of each SendEmail it makes. */
+function timedSes(instants: number[]): SESv2Client {
+  const client = sesClient();
+  client.middlewareStack.add((next) => async (args) => (instants.push(Date.now()), next(args)), { step: 'initialize' });
+  return client;
+}
+
+async function givenAnswered(count: number, day: string, nps: number) {
+  for (let i = 0; i < count; i++) {
+    const c = await givenCustomer(db, { locale: 'en' });
+    await givenAnswer(db, c.customerId, { nps, submittedAt: `${day}T12:00:00.000Z` });
+  }
+}
+
+describe('the account-wide send rate', () => {
+  it('three concurrent runs of different campaigns keep their combined rate within 1.1 × maxSendRate', async () => {
+    const [first, second] = [uniqueDate(), uniqueDate(2011, 10)];
+    await givenAnswered(20, addDays(first, -1), 10);
+    await givenAnswered(20, addDays(first, -1), 2);
+    await givenAnswered(20, addDays(second, -1), 9);
+    const instants: number[] = [];
+    const settings = testSettings({ maxSendRate: MAX_SEND_RATE });
+    const invocation = () =>
+      testPorts(db, {
+        settings,
+        send: sesMailer({
+          client: timedSes(instants),
+          from: 'feedback@example.com',
+          maxSendRate: MAX_SEND_RATE,
+          sendRate: dynamoSendRate(db, MAX_SEND_RATE),
+        }),
+      }).ports;
+    const run = (campaignId: 'promoter-thanks' | 'detractor-followup', date: string) =>
+      startRun(invocation(), { campaignId, date, dryRun: false, linkBaseUrl: 'https://x.example' }, 60_000);
+
+    const reports = await Promise.all([
+      run('promoter-thanks', first),
+      run('detractor-followup', first),
+      run('promoter-thanks', second),
+    ]);
+
+    expect(reports.map((r) => [r.status, r.sent])).toEqual([
+      ['done', 20],
+      ['done', 20],
+      ['done', 20],
+    ]);
+    instants.sort((a, b) => a - b);
+    expect(instants).toHaveLength(60);
+    const rate = ((instants.length - 1) / (instants.at(-1)! - instants[0]!)) * 1000;
+    const busiestSecond = Math.max(...instants.map((t) => instants.filter((u) => u >= t && u < t + 1000).length));
+    console.info(`account send rate: ${rate.toFixed(2)}/s over ${instants.length} sends; busiest second ${busiestSecond}`);
+    expect(rate).toBeLessThanOrEqual(1.1 * MAX_SEND_RATE);
+  }, 30_000);
+});
