@@ -3,7 +3,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { addDays } from '../../functions/core/dates.ts';
 import { sesMailer } from '../../functions/data/mailer.ts';
 import { dynamoSendRate } from '../../functions/data/send-rate.ts';
-import { sesClient } from '../../functions/runtime/clients.ts';
+import { sesClient } from '../../functions/runtime/ses-client.ts';
 import { startRun } from '../../functions/send-appreciation/run-campaign.ts';
 import { appreciationDb, givenAnswer, givenCustomer, testPorts, testSettings, uniqueDate } from '../support/appreciation.ts';
 
