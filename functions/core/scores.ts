@@ -1,5 +1,5 @@
 import { assertWalkable, dateIssues, EARLIEST_DATE, MAX_RANGE_DAYS, spanIssues, type DateRange } from './date-range.ts';
-import { addDays, daysBetween, isIsoDate } from './dates.ts';
+import { addDays } from './dates.ts';
 import { ValidationFailed, type Issue } from './errors.ts';
 import { SCALE_QUESTIONS, type Answers, type Metric, type ScaleType } from './questions/index.ts';
 import type { ScaleQuestion } from './questions/types.ts';
@@ -183,10 +183,6 @@ export const INTERVALS = ['day', 'week', 'month', 'total'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
 const DAY_MS = 86_400_000;
-
-/** A real calendar date `YYYY-MM-DD`. */
-export const isDay = isIsoDate;
-export { addDays, daysBetween };
 
 export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
