@@ -1,14 +1,13 @@
 /** Calendar dates (`YYYY-MM-DD`, UTC) and the instants runs stand for. */
 
 const DAY_MS = 86_400_000;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A real calendar date `YYYY-MM-DD`. */
+/** A real calendar date `YYYY-MM-DD` (any four-digit year: parsed as ISO, so years 0–99 are not taken for 1900s). */
 export function isIsoDate(value: string): boolean {
-  const m = DATE.exec(value);
-  if (!m) return false;
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return date.toISOString().slice(0, 10) === value;
+  if (!DATE.test(value)) return false;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
 }
 
 export const addDays = (date: string, days: number): string =>

@@ -1,4 +1,6 @@
-import { ValidationFailed } from './errors.ts';
+import { assertWalkable, dateIssues, EARLIEST_DATE, MAX_RANGE_DAYS, spanIssues, type DateRange } from './date-range.ts';
+import { addDays } from './dates.ts';
+import { ValidationFailed, type Issue } from './errors.ts';
 import { SCALE_QUESTIONS, type Answers, type Metric, type ScaleType } from './questions/index.ts';
 import type { ScaleQuestion } from './questions/types.ts';
 import { SURVEY_ID } from './schemas.ts';
@@ -181,19 +183,8 @@ export const INTERVALS = ['day', 'week', 'month', 'total'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
 const DAY_MS = 86_400_000;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A real calendar date `YYYY-MM-DD`. */
-export function isDay(value: string): boolean {
-  if (!DAY.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
 
 export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-export const addDays = (day: string, days: number) => dayOf(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS);
-export const daysBetween = (from: string, to: string) =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
 /** The ISO 8601 week of a day, e.g. `2026-W48`: weeks start on Monday; week 1 holds the year's first Thursday. */
 export function isoWeek(day: string): string {
@@ -218,11 +209,15 @@ export function periodOf(day: string, interval: Interval): string {
   }
 }
 
-/** Every period that has a day in [from, to], in order, empty ones included. */
+/**
+ * Every period that has a day in [from, to], in order, empty ones included. Throws (RangeError) for a range that is
+ * not a bounded one of real dates (see assertWalkable): a day count, never a date comparison, ends the walk.
+ */
 export function periodsIn(from: string, to: string, interval: Interval): string[] {
+  const days = assertWalkable({ from, to });
   const periods: string[] = [];
-  for (let day = from; day <= to; day = addDays(day, 1)) {
-    const period = periodOf(day, interval);
+  for (let i = 0; i < days; i++) {
+    const period = periodOf(addDays(from, i), interval);
     if (periods.at(-1) !== period) periods.push(period);
   }
   return periods;
@@ -419,20 +414,31 @@ export function scoreReport(query: ReportQuery, days: ReadonlyArray<BucketKey & 
   return report;
 }
 
-/** The longest range a report may span (ten years of days). */
-export const MAX_REPORT_DAYS = 3660;
+/** The range a report covers by default: the 30 days that end on `to`. */
 export const DEFAULT_REPORT_DAYS = 30;
 
 /**
- * The range a report covers: as asked; `to` defaults to today (UTC), `from` to 30 days before `to`.
- * 400 when it is backwards or too long.
+ * The range a report covers, or what is wrong with the request: `to` defaults to today (UTC), `from` to 30 days
+ * before `to` (not before EARLIEST_DATE); each end within the service's dates, `from` not after `to`, at most
+ * MAX_RANGE_DAYS days. The query schema and the handler both ask this one function.
  */
-export function reportRange(from: string | undefined, to: string | undefined, today: string): { from: string; to: string } {
+export function resolveReportRange(
+  from: string | undefined,
+  to: string | undefined,
+  today: string,
+): { range: DateRange; issues?: undefined } | { range?: undefined; issues: Issue[] } {
+  const dates = dateIssues({ from, to }, today);
+  if (dates.length > 0) return { issues: dates };
   const end = to ?? today;
-  const start = from ?? addDays(end, -(DEFAULT_REPORT_DAYS - 1));
-  if (start > end) throw new ValidationFailed([{ path: 'from', message: '"from" must not be after "to".' }]);
-  if (daysBetween(start, end) >= MAX_REPORT_DAYS) {
-    throw new ValidationFailed([{ path: 'to', message: `A report spans at most ${MAX_REPORT_DAYS} days.` }]);
-  }
-  return { from: start, to: end };
+  const earliestDefault = addDays(end, -(DEFAULT_REPORT_DAYS - 1));
+  const range = { from: from ?? (earliestDefault < EARLIEST_DATE ? EARLIEST_DATE : earliestDefault), to: end };
+  const span = spanIssues(range, MAX_RANGE_DAYS);
+  return span.length > 0 ? { issues: span } : { range };
+}
+
+/** The range a report covers (see resolveReportRange); 400 when the request's range cannot be reported. */
+export function reportRange(from: string | undefined, to: string | undefined, today: string): DateRange {
+  const { range, issues } = resolveReportRange(from, to, today);
+  if (issues) throw new ValidationFailed(issues);
+  return range;
 }

@@ -17,9 +17,6 @@ export const handler = httpHandler(routes, {
     handle: async (req) => {
       const id = req.params.surveyId;
       const { limit, ...query } = req.query;
-      if (query.from && query.to && query.from > query.to) {
-        throw new ValidationFailed([{ path: 'from', message: '"from" must not be after "to".' }]);
-      }
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       if (query.cursor !== undefined && !after) {
         throw new ValidationFailed([{ path: 'cursor', message: 'Use the nextCursor of the previous page, as given.' }]);

@@ -1,13 +1,12 @@
 import * as z from 'zod/mini';
 import { surveyId } from '#core/schemas.ts';
-import { isDay } from '#core/scores.ts';
-import { component, defineRoutes, StoredResponse } from '#runtime/routes.ts';
+import { dateIssues, spanIssues } from '#core/date-range.ts';
+import { component, defineRoutes, queryDate, StoredResponse, todayUtc } from '#runtime/routes.ts';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 const LIMIT_MESSAGE = `Use a whole number from 1 to ${MAX_LIMIT}.`;
 
-const day = (description: string) => z.string().check(z.refine(isDay, 'Use a real date as YYYY-MM-DD.'), z.describe(description));
 /** Digits only (no `1e2`, no spaces), then the range. */
 const limit = z._default(
   z.pipe(
@@ -37,12 +36,22 @@ export const routes = defineRoutes({
     summary: "List a survey's responses",
     description: 'With `Accept: text/csv`, the same rows as CSV with a header row (the next page’s cursor in `X-Next-Cursor`).',
     params: z.object({ surveyId }),
-    query: z.object({
-      from: z.optional(day('First day, YYYY-MM-DD (UTC).')),
-      to: z.optional(day('Last day, YYYY-MM-DD (UTC).')),
-      limit,
-      cursor: z.optional(z.string().check(z.describe('nextCursor of the previous page.'))),
-    }),
+    query: z
+      .object({
+        from: z.optional(queryDate('First day, YYYY-MM-DD (UTC).')),
+        to: z.optional(queryDate('Last day, YYYY-MM-DD (UTC); not before from.')),
+        limit,
+        cursor: z.optional(z.string().check(z.describe('nextCursor of the previous page.'))),
+      })
+      .check(
+        // No span limit: a listing reads one page whatever its range, so every response stays listable in one range.
+        z.superRefine(({ from, to }, ctx) => {
+          if (from === undefined || to === undefined || dateIssues({ from, to }, todayUtc()).length > 0) return;
+          for (const { path, message } of spanIssues({ from, to })) {
+            ctx.issues.push({ code: 'custom', path: [path], message, input: { from, to } });
+          }
+        }),
+      ),
     produces: ['application/json', 'text/csv'],
     responses: { 200: { description: 'A page of responses; with `Accept: text/csv`, CSV.', schema: ResponsePage } },
     errors: [400, 404],

@@ -5,6 +5,7 @@
  * clients, no env), so the OpenAPI generator can import every one of them.
  */
 import * as z from 'zod/mini';
+import { dateProblem, EARLIEST_DATE } from '#core/date-range.ts';
 import { responseBody, surveyId } from '#core/schemas.ts';
 
 export type Auth =
@@ -109,3 +110,18 @@ export const StoredResponse = component(
     createdAt: timestamp,
   }),
 );
+
+// ---- query parameters several capabilities read ----
+
+/** Today (UTC), read per request: the latest date a query may name moves with the clock. */
+export const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+/** A day in a query: a real `YYYY-MM-DD` within the service's dates (core/date-range.ts), else 400 at its name. */
+export const queryDate = (description: string) =>
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const message = dateProblem(value, todayUtc());
+      if (message) ctx.issues.push({ code: 'custom', message, input: value });
+    }),
+    z.meta({ format: 'date', description: `${description} Any day from ${EARLIEST_DATE} to tomorrow (UTC).` }),
+  );

@@ -259,4 +259,31 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
     await page.getByText('There is no survey "no-such-survey-here". Check the ID.').waitFor();
     expect(await page.locator('#results').isVisible()).toBe(false);
   });
+
+  // Issue 8, hostile 1: such a range made the API loop forever; a crafted link must not send it through a browser.
+  it('sends nothing for a crafted link with absurd dates, and bounds its date pickers', async () => {
+    const surveyId = await givenSurvey(api, { name: 'Crafted links' });
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const { page } = await browser.open(api.url);
+    const seen = await fakeReadApi(page, { scores: scoresFixture(surveyId), responses: { '': { items: [] } } });
+    const crafted: Array<[string, string]> = [
+      ['from=9999-12-31&to=9999-12-31', `From: Use a date from 2000-01-01 to ${tomorrow} (UTC).`],
+      [`from=1999-12-31&to=${today}`, `From: Use a date from 2000-01-01 to ${tomorrow} (UTC).`],
+      [`from=2000-01-01&to=${today}`, 'To: A range spans at most 3660 days (from and to included).'],
+      ['from=2026-11-01&to=0000-01-05', 'Choose a period whose start is not after its end.'], // no such day in a date input
+    ];
+    for (const [range, says] of crafted) {
+      await page.goto(`${api.url}/dashboard#survey=${surveyId}&${range}`);
+      await page.reload();
+      if (await page.getByLabel('Admin token').isVisible()) await signIn(page);
+      await page.getByText(says, { exact: true }).waitFor();
+      expect(await page.locator('#results').isVisible(), range).toBe(false);
+    }
+    expect(seen.map((r) => r.url())).toEqual([]);
+    for (const name of ['From', 'To']) {
+      const picker = page.getByLabel(name, { exact: true });
+      expect([await picker.getAttribute('min'), await picker.getAttribute('max')]).toEqual(['2000-01-01', tomorrow]);
+    }
+  });
 });

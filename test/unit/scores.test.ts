@@ -220,6 +220,8 @@ describe('report ranges', () => {
       return 'no error';
     };
     expect(issuesOf('2026-11-02', '2026-11-01')).toEqual([{ path: 'from', message: '"from" must not be after "to".' }]);
-    expect(issuesOf('2000-01-01', '2026-01-01')).toEqual([{ path: 'to', message: 'A report spans at most 3660 days.' }]);
+    expect(issuesOf('2000-01-01', '2026-01-01')).toEqual([
+      { path: 'to', message: 'A range spans at most 3660 days (from and to included).' },
+    ]);
   });
 });

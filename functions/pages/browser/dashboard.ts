@@ -5,6 +5,7 @@
  * data (the question registry): a metric's tile, trend, distribution, segment column and comment badge follow from
  * its scoring role.
  */
+import { dateIssues, EARLIEST_DATE, latestDate, MAX_RANGE_DAYS, spanIssues } from '#core/date-range.ts';
 import type { AverageScore, NetPromoterScore, TopBoxScore } from '#core/scores.ts';
 import type { DashboardMetric, DashboardPageData } from '../page-data.ts';
 import { byId, optionalById, pageData } from './dom.ts';
@@ -643,6 +644,14 @@ async function load(): Promise<void> {
     input('from').focus();
     return;
   }
+  // The API's own rules (it answers 400 anyway): a crafted link with absurd dates sends nothing.
+  const today = isoDay(new Date());
+  const outOfBounds = [...dateIssues({ from, to }, today), ...spanIssues({ from, to }, MAX_RANGE_DAYS)][0];
+  if (outOfBounds) {
+    message(`${outOfBounds.path === 'from' ? 'From' : 'To'}: ${outOfBounds.message}`);
+    input(outOfBounds.path).focus();
+    return;
+  }
   const seq = ++state.seq;
   message('');
   el('loading').hidden = false;
@@ -696,6 +705,10 @@ async function load(): Promise<void> {
 const today = new Date();
 input('to').value = isoDay(today);
 input('from').value = isoDay(new Date(today.getTime() - 29 * 86400000));
+for (const name of ['from', 'to']) {
+  input(name).min = EARLIEST_DATE;
+  input(name).max = latestDate(isoDay(today));
+}
 const hash = new URLSearchParams(location.hash.slice(1));
 for (const name of ['from', 'to', 'interval']) {
   const value = hash.get(name);
