@@ -83,6 +83,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      // Every handler gets every resource: locally nothing enforces IAM, so `access` (the table operations above all)
+      // is proved by the infra tests on the template, not here.
       [ENV.tableName]: LOCAL_TABLE,
       [ENV.dynamodbEndpoint]: dynamo.endpoint,
       [ENV.sesEndpoint]: ses.endpoint,
