@@ -15,6 +15,8 @@ export interface Access {
    * the function's bundle and fails on any difference, either way.
    */
   table?: readonly TableOperation[];
+  /** Learns the team's sites (config `allowedOrigins`, SITE_ORIGINS), which may frame its survey page. */
+  siteOrigins?: boolean;
   /** Reads the link-signing keyring. */
   signingKeys?: boolean;
   /** Reads the admin token (admin routes, admin imports). */
@@ -103,7 +105,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'Pages',
     entry: 'functions/serve-pages/handler.ts',
-    access: { table: ['GetItem'], signingKeys: true },
+    access: { table: ['GetItem'], signingKeys: true, siteOrigins: true },
     routes: ['GET /s/{surveyId}', 'GET /dashboard'],
   },
   {

@@ -10,6 +10,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { formatOrigins } from '../../functions/core/origins.ts';
 import { ENV } from '../../functions/runtime/env.ts';
 import { ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET } from '../bundling.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type FunctionSpec } from '../manifest.ts';
@@ -39,6 +40,8 @@ export interface FeedbackFunctionProps {
   mail?: MailResources;
   /** Required when the spec's access has `teamTopic`. */
   teamTopic?: ITopic;
+  /** Config `allowedOrigins`, for a spec whose access has `siteOrigins`. @default none */
+  siteOrigins?: readonly string[];
   /** @default one month */
   logRetention?: RetentionDays;
 }
@@ -108,6 +111,9 @@ export class FeedbackFunction extends Construct {
           reason: "Query on the table's own secondary indexes (listings, timeline, campaign selections): nothing else there.",
         });
       }
+    }
+    if (access.siteOrigins && props.siteOrigins?.length) {
+      this.fn.addEnvironment(ENV.siteOrigins, formatOrigins(props.siteOrigins));
     }
     if (access.adminToken) {
       this.fn.addEnvironment(ENV.adminTokenSecretArn, props.adminToken.secretArn);

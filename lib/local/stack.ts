@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV } from '#runtime/env.ts';
 import { localCredentials } from '#runtime/clients.ts';
+import { formatOrigins } from '#core/origins.ts';
 import { createTable } from './create-table.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startSesLocal } from './ses-local.ts';
@@ -90,6 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.sesEndpoint]: ses.endpoint,
       [ENV.adminToken]: adminToken,
       [ENV.signingKeys]: signingKeys(options.dataDir),
+      [ENV.siteOrigins]: formatOrigins(config.allowedOrigins),
       ...appreciationEnvironment(config),
     });
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });
