@@ -30,10 +30,10 @@ describe('SITE_ORIGINS', () => {
     for (const [name, value] of Object.entries(byFunction)) {
       expect({ name, value }).toEqual({ name, value: declaring.includes(name) ? origins.join(' ') : undefined });
     }
-  });
+  }, 120_000);
 
   it('is not set when no origins are configured: the survey page is framed by none', () => {
     const pages = FUNCTIONS.filter((spec) => spec.name === 'Pages');
     expect(siteOriginsByFunction({}, pages)).toEqual({ Pages: undefined });
-  });
+  }, 60_000);
 });
