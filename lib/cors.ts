@@ -11,7 +11,7 @@ export const CORS = {
 };
 
 /** An origin as browsers send it: scheme, host and an optional port, no path. */
-export const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+export { ORIGIN } from '../functions/core/origins.ts';
 
 /** The CORS headers API Gateway adds to a response for an allowed origin (none for any other). */
 export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {

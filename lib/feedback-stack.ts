@@ -83,6 +83,7 @@ export class FeedbackStack extends Stack {
           scorerDeadLetters,
           onFailure,
           teamTopic: mail?.teamTopic,
+          siteOrigins: props.config.allowedOrigins,
           mail: mail && {
             senderAddress: mail.senderAddress,
             configurationSetName: mail.configurationSet.configurationSetName,

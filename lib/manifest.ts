@@ -1,5 +1,6 @@
 import { CAMPAIGN_IDS } from '../functions/core/campaigns/registry.ts';
 import { RESPONSE_KEY_PREFIX } from '../functions/data/keys.ts';
+import type { TableOperation } from './table-access.ts';
 
 /**
  * Every function of the service, its routes, stream consumers and schedules, as plain data. The CDK stack and
@@ -8,7 +9,14 @@ import { RESPONSE_KEY_PREFIX } from '../functions/data/keys.ts';
 
 /** What a function may touch: the stack turns this into env vars and IAM grants, the local runner into env vars. */
 export interface Access {
-  table?: 'read' | 'readWrite';
+  /**
+   * The table operations its code performs (TABLE_NAME, and exactly `dynamodb:<operation>` on the table; Query also
+   * on its indexes). A transaction is its items' operations. `test/infra/table-access.test.ts` derives the list from
+   * the function's bundle and fails on any difference, either way.
+   */
+  table?: readonly TableOperation[];
+  /** Learns the team's sites (config `allowedOrigins`, SITE_ORIGINS), which may frame its survey page. */
+  siteOrigins?: boolean;
   /** Reads the link-signing keyring. */
   signingKeys?: boolean;
   /** Reads the admin token (admin routes, admin imports). */
@@ -79,31 +87,38 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'ManageSurveys',
     entry: 'functions/manage-surveys/handler.ts',
-    access: { table: 'readWrite', signingKeys: true, adminToken: true },
+    access: { table: ['GetItem', 'Query', 'UpdateItem'], signingKeys: true, adminToken: true },
     routes: ['PUT /v1/surveys/{surveyId}', 'GET /v1/surveys/{surveyId}', 'POST /v1/surveys/{surveyId}/links'],
   },
   {
     name: 'ManageCustomers',
     entry: 'functions/manage-customers/handler.ts',
-    access: { table: 'readWrite', adminToken: true },
+    access: { table: ['GetItem', 'Query', 'UpdateItem'], adminToken: true },
     routes: ['PUT /v1/customers/{customerId}', 'GET /v1/customers/{customerId}'],
   },
   {
     name: 'SubmitResponse',
     entry: 'functions/submit-response/handler.ts',
-    access: { table: 'readWrite', signingKeys: true, adminToken: true },
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], signingKeys: true, adminToken: true },
     routes: ['POST /v1/responses'],
   },
   {
     name: 'Pages',
     entry: 'functions/serve-pages/handler.ts',
-    access: { table: 'read', signingKeys: true },
+    access: { table: ['GetItem'], signingKeys: true, siteOrigins: true },
     routes: ['GET /s/{surveyId}', 'GET /dashboard'],
   },
   {
     name: 'SendAppreciation',
     entry: 'functions/send-appreciation/handler.ts',
-    access: { table: 'readWrite', signingKeys: true, adminToken: true, mailer: true, teamTopic: true, invokeSelf: true },
+    access: {
+      table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+      signingKeys: true,
+      adminToken: true,
+      mailer: true,
+      teamTopic: true,
+      invokeSelf: true,
+    },
     routes: ['POST /v1/campaigns/{campaignId}/runs', 'GET /v1/campaigns/{campaignId}/runs/{runId}'],
     // One schedule per campaign of the registry, its cron from config `schedules[campaignId]`.
     schedules: CAMPAIGN_IDS.map((campaignId) => ({ id: campaignId, input: { campaignId } })),
@@ -114,19 +129,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'ReportScores',
     entry: 'functions/report-scores/handler.ts',
-    access: { table: 'read', adminToken: true },
+    access: { table: ['GetItem', 'Query'], adminToken: true },
     routes: ['GET /v1/surveys/{surveyId}/scores'],
   },
   {
     name: 'ListResponses',
     entry: 'functions/list-responses/handler.ts',
-    access: { table: 'read', adminToken: true },
+    access: { table: ['GetItem', 'Query'], adminToken: true },
     routes: ['GET /v1/surveys/{surveyId}/responses'],
   },
   {
     name: 'ScoreResponses',
     entry: 'functions/score-responses/handler.ts',
-    access: { table: 'readWrite', scorerDlq: true },
+    access: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'], scorerDlq: true },
     stream: {
       // 100 records fill one transaction's worth of claims; a batch is written in about a second.
       batchSize: 100,
@@ -144,13 +159,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'UnsubscribeCustomer',
     entry: 'functions/unsubscribe-customer/handler.ts',
-    access: { table: 'readWrite', signingKeys: true },
+    access: { table: ['GetItem', 'UpdateItem'], signingKeys: true },
     routes: ['GET /v1/unsubscribe', 'POST /v1/unsubscribe'],
   },
   {
     name: 'RecordEmailEvents',
     entry: 'functions/record-email-events/handler.ts',
-    access: { table: 'readWrite' },
+    access: { table: ['UpdateItem'] },
     emailEvents: true,
   },
 ];

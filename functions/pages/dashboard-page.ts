@@ -1,6 +1,6 @@
 import { SCALE_QUESTIONS } from '#core/questions/index.ts';
 import { DASHBOARD_SCRIPT } from './browser-bundles.generated.ts';
-import { contentSecurityPolicy, escapeHtml, pageHeaders, renderDocument } from './html.ts';
+import { escapeHtml, pageHeaders, renderDocument } from './html.ts';
 import type { DashboardMetric, DashboardPageData } from './page-data.ts';
 import { BASE_CSS } from './styles.ts';
 
@@ -137,8 +137,8 @@ ${TRENDED.map(trendPanel).join('\n')}
 </div>
 </main>`;
 
-/** The CSP is fixed: the page's only style and script are these constants. */
-export const DASHBOARD_HEADERS = pageHeaders(contentSecurityPolicy({ scripts: [DASHBOARD_SCRIPT], styles: [DASHBOARD_CSS] }));
+/** The CSP is fixed: the page's only style and script are these constants, and no site may frame it. */
+export const DASHBOARD_HEADERS = pageHeaders({ scripts: [DASHBOARD_SCRIPT], styles: [DASHBOARD_CSS] });
 
 /** The dashboard shell: static; its script asks for the admin token and reads the scores and responses APIs. */
 export function renderDashboardPage(): string {

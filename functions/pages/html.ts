@@ -12,11 +12,18 @@ export function jsonForScript(value: unknown): string {
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
+/** The inline code of a page, allowed by hash. */
+export interface InlineCode {
+  scripts: readonly string[];
+  styles: readonly string[];
+}
+
 /**
  * A strict Content-Security-Policy that allows exactly the given inline scripts and styles (by hash), same-origin
- * requests and nothing external. Hashes, not nonces: the pages' code is static, so the policy is too.
+ * requests and nothing external, framed by the given origins only (by default, by none). Hashes, not nonces: the
+ * pages' code is static, so the policy is too.
  */
-export function contentSecurityPolicy(inline: { scripts: readonly string[]; styles: readonly string[] }): string {
+export function contentSecurityPolicy(inline: InlineCode, frameAncestors: readonly string[] = []): string {
   return [
     "default-src 'none'",
     `script-src ${inline.scripts.map(sha256).join(' ')}`,
@@ -25,16 +32,20 @@ export function contentSecurityPolicy(inline: { scripts: readonly string[]; styl
     "connect-src 'self'",
     "form-action 'self'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
   ].join('; ');
 }
 
-/** Headers every HTML page carries. No referrer: a survey link's token must not leak through a click. */
-export function pageHeaders(csp: string): Record<string, string> {
+/**
+ * Headers every HTML page carries, its CSP among them. No referrer: a survey link's token must not leak through a
+ * click. X-Frame-Options cannot name origins, so a page some origins may frame leaves framing to the CSP's
+ * frame-ancestors (which browsers apply over X-Frame-Options anyway); any other page is DENY in both.
+ */
+export function pageHeaders(inline: InlineCode, frameAncestors: readonly string[] = []): Record<string, string> {
   return {
-    'content-security-policy': csp,
+    'content-security-policy': contentSecurityPolicy(inline, frameAncestors),
     'referrer-policy': 'no-referrer',
-    'x-frame-options': 'DENY',
+    ...(frameAncestors.length ? {} : { 'x-frame-options': 'DENY' }),
     'x-robots-tag': 'noindex, nofollow',
     'permissions-policy': 'camera=(), microphone=(), geolocation=()',
   };

@@ -1,7 +1,7 @@
 import { QUESTION_TYPES, SCALE_QUESTIONS, type Answers } from '#core/questions/index.ts';
 import type { QuestionDefinition, ScaleQuestion, TextQuestion } from '#core/questions/types.ts';
 import { SURVEY_SCRIPT } from './browser-bundles.generated.ts';
-import { contentSecurityPolicy, escapeHtml, pageHeaders, renderDocument } from './html.ts';
+import { escapeHtml, pageHeaders, renderDocument } from './html.ts';
 import { format, HTML_LANG, MESSAGES, type PageLocale, type SurveyMessages } from './i18n.ts';
 import type { SurveyField, SurveyPageData } from './page-data.ts';
 import { BASE_CSS } from './styles.ts';
@@ -58,8 +58,12 @@ const CHECK_ICON =
 const ALERT_ICON =
   '<svg width="32" height="32" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><circle cx="12" cy="12" r="10"/><path d="M12 7v6M12 17h.01"/></svg>';
 
-/** The CSP is fixed: the page's only style and script are these constants. */
-export const SURVEY_PAGE_HEADERS = pageHeaders(contentSecurityPolicy({ scripts: [SURVEY_SCRIPT], styles: [SURVEY_CSS] }));
+/**
+ * The page's headers: its only style and script are these constants, and only the team's own sites (config
+ * `allowedOrigins`, for the website widget) may frame it.
+ */
+export const surveyPageHeaders = (frameAncestors: readonly string[]): Record<string, string> =>
+  pageHeaders({ scripts: [SURVEY_SCRIPT], styles: [SURVEY_CSS] }, frameAncestors);
 
 export interface SurveyPageInput {
   locale: PageLocale;

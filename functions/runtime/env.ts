@@ -9,6 +9,8 @@ export const ENV = {
   /** Local: the signing keyring JSON. Deployed: SIGNING_KEYS_SECRET_ARN instead. */
   signingKeys: 'SIGNING_KEYS',
   signingKeysSecretArn: 'SIGNING_KEYS_SECRET_ARN',
+  /** Config `allowedOrigins`, space-separated: the team's sites, which may frame the survey page. */
+  siteOrigins: 'SITE_ORIGINS',
   /** Base URL for links in emails and API answers; defaults to the request's own origin. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',

@@ -1,4 +1,6 @@
+import * as z from 'zod/mini';
 import { linkResponseId } from '#core/ids.ts';
+import { parseOrigins } from '#core/origins.ts';
 import { answersOf } from '#core/questions/index.ts';
 import { SURVEY_ID } from '#core/schemas.ts';
 import { verifyToken } from '#core/tokens.ts';
@@ -6,7 +8,8 @@ import { getResponse } from '#data/responses.ts';
 import { getSurvey } from '#data/surveys.ts';
 import { DASHBOARD_HEADERS, renderDashboardPage } from '#pages/dashboard-page.ts';
 import { pickLocale, type PageLocale } from '#pages/i18n.ts';
-import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '#pages/survey-page.ts';
+import { renderSurveyPage, renderSurveyProblem, surveyPageHeaders } from '#pages/survey-page.ts';
+import { ENV, readEnv } from '#runtime/env.ts';
 import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
@@ -14,6 +17,9 @@ import { CHANNEL, ONE_CLICK_SCORE, routes } from './routes.ts';
 
 const db = tableFromEnv();
 const DASHBOARD_HTML = renderDashboardPage();
+// Config allowedOrigins: the team's own sites may frame the survey page (the website widget); no site by default.
+const siteOrigins = readEnv({ [ENV.siteOrigins]: z.optional(z.string()) })[ENV.siteOrigins];
+const SURVEY_PAGE_HEADERS = surveyPageHeaders(parseOrigins(siteOrigins));
 
 const html = (status: number, content: string, headers: Record<string, string>, locale?: PageLocale): HttpResult => ({
   status,

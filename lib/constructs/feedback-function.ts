@@ -10,9 +10,11 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { formatOrigins } from '../../functions/core/origins.ts';
 import { ENV } from '../../functions/runtime/env.ts';
 import { ESM_REQUIRE_BANNER, externalModulesOf, NODE_TARGET } from '../bundling.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type FunctionSpec } from '../manifest.ts';
+import { INDEX_OPERATIONS, type TableOperation } from '../table-access.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -38,6 +40,8 @@ export interface FeedbackFunctionProps {
   mail?: MailResources;
   /** Required when the spec's access has `teamTopic`. */
   teamTopic?: ITopic;
+  /** Config `allowedOrigins`, for a spec whose access has `siteOrigins`. @default none */
+  siteOrigins?: readonly string[];
   /** @default one month */
   logRetention?: RetentionDays;
 }
@@ -98,16 +102,19 @@ export class FeedbackFunction extends Construct {
         maxEventAge: Duration.hours(6),
       });
     }
-    if (access.table) {
+    if (access.table?.length) {
       this.fn.addEnvironment(ENV.tableName, props.table.tableName);
-      if (access.table === 'readWrite') props.table.grantReadWriteData(this.fn);
-      else props.table.grantReadData(this.fn);
-      const tableId = Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnResource);
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
-        reason:
-          "The table's own secondary indexes (listings, timeline, campaign selections): the single-table design queries them.",
-      });
+      for (const statement of tableStatements(props.table, access.table)) role.addToPrincipalPolicy(statement);
+      if (access.table.some((operation) => INDEX_OPERATIONS.includes(operation))) {
+        const tableId = Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnResource);
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+          reason: "Query on the table's own secondary indexes (listings, timeline, campaign selections): nothing else there.",
+        });
+      }
+    }
+    if (access.siteOrigins && props.siteOrigins?.length) {
+      this.fn.addEnvironment(ENV.siteOrigins, formatOrigins(props.siteOrigins));
     }
     if (access.adminToken) {
       this.fn.addEnvironment(ENV.adminTokenSecretArn, props.adminToken.secretArn);
@@ -163,6 +170,23 @@ export class FeedbackFunction extends Construct {
       });
     }
   }
+}
+
+/**
+ * Exactly the declared operations on the table, and the index operations (Query) on its indexes: not CDK's
+ * grantReadData/grantReadWriteData, which add Scan and every other read or write action on the table and every index.
+ * The table's key is AWS managed (Storage), so no KMS grant. The local runner enforces no IAM: only
+ * `test/infra/table-access.test.ts` proves these lists match the code.
+ */
+function tableStatements(table: ITable, operations: readonly TableOperation[]): PolicyStatement[] {
+  const actions = (ops: readonly TableOperation[]) => [...new Set(ops)].map((operation) => `dynamodb:${operation}`);
+  const indexOperations = operations.filter((operation) => INDEX_OPERATIONS.includes(operation));
+  return [
+    new PolicyStatement({ actions: actions(operations), resources: [table.tableArn] }),
+    ...(indexOperations.length
+      ? [new PolicyStatement({ actions: actions(indexOperations), resources: [`${table.tableArn}/index/*`] })]
+      : []),
+  ];
 }
 
 function required<T>(resource: T | undefined, name: string, spec: FunctionSpec): T {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV } from '#runtime/env.ts';
 import { localCredentials } from '#runtime/clients.ts';
+import { formatOrigins } from '#core/origins.ts';
 import { createTable } from './create-table.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startSesLocal } from './ses-local.ts';
@@ -83,11 +84,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      // Every handler gets every resource: locally nothing enforces IAM, so `access` (the table operations above all)
+      // is proved by the infra tests on the template, not here.
       [ENV.tableName]: LOCAL_TABLE,
       [ENV.dynamodbEndpoint]: dynamo.endpoint,
       [ENV.sesEndpoint]: ses.endpoint,
       [ENV.adminToken]: adminToken,
       [ENV.signingKeys]: signingKeys(options.dataDir),
+      [ENV.siteOrigins]: formatOrigins(config.allowedOrigins),
       ...appreciationEnvironment(config),
     });
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });

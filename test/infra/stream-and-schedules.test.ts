@@ -8,7 +8,7 @@ import type { FunctionSpec } from '../../lib/manifest.ts';
 const consumer: FunctionSpec = {
   name: 'Consumer',
   entry: 'functions/health/handler.ts',
-  access: { table: 'readWrite', scorerDlq: true },
+  access: { table: ['GetItem', 'PutItem', 'UpdateItem'], scorerDlq: true },
   stream: {
     batchSize: 100,
     maxBatchingWindowSeconds: 1,

@@ -5,7 +5,7 @@ import { DASHBOARD_SCRIPT, SURVEY_SCRIPT } from '../../functions/pages/browser-b
 import { DASHBOARD_HEADERS, renderDashboardPage } from '../../functions/pages/dashboard-page.ts';
 import { escapeHtml, jsonForScript } from '../../functions/pages/html.ts';
 import { MESSAGES, PAGE_LOCALES, pickLocale } from '../../functions/pages/i18n.ts';
-import { renderSurveyPage, renderSurveyProblem, SURVEY_PAGE_HEADERS } from '../../functions/pages/survey-page.ts';
+import { renderSurveyPage, renderSurveyProblem, surveyPageHeaders } from '../../functions/pages/survey-page.ts';
 import { bundleScripts } from '../../scripts/build-pages.ts';
 import { PAGE_LOCALE_CASES } from '../support/locale-cases.ts';
 
@@ -80,7 +80,7 @@ describe('renderSurveyPage', () => {
 
   it('allows exactly its own script and style in the Content-Security-Policy', () => {
     const html = renderSurveyPage({ locale: 'tr', survey, channel: 'web' });
-    const csp = SURVEY_PAGE_HEADERS['content-security-policy']!;
+    const csp = surveyPageHeaders([])['content-security-policy']!;
     expect(html).toContain(`<script>${SURVEY_SCRIPT}</script>`);
     expect(csp).toContain(`script-src ${hashOf(SURVEY_SCRIPT)};`);
     const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
