@@ -1,4 +1,5 @@
-import { ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET } from './bundling.ts';
+import { buildOptionsOf } from './bundling.ts';
+import type { FunctionSpec } from './manifest.ts';
 
 /**
  * What a function may do to the table, as IAM actions: the manifest declares each function's list
@@ -112,19 +113,20 @@ export function tableOperationsIn(bundle: string): string[] {
  * The table operations of a function's bundle: bundled with the stack's options (tree-shaken like the deployed
  * bundle, so code the function cannot reach is not counted), only not minified and with the DynamoDB SDK external.
  */
-export async function deriveTableOperations(spec: { entry: string }): Promise<string[]> {
+export async function deriveTableOperations(spec: Pick<FunctionSpec, 'entry' | 'access'>): Promise<string[]> {
   const { build } = await import('esbuild');
+  const options = buildOptionsOf(spec, 'index.mjs');
   const result = await build({
-    entryPoints: [spec.entry],
-    bundle: true,
+    ...options,
     minify: false,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    banner: { js: ESM_REQUIRE_BANNER },
-    external: [...EXTERNAL_MODULES, ...DYNAMODB_MODULES],
+    sourcemap: false,
+    external: [...(options.external ?? []), ...DYNAMODB_MODULES],
     write: false,
-    logLevel: 'error',
   });
-  return tableOperationsIn(result.outputFiles.map((file) => file.text).join('\n'));
+  return tableOperationsIn(
+    result.outputFiles
+      .filter((file) => file.path.endsWith('.mjs'))
+      .map((file) => file.text)
+      .join('\n'),
+  );
 }

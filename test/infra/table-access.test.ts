@@ -23,7 +23,7 @@ describe('the declared table operations', () => {
   );
 
   it('would be seen if code scanned: the scores script does, through the toolkit helper', async () => {
-    expect(await deriveTableOperations({ entry: 'scripts/scores.ts' })).toContain('Scan');
+    expect(await deriveTableOperations({ entry: 'scripts/scores.ts', access: {} })).toContain('Scan');
   }, 60_000);
 });
 
