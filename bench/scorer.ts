@@ -8,44 +8,20 @@
  *      counts all of them (local API server and stream poller, as `npm start` runs them).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { startBenchEnvironment } from './support/local-env.ts';
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const ADMIN = `bench-admin-${randomBytes(8).toString('hex')}`;
 const TABLE = 'feedback-bench';
 const RESPONSES_FOR_UNITS = 1_000;
 
 const RESPONSES_FOR_DRAIN = 1_500;
 
-const { startDynamoDbLocal } = await import('../lib/local/dynamodb-local.ts');
-const dynamo = await startDynamoDbLocal({ port: await freePort() });
-Object.assign(process.env, {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
-  TABLE_NAME: TABLE,
-  DYNAMODB_ENDPOINT: dynamo.endpoint,
-  FEEDBACK_ADMIN_TOKEN: ADMIN,
-  SIGNING_KEYS: JSON.stringify({ activeKid: 'b1', b1: randomBytes(24).toString('hex') }),
-  LOCAL_DLQ_PATH: join(mkdtempSync(join(tmpdir(), 'feedback-bench-')), 'poison.jsonl'),
-});
+const { dynamo, adminToken: ADMIN } = await startBenchEnvironment(TABLE);
 
 // Loaded after the env: modules read it once, at load.
 const { createTable } = await import('../lib/local/create-table.ts');

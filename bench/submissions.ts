@@ -9,25 +9,11 @@
  *      calls go through it): anonymous, with an Idempotency-Key, and through a customer's link.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { startBenchEnvironment } from './support/local-env.ts';
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const ADMIN = `bench-admin-${randomBytes(8).toString('hex')}`;
 const TABLE = 'feedback-bench-submissions';
 const SUBMISSIONS = 2_000;
 const RAW_PUTS = 1_000;
@@ -36,19 +22,7 @@ const WARM_UP = 200;
 /** Smaller phases that only count round trips. */
 const COUNTED = 100;
 
-const { startDynamoDbLocal } = await import('../lib/local/dynamodb-local.ts');
-const dynamo = await startDynamoDbLocal({ port: await freePort() });
-Object.assign(process.env, {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
-  TABLE_NAME: TABLE,
-  DYNAMODB_ENDPOINT: dynamo.endpoint,
-  FEEDBACK_ADMIN_TOKEN: ADMIN,
-  SIGNING_KEYS: JSON.stringify({ activeKid: 'b1', b1: randomBytes(24).toString('hex') }),
-  LOCAL_DLQ_PATH: join(mkdtempSync(join(tmpdir(), 'feedback-bench-')), 'poison.jsonl'),
-});
+const { dynamo, adminToken: ADMIN } = await startBenchEnvironment(TABLE);
 
 // Every DynamoDB call of the handlers goes through a document client's send: count them by command.
 const calls = new Map<string, number>();

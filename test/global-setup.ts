@@ -1,24 +1,14 @@
-import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTable } from '../lib/local/create-table.ts';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { startSesLocal } from '../lib/local/ses-local.ts';
 import { localCredentials } from '../functions/runtime/clients.ts';
+import { freePort } from '../lib/local/ports.ts';
+
+export { freePort };
 
 export const TEST_TABLE = 'feedback-test';
-
-/** A free loopback port, so a test run never collides with `npm start` or another run. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 declare module 'vitest' {
   export interface ProvidedContext {

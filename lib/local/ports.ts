@@ -27,3 +27,15 @@ export async function assertPortsFree(ports: Partial<Record<PortName, number>>):
     if (port && !(await isFree(port))) throw new PortInUse(port, name);
   }
 }
+
+/** A free loopback port, so a test run or a bench never collides with `npm start` or another run. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
