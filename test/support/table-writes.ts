@@ -1,10 +1,8 @@
 import { inject } from 'vitest';
 import {
-  DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type Shard,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { isDeepStrictEqual } from 'node:util';
@@ -12,6 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from '../../functions/runtime/clients.ts';
 import { ENV } from '../../functions/runtime/env.ts';
+import { listShards } from '../../lib/local/stream/shards.ts';
 
 /** One change to the table, as its stream tells it: the item's key, what it was and what it became. */
 export interface TableWrite {
@@ -36,16 +35,6 @@ export async function watchTableWrites() {
   });
   const streamArn = inject('streamArn');
 
-  const listShards = async () => {
-    const shards: Shard[] = [];
-    let ExclusiveStartShardId: string | undefined;
-    do {
-      const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId }));
-      shards.push(...(StreamDescription?.Shards ?? []));
-      ExclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
-    } while (ExclusiveStartShardId);
-    return shards;
-  };
   const iterator = async (ShardId: string, ShardIteratorType: 'LATEST' | 'TRIM_HORIZON') =>
     (await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId, ShardIteratorType }))).ShardIterator;
 
@@ -63,7 +52,7 @@ export async function watchTableWrites() {
   };
 
   /** Open shards (no ending sequence number) start at LATEST; a shard created later is read from its start. */
-  const shardsAtStart = await listShards();
+  const shardsAtStart = await listShards(client, streamArn);
   const seen = new Set(shardsAtStart.map((s) => s.ShardId!));
   const open = shardsAtStart.filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber);
   const marks = await Promise.all(open.map((s) => iterator(s.ShardId!, 'LATEST')));
@@ -73,7 +62,7 @@ export async function watchTableWrites() {
     async written(): Promise<TableWrite[]> {
       const records: StreamRecord[] = [];
       for (const start of marks) records.push(...(await readToEnd(start)));
-      for (const shard of await listShards()) {
+      for (const shard of await listShards(client, streamArn)) {
         if (!seen.has(shard.ShardId!)) records.push(...(await readToEnd(await iterator(shard.ShardId!, 'TRIM_HORIZON'))));
       }
       client.destroy();
