@@ -66,11 +66,19 @@ export interface StreamConsumer {
 }
 
 export interface ScheduleSpec {
-  /** Key of the cron expression in the config's `schedules`. */
+  /** Stable name; unless `cron` is given, the key of the cron expression in the config's `schedules`. */
   id: string;
+  /** A fixed EventBridge cron the config does not change (e.g. the resume sweep's 5 minutes). */
+  cron?: string;
   /** The event the function receives. */
   input: Record<string, unknown>;
 }
+
+/**
+ * How often paused campaign runs are looked at: a run paused by SES goes on within this long after its pause is
+ * over. Issue 9's invitation dispatcher can share this tick.
+ */
+export const EVERY_FIVE_MINUTES = 'cron(0/5 * * * ? *)';
 
 /** Memory and timeout of a function that does not set its own. */
 export const DEFAULT_MEMORY_MB = 256;
@@ -120,8 +128,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       invokeSelf: true,
     },
     routes: ['POST /v1/campaigns/{campaignId}/runs', 'GET /v1/campaigns/{campaignId}/runs/{runId}'],
-    // One schedule per campaign of the registry, its cron from config `schedules[campaignId]`.
-    schedules: CAMPAIGN_IDS.map((campaignId) => ({ id: campaignId, input: { campaignId } })),
+    // One schedule per campaign of the registry, its cron from config `schedules[campaignId]`; and the resume sweep,
+    // which hands on paused runs of every campaign once their pause is over.
+    schedules: [
+      ...CAMPAIGN_IDS.map((campaignId) => ({ id: campaignId, input: { campaignId } })),
+      { id: 'resume-paused-runs', cron: EVERY_FIVE_MINUTES, input: { resumePausedRuns: {} } },
+    ],
     // A run works until 30 s before the timeout, then continues in a fresh invocation.
     timeoutSeconds: 900,
     memorySize: 512,

@@ -3,16 +3,17 @@ import type { CampaignId } from '#core/campaigns/registry.ts';
 import type { CampaignRun, RunSettlement, SelectionCursor } from '#core/campaigns/store.ts';
 import { SKIP_REASONS, type MailCounts } from '#core/mail/policy.ts';
 import { isConditionFailure, queryAll, type Db } from './db.ts';
-import { keys } from './keys.ts';
+import { keys, pausedRunIndex, pausedRunsDueBy } from './keys.ts';
 
 /** Campaign run records: one item per run under its campaign, leased by one invocation at a time. */
 
 const RUN_TTL_SECONDS = 90 * 24 * 3600;
 
-const fromItem = (item: Record<string, unknown>): CampaignRun => {
-  const { pk: _pk, sk: _sk, type: _type, ttl: _ttl, leaseOwner: _owner, leaseUntil: _until, ...run } = item;
-  return run as unknown as CampaignRun;
-};
+/** What a run item holds beside the run: keys, the paused-runs index entry, TTL and the lease. */
+const BOOKKEEPING = new Set(['pk', 'sk', 'type', 'ttl', 'leaseOwner', 'leaseUntil', 'gsi1pk', 'gsi1sk']);
+
+const fromItem = (item: Record<string, unknown>): CampaignRun =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !BOOKKEEPING.has(name))) as unknown as CampaignRun;
 
 export async function createRun(db: Db, run: CampaignRun): Promise<void> {
   await db.client.send(
@@ -54,7 +55,8 @@ export async function leaseRun(
         TableName: db.table,
         Key: keys.campaignRun(campaignId, runId),
         UpdateExpression:
-          'SET leaseOwner = :owner, leaseUntil = :until, #status = :running, updatedAt = :nowIso REMOVE resumeAfter, pauseReason',
+          'SET leaseOwner = :owner, leaseUntil = :until, #status = :running, updatedAt = :nowIso ' +
+          'REMOVE resumeAfter, pauseReason, gsi1pk, gsi1sk',
         ConditionExpression:
           'attribute_exists(pk) AND ((#status = :running AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)) OR ' +
           '(#status = :paused AND resumeAfter <= :now))',
@@ -127,15 +129,24 @@ export async function commitPage(
   );
 }
 
-/** Ends this invocation's work on a run: done, paused until a time, or handed on (lease released). */
+/**
+ * Ends this invocation's work on a run: done, paused until a time, or handed on (lease released). A paused run goes
+ * into the paused-runs index until a lease takes it out again.
+ */
 export async function settleRun(db: Db, run: CampaignRun, owner: string, how: RunSettlement, nowMs: number): Promise<void> {
   const now = new Date(nowMs).toISOString();
   const values: Record<string, unknown> = { ':owner': owner, ':status': how.status, ':now': now };
   let update = 'SET #status = :status, updatedAt = :now';
   if (how.status === 'done') update += ', finishedAt = :now';
   if (how.status === 'paused') {
-    update += ', resumeAfter = :resumeAfter, pauseReason = :reason';
-    Object.assign(values, { ':resumeAfter': how.resumeAfter, ':reason': how.reason });
+    const index = pausedRunIndex(how.resumeAfter, run.campaignId, run.runId);
+    update += ', resumeAfter = :resumeAfter, pauseReason = :reason, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk';
+    Object.assign(values, {
+      ':resumeAfter': how.resumeAfter,
+      ':reason': how.reason,
+      ':gsi1pk': index.gsi1pk,
+      ':gsi1sk': index.gsi1sk,
+    });
   }
   await db.client.send(
     new UpdateCommand({
@@ -160,6 +171,20 @@ export async function unfinishedRuns(db: Db, campaignId: CampaignId): Promise<Ca
       ':run': keys.campaignRun(campaignId, '').sk,
       ':done': 'done',
     },
+  });
+  return items.map(fromItem);
+}
+
+/**
+ * Paused runs of every campaign whose pause is over at `nowMs`, from the paused-runs index (a run is in it only while
+ * paused: no scan, and idle sweeps read nothing). The index is eventually consistent: a run just taken may still show.
+ */
+export async function pausedRunsDue(db: Db, nowMs: number): Promise<CampaignRun[]> {
+  const due = pausedRunsDueBy(nowMs);
+  const items = await queryAll(db, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :to',
+    ExpressionAttributeValues: { ':pk': due.gsi1pk, ':to': due.gsi1skTo },
   });
   return items.map(fromItem);
 }

@@ -1,7 +1,7 @@
 import type { CampaignStore } from '#core/campaigns/store.ts';
 import { noteLatestResponse } from './appreciation.ts';
 import { partitionsOf, readSelectionPage } from './campaign-selection.ts';
-import { commitPage, createRun, getRun, leaseRun, settleRun, unfinishedRuns } from './campaign-runs.ts';
+import { commitPage, createRun, getRun, leaseRun, pausedRunsDue, settleRun, unfinishedRuns } from './campaign-runs.ts';
 import type { Db } from './db.ts';
 import { dynamoMailStore } from './mail-ledger.ts';
 import { getRecipients } from './recipients.ts';
@@ -20,4 +20,5 @@ export const dynamoCampaignStore = (db: Db): CampaignStore => ({
   commitPage: (run, owner, counts, next, nowMs) => commitPage(db, run, owner, counts, next, nowMs),
   settleRun: (run, owner, how, nowMs) => settleRun(db, run, owner, how, nowMs),
   unfinishedRuns: (campaignId) => unfinishedRuns(db, campaignId),
+  pausedRunsDue: (nowMs) => pausedRunsDue(db, nowMs),
 });

@@ -17,11 +17,13 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | score claim   | SCORECLAIM#<eventID>   | #SCORECLAIM                 |                                  |                                    |                                    |
  * | email ledger  | CUSTOMER#<customerId>  | EMAIL#<campaignId>#<period> |                                  |                                    |                                    |
  * | mail state    | CUSTOMER#<customerId>  | #MAILSTATE                  |                                  |                                    |                                    |
- * | campaign run  | CAMPAIGN#<campaignId>  | RUN#<runId>                 |                                  |                                    |                                    |
+ * | campaign run  | CAMPAIGN#<campaignId>  | RUN#<runId>                 | PAUSEDRUNS / <until>#<cid>#<rid> |                                    |                                    |
  * | send rate     | SENDRATE               | #ACCOUNT                    |                                  |                                    |                                    |
  *
  * Score days are the scorer's aggregates (one survey's days in one partition: a date range is one query); a score
- * claim marks one stream record as applied (TTL 48 h, beyond the stream's 24 h retention).
+ * claim marks one stream record as applied (TTL 48 h, beyond the stream's 24 h retention). A campaign run is in the
+ * paused-runs index (gsi1) only while paused, `<until>` being its resumeAfter: the resume sweep reads just the runs
+ * that wait, due first.
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
@@ -94,6 +96,21 @@ export const npsClass = (nps: number): NpsClass => (nps >= 9 ? 'promoter' : nps 
 export const npsDayIndex = (submittedAt: string, nps: number, customerId: string, responseId: string) => ({
   gsi3pk: `NPSDAY#${submittedAt.slice(0, 10)}#${npsClass(nps)}`,
   gsi3sk: `${customerId}#${responseId}`,
+});
+
+/** The one partition of the paused-runs index: few items (a run is in it only while paused), written on pause and resume. */
+const PAUSED_RUNS_PARTITION = 'PAUSEDRUNS';
+
+/** A paused run in the paused-runs index (gsi1), ordered by when it may resume (ISO instants sort as text). */
+export const pausedRunIndex = (resumeAfterMs: number, campaignId: string, runId: string) => ({
+  gsi1pk: PAUSED_RUNS_PARTITION,
+  gsi1sk: `${new Date(resumeAfterMs).toISOString()}#${campaignId}#${runId}`,
+});
+
+/** The paused runs whose pause is over at `nowMs`: the index partition, and the highest sort key among them. */
+export const pausedRunsDueBy = (nowMs: number) => ({
+  gsi1pk: PAUSED_RUNS_PARTITION,
+  gsi1skTo: `${new Date(nowMs).toISOString()}#\uffff`,
 });
 
 /** Strips keys and bookkeeping from a stored item, leaving the public fields. */

@@ -17,14 +17,14 @@ import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { sesClient } from '#runtime/ses-client.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
-import type { CampaignPorts, ContinueRunJob } from './ports.ts';
-import { continueRun, isResumable, reportOf, resumeDueRuns, runScheduled, startRun } from './run-campaign.ts';
+import type { CampaignPorts, ContinueRunJob, ResumePausedRunsJob } from './ports.ts';
+import { continueRun, isResumable, reportOf, resumeDueRuns, resumePausedRuns, runScheduled, startRun } from './run-campaign.ts';
 import { routes } from './routes.ts';
 import { appreciationEnv } from './settings.ts';
 
 /**
- * The campaign runner: the schedules (`{"campaignId": …}`), its own continuations (`{"continueRun": …}`) and the
- * runs API, in one function so a run is the same code whoever starts it.
+ * The campaign runner: the schedules (`{"campaignId": …}`), the resume sweep (`{"resumePausedRuns": {}}`), its own
+ * continuations (`{"continueRun": …}`) and the runs API, in one function so a run is the same code whoever starts it.
  */
 const env = appreciationEnv();
 const ses = sesClient();
@@ -159,12 +159,13 @@ const http = httpHandler(routes, {
   },
 });
 
-type Job = { campaignId: string } | ContinueRunJob;
+type Job = { campaignId: string } | ContinueRunJob | ResumePausedRunsJob;
 
 const budgetOf = (context: Context | undefined) =>
   context ? Math.max(0, context.getRemainingTimeInMillis() - JOB_MARGIN_MS) : LOCAL_JOB_BUDGET_MS;
 
 async function jobs(event: Job, context: Context | undefined) {
+  if ('resumePausedRuns' in event) return resumePausedRuns(ports);
   if ('continueRun' in event) {
     if (!isCampaignId(event.continueRun.campaignId))
       throw new ValidationFailed([{ path: 'continueRun.campaignId', message: 'Unknown campaign.' }]);

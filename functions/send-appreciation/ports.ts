@@ -31,6 +31,11 @@ export interface ContinueRunJob {
   continueRun: { campaignId: CampaignId; runId: string; failures?: number };
 }
 
+/** The resume sweep's event, from its 5-minute schedule: hand on every paused run whose pause is over. */
+export interface ResumePausedRunsJob {
+  resumePausedRuns: Record<string, never>;
+}
+
 export interface Recipients {
   customerId: string;
   email: string;

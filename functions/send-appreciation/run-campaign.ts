@@ -231,6 +231,31 @@ export async function resumeDueRuns(ports: CampaignPorts, campaignId: CampaignId
 }
 
 /**
+ * The resume sweep (every 5 minutes, manifest schedule `resume-paused-runs`): hands on every campaign's paused runs
+ * whose pause is over, so a run paused by SES (throttled, out of quota, blocked for the account) goes on by itself
+ * within minutes of its `resumeAfter`. Each goes the way of a continuation; the lease keeps each run to one worker,
+ * so two sweeps, or a sweep and a POST, handing on the same run are harmless.
+ */
+export async function resumePausedRuns(ports: CampaignPorts): Promise<{ handedOn: number }> {
+  const nowMs = ports.now();
+  // The index may lag a lease by a moment: a run already taken is skipped here, or by the lease.
+  const due = (await ports.store.pausedRunsDue(nowMs)).filter((run) => isResumable(run, nowMs));
+  let failed = 0;
+  for (const { campaignId, runId } of due) {
+    // One hand-off failing does not hold back the others; the next sweep tries it again.
+    try {
+      await ports.continueRun({ continueRun: { campaignId, runId } });
+      logger.info('CampaignRunResumed', { campaignId, runId });
+    } catch (error) {
+      failed++;
+      logger.error('ResumeRunFailed', { campaignId, runId, error: error as Error });
+    }
+  }
+  if (failed) throw new Error(`${failed} of ${due.length} paused runs could not be handed on; the next sweep tries again.`);
+  return { handedOn: due.length };
+}
+
+/**
  * A schedule's tick: first hands on unfinished runs of the campaign (paused ones whose pause is over, running
  * ones whose invocation was lost), then runs today, today being the date in the schedule's time zone.
  */

@@ -6,11 +6,12 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import type { ScheduleSpec } from '../manifest.ts';
+import { cronProblem } from '../schedule-expression.ts';
 
 export interface ScheduledInvocationsProps {
   fn: IFunction;
   schedules: readonly ScheduleSpec[];
-  /** Cron expression per schedule id (config `schedules`). */
+  /** Cron expression per schedule id (config `schedules`), for schedules without a fixed `cron`. */
   crons: Readonly<Record<string, string>>;
   /** IANA time zone the crons are read in. */
   timeZone: string;
@@ -34,8 +35,10 @@ export class ScheduledInvocations extends Construct {
       reason: 'The schedules invoke this one function; the wildcard covers its versions and aliases only.',
     });
     for (const spec of props.schedules) {
-      const cron = props.crons[spec.id];
+      const cron = spec.cron ?? props.crons[spec.id];
       if (!cron) throw new Error(`No cron for schedule "${spec.id}": set feedback.schedules["${spec.id}"] in cdk.json.`);
+      const problem = cronProblem(cron);
+      if (problem) throw new Error(`Schedule "${spec.id}": ${cron} would not deploy: ${problem}`);
       new Schedule(this, spec.id, {
         description: `Runs ${spec.id}`,
         schedule: ScheduleExpression.expression(cron, TimeZone.of(props.timeZone)),

@@ -67,7 +67,7 @@ export function startScheduler(options: {
   const jobs: Array<{ id: string; next: () => Date | null }> = [];
   for (const fn of options.functions ?? FUNCTIONS) {
     for (const schedule of fn.schedules ?? []) {
-      const expression = (options.config.schedules as Record<string, string | undefined>)[schedule.id];
+      const expression = schedule.cron ?? (options.config.schedules as Record<string, string | undefined>)[schedule.id];
       if (!expression) continue;
       const cron = toLocalCron(expression);
       const job = new Cron(

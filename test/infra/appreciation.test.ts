@@ -68,9 +68,31 @@ describe('appreciation mail', () => {
 
   it('runs each campaign on its own schedule in the configured time zone', () => {
     const schedules = template.findResources('AWS::Scheduler::Schedule');
-    const inputs = Object.values(schedules).map((s) => JSON.parse(s.Properties.Target.Input).campaignId);
-    expect(inputs.sort()).toEqual([...CAMPAIGN_IDS].sort());
+    const inputs = Object.values(schedules).map((s) => JSON.parse(s.Properties.Target.Input));
+    expect(
+      inputs
+        .filter((input) => 'campaignId' in input)
+        .map((input) => input.campaignId)
+        .sort(),
+    ).toEqual([...CAMPAIGN_IDS].sort());
     for (const s of Object.values(schedules)) expect(s.Properties.ScheduleExpressionTimezone).toBe('Europe/Istanbul');
+  });
+
+  it('sweeps paused runs every 5 minutes: the runner is invoked to resume them, and an undelivered tick is dead-lettered', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+    const sweeps = schedules.filter((s) => 'resumePausedRuns' in JSON.parse(s.Properties.Target.Input));
+    expect(sweeps).toHaveLength(1);
+    const [sweep] = sweeps;
+    expect(sweep!.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0/5 * * * ? *)',
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [expect.stringMatching(/^SendAppreciationFunction/), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^SendAppreciationFailures/), 'Arn'] } },
+      },
+    });
+    expect(JSON.parse(sweep!.Properties.Target.Input)).toEqual({ resumePausedRuns: {} });
   });
 
   it('alarms on failed sends of every campaign and on bounces', () => {

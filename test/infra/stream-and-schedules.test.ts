@@ -73,6 +73,15 @@ describe('a scheduled function of the manifest', () => {
     expect(JSON.parse(input.asString())).toEqual({ campaignId: 'birthday' });
   });
 
+  it('keeps a fixed cron of the manifest whatever the config says, and refuses one EventBridge would not deploy', () => {
+    const sweeping: FunctionSpec = { ...scheduled, schedules: [{ id: 'sweep', cron: 'cron(0/5 * * * ? *)', input: {} }] };
+    synth([sweeping], { schedules: { birthday: 'cron(30 7 * * ? *)' } }).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0/5 * * * ? *)',
+    });
+    const broken: FunctionSpec = { ...scheduled, schedules: [{ id: 'sweep', cron: 'cron(0/5 * * * * *)', input: {} }] };
+    expect(() => synth([broken])).toThrow(/Schedule "sweep".*Put "\?"/);
+  });
+
   it('refuses a schedule with no cron in the config', () => {
     const orphan: FunctionSpec = { ...scheduled, schedules: [{ id: 'nightly', input: {} }] };
     expect(() => synth([orphan])).toThrow(/feedback\.schedules\["nightly"\]/);

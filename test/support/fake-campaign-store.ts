@@ -165,6 +165,12 @@ export function fakeCampaignStore() {
     async unfinishedRuns(campaignId) {
       return [...runs.values()].filter((r) => r.campaignId === campaignId && r.status !== 'done').map(publicRun);
     },
+    async pausedRunsDue(nowMs) {
+      return [...runs.values()]
+        .filter((r) => r.status === 'paused' && r.resumeAfter !== undefined && r.resumeAfter <= nowMs)
+        .sort((a, b) => a.resumeAfter! - b.resumeAfter!)
+        .map(publicRun);
+    },
   };
 
   /** Given: a customer; `answered` puts their answer into a day's npsDay partition. */

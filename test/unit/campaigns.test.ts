@@ -219,7 +219,10 @@ describe('the campaign registry', () => {
     expect(() => parseConfig({ schedules: { newsletter: 'cron(0 6 * * ? *)' } })).toThrow();
     expect(() => parseConfig({ offers: { newsletter: 'x' } })).toThrow();
     const runner = FUNCTIONS.find((f) => f.name === 'SendAppreciation')!;
-    expect(runner.schedules).toEqual(CAMPAIGN_IDS.map((id) => ({ id, input: { campaignId: id } })));
+    expect(runner.schedules).toEqual([
+      ...CAMPAIGN_IDS.map((id) => ({ id, input: { campaignId: id } })),
+      { id: 'resume-paused-runs', cron: 'cron(0/5 * * * ? *)', input: { resumePausedRuns: {} } },
+    ]);
   });
 
   it('a campaign that does not say how a selected item becomes a candidate does not compile', () => {

@@ -3,7 +3,7 @@ import { addDays } from '../../functions/core/dates.ts';
 import { SendBlocked, SendDeferred, SendFailed, type DetractorNotice } from '../../functions/core/mail/ports.ts';
 import { parseKeyring } from '../../functions/core/tokens.ts';
 import type { CampaignPorts, ContinueRunJob } from '../../functions/send-appreciation/ports.ts';
-import { BLOCKED_RETRY_MS, continueRun, startRun } from '../../functions/send-appreciation/run-campaign.ts';
+import { BLOCKED_RETRY_MS, continueRun, resumePausedRuns, startRun } from '../../functions/send-appreciation/run-campaign.ts';
 import { TEST_KEYRING } from '../setup-env.ts';
 import { fakeCampaignStore, fakeMailer } from '../support/fake-campaign-store.ts';
 
@@ -320,5 +320,118 @@ describe('a run called over HTTP answers within its budget, whatever the page co
 
     expect(Date.now() - started).toBeLessThanOrEqual(HTTP_BUDGET_MS);
     expect(report).toMatchObject({ status: 'done', dryRun: true, truncated: true, selected: 40, wouldSend: 40 });
+  });
+});
+
+describe('the resume sweep (every 5 minutes): a paused run goes on by itself once its pause is over', () => {
+  /** Throttled beyond the run's patience on the 4th send: SES asks for a minute's pause. */
+  const throttledOnce = (ports: CampaignPorts, mailer: ReturnType<typeof fakeMailer>) => {
+    let sends = 0;
+    ports.send = async (email, options) => {
+      if (++sends === 4) throw new SendDeferred('throttled', 60_000);
+      return mailer.send(email, options);
+    };
+  };
+  const givenDetractor = (fake: ReturnType<typeof fakeCampaignStore>) => {
+    fake.givenCustomer({ customerId: 'd-1', name: 'Detractor' });
+    fake.givenAnswer('d-1', YESTERDAY, { responseId: 'r-d1', nps: 2 });
+  };
+  /** Works each handed-on job as the continuation would, all at once. */
+  const workAll = (ports: CampaignPorts, jobs: ContinueRunJob[]) =>
+    Promise.all(jobs.splice(0).map((job) => continueRun(ports, job.continueRun, 60_000)));
+
+  it('does nothing before resumeAfter, then hands the run on and it finishes with every email sent once', async () => {
+    const { fake, mailer, continued, ports, promoters, advance } = given();
+    throttledOnce(ports, mailer);
+    const customers = promoters(12);
+
+    const paused = await run(ports);
+    expect(paused).toMatchObject({ status: 'paused', pauseReason: 'throttled' });
+    const resumeAfter = Date.parse(paused.resumeAfter!);
+
+    advance(resumeAfter - ports.now() - 1);
+    expect(await resumePausedRuns(ports)).toEqual({ handedOn: 0 });
+    expect(continued).toEqual([]);
+    expect(fake.runs.get(paused.runId)!.status).toBe('paused');
+
+    advance(1);
+    expect(await resumePausedRuns(ports)).toEqual({ handedOn: 1 });
+    expect(continued).toEqual([{ continueRun: { campaignId: 'promoter-thanks', runId: paused.runId } }]);
+    const [done] = await workAll(ports, continued);
+
+    expect(done).toMatchObject({ status: 'done', selected: 12, sent: 12, failed: 0, skipped: { alreadySent: 0 } });
+    expect(mailer.sent.map((e) => e.to).sort()).toEqual(customers.map((c) => c.email).sort());
+    expect(await resumePausedRuns(ports)).toEqual({ handedOn: 0 }); // a done run is out of the sweep's reach
+  });
+
+  it('two sweeps racing hand the run on twice and it runs once', async () => {
+    const { fake, mailer, continued, ports, promoters, advance } = given();
+    throttledOnce(ports, mailer);
+    promoters(30);
+    const paused = await run(ports);
+    advance(60_001);
+    const lease = fake.store.leaseRun.bind(fake.store);
+    let leases = 0;
+    fake.store.leaseRun = async (...args) => {
+      const taken = await lease(...args);
+      if (taken) leases++;
+      return taken;
+    };
+
+    await Promise.all([resumePausedRuns(ports), resumePausedRuns(ports)]);
+    expect(continued).toHaveLength(2);
+    const outcomes = await workAll(ports, continued);
+
+    expect(outcomes.map((r) => r.runId)).toEqual([paused.runId, paused.runId]);
+    expect(leases).toBe(1);
+    expect(outcomes.some((r) => r.status === 'done')).toBe(true);
+    expect(mailer.sent).toHaveLength(30);
+    expect(new Set(mailer.sent.map((e) => e.to)).size).toBe(30);
+  });
+
+  it('hands on paused runs of every campaign, and a run blocked for the account only after its hour', async () => {
+    const { fake, continued, ports, promoters, advance } = given();
+    promoters(3);
+    givenDetractor(fake);
+    ports.send = async () => {
+      throw new SendBlocked('AccessDeniedException', 'not authorized');
+    };
+    const promoterRun = await run(ports, 'promoter-thanks');
+    ports.send = async () => {
+      throw new SendDeferred('quota', 3_600_000);
+    };
+    const detractorRun = await run(ports, 'detractor-followup');
+    expect([promoterRun.status, detractorRun.status]).toEqual(['paused', 'paused']);
+
+    advance(BLOCKED_RETRY_MS - 60_000);
+    await resumePausedRuns(ports);
+    expect(continued).toEqual([]);
+
+    advance(60_000);
+    await resumePausedRuns(ports);
+    expect(continued.map((job) => job.continueRun).sort((a, b) => a.campaignId.localeCompare(b.campaignId))).toEqual([
+      { campaignId: 'detractor-followup', runId: detractorRun.runId },
+      { campaignId: 'promoter-thanks', runId: promoterRun.runId },
+    ]);
+  });
+
+  it('a hand-off that fails does not hold back the others, and the sweep reports the failure', async () => {
+    const { fake, ports, promoters, advance } = given();
+    promoters(3);
+    givenDetractor(fake);
+    ports.send = async () => {
+      throw new SendDeferred('throttled', 60_000);
+    };
+    const first = await run(ports, 'promoter-thanks');
+    const second = await run(ports, 'detractor-followup');
+    advance(60_000);
+    const handedOn: string[] = [];
+    ports.continueRun = async (job) => {
+      if (job.continueRun.runId === first.runId) throw new Error('Lambda said no');
+      handedOn.push(job.continueRun.runId);
+    };
+
+    await expect(resumePausedRuns(ports)).rejects.toThrow(/1 of 2 paused runs/);
+    expect(handedOn).toEqual([second.runId]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Cron } from 'croner';
-import { toLocalCron, yearIn } from '../../lib/local/scheduler.ts';
+import { parseConfig } from '../../lib/config.ts';
+import { startScheduler, toLocalCron, yearIn } from '../../lib/local/scheduler.ts';
 
 describe('toLocalCron', () => {
   it.each([
@@ -38,5 +39,21 @@ describe('toLocalCron', () => {
 
   it('rejects what is not an EventBridge cron', () => {
     expect(() => toLocalCron('0 9 * * *')).toThrow(/EventBridge cron/);
+  });
+});
+
+describe('the local scheduler', () => {
+  it('runs the manifest schedules: each campaign from the config, the resume sweep every 5 minutes', () => {
+    const scheduler = startScheduler({ config: parseConfig({}) });
+    try {
+      const ids = scheduler.jobs.map((job) => job.id);
+      expect(ids).toEqual(expect.arrayContaining(['promoter-thanks', 'birthday', 'resume-paused-runs']));
+      const sweep = scheduler.jobs.find((job) => job.id === 'resume-paused-runs')!;
+      const next = sweep.next()!.getTime();
+      expect(next - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+      expect(new Date(next).getUTCMinutes() % 5).toBe(0);
+    } finally {
+      scheduler.stop();
+    }
   });
 });

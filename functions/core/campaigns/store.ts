@@ -40,6 +40,8 @@ export interface CampaignStore extends MailStore, CandidateLookups {
   settleRun(run: CampaignRun, owner: string, how: RunSettlement, nowMs: number): Promise<void>;
   /** The campaign's runs that are not done. */
   unfinishedRuns(campaignId: CampaignId): Promise<CampaignRun[]>;
+  /** Paused runs of every campaign whose pause is over at `nowMs` (read from an index, never a scan). */
+  pausedRunsDue(nowMs: number): Promise<CampaignRun[]>;
 }
 
 /** Where a selection stands: the partition and the last key read in it (opaque outside the store). */
