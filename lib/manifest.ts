@@ -177,7 +177,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'RecordEmailEvents',
     entry: 'functions/record-email-events/handler.ts',
-    access: { table: ['UpdateItem'] },
+    access: { table: ['GetItem', 'UpdateItem'] },
     emailEvents: true,
   },
 ];

@@ -3,9 +3,9 @@ import { isConditionFailure, type Db } from './db.ts';
 import { keys, lastResponseIndex } from './keys.ts';
 
 /**
- * What the mail path keeps on the customer item: its place in the last-response index (win-back's selection), and
- * the flags that stop every email (unsubscribed, suppressed). The ledger is in mail-ledger.ts, the selection in
- * campaign-selection.ts, the campaign store adapter in campaign-store.ts.
+ * What the mail path keeps on the customer item: its place in the last-response index (win-back's selection). The
+ * ledger, and the opt-out and suppression of addresses (copied onto the customer they were learnt through), are in
+ * mail-ledger.ts, the selection in campaign-selection.ts, the campaign store adapter in campaign-store.ts.
  */
 
 /**
@@ -50,19 +50,3 @@ export async function noteLatestResponse(db: Db, customerId: string, submittedAt
     'attribute_exists(pk) AND (attribute_not_exists(lastResponseAt) OR lastResponseAt < :at)',
   );
 }
-
-/** Marks a customer as opted out of appreciation emails; idempotent. False when there is no such customer. */
-export const unsubscribeCustomer = (db: Db, customerId: string, now: string): Promise<boolean> =>
-  updateCustomer(db, customerId, 'SET unsubscribed = :true, unsubscribedAt = if_not_exists(unsubscribedAt, :now)', {
-    ':true': true,
-    ':now': now,
-  });
-
-/** Marks a customer as suppressed after SES reported a permanent bounce or a complaint; idempotent. */
-export const suppressCustomer = (db: Db, customerId: string, reason: 'bounce' | 'complaint', now: string): Promise<boolean> =>
-  updateCustomer(
-    db,
-    customerId,
-    'SET suppressed = :true, suppressedReason = if_not_exists(suppressedReason, :reason), suppressedAt = if_not_exists(suppressedAt, :now)',
-    { ':true': true, ':reason': reason, ':now': now },
-  );

@@ -1,12 +1,14 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerInput } from '#core/schemas.ts';
-import { userKeyedMap, type Db } from './db.ts';
+import { normaliseAddress } from '#core/mail/policy.ts';
+import { isConditionFailure, userKeyedMap, type Db, type Item } from './db.ts';
 import { birthdayIndex, EMAIL_LEDGER_PREFIX, keys, publicFields } from './keys.ts';
 
 export interface Customer extends CustomerInput {
   customerId: string;
+  /** The customer's address was unsubscribed (through any customer who has it). */
   unsubscribed: boolean;
-  /** Set when SES reports a bounce or complaint. */
+  /** Set when SES reported a bounce or complaint about the customer's address. */
   suppressed?: boolean;
   createdAt: string;
   updatedAt: string;
@@ -14,7 +16,13 @@ export interface Customer extends CustomerInput {
 
 const OPTIONAL = ['name', 'locale', 'timezone', 'birthday', 'attributes'] as const;
 
-/** Creates or replaces a customer's profile; unsubscribe and suppression state survive a replace. */
+/** The flags an address's opt-out and suppression copy onto a customer: they belong to that address. */
+const ADDRESS_FLAGS = ['unsubscribedAt', 'suppressed', 'suppressedReason', 'suppressedAt'];
+
+/**
+ * Creates or replaces a customer's profile. Unsubscribe and suppression state are their address's: they survive a
+ * replace that keeps the address, and a new address brings its own (the old one's stay with it).
+ */
 export async function putCustomer(db: Db, customerId: string, input: CustomerInput, now: string): Promise<Customer> {
   const values: Record<string, unknown> = {
     ':type': 'customer',
@@ -28,7 +36,6 @@ export async function putCustomer(db: Db, customerId: string, input: CustomerInp
     '#type = :type',
     'customerId = :id',
     'email = :email',
-    'unsubscribed = if_not_exists(unsubscribed, :false)',
     'createdAt = if_not_exists(createdAt, :now)',
     'updatedAt = :now',
   ];
@@ -48,24 +55,49 @@ export async function putCustomer(db: Db, customerId: string, input: CustomerInp
     values[':gsi1sk'] = index.gsi1sk;
   } else remove.push('gsi1pk', 'gsi1sk');
 
-  const { Attributes } = await db.client.send(
-    new UpdateCommand({
-      TableName: db.table,
-      Key: keys.customer(customerId),
-      UpdateExpression: `SET ${set.join(', ')}` + (remove.length ? ` REMOVE ${remove.join(', ')}` : ''),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  return toCustomer(Attributes!);
+  /** `freshAddress`: the stored profile had another address, whose flags stay with that address. */
+  const write = (freshAddress: boolean, condition?: string) => {
+    const setAll = [...set, `unsubscribed = ${freshAddress ? ':false' : 'if_not_exists(unsubscribed, :false)'}`];
+    const removeAll = freshAddress ? [...remove, ...ADDRESS_FLAGS] : remove;
+    return db.client.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: keys.customer(customerId),
+        UpdateExpression: `SET ${setAll.join(', ')}` + (removeAll.length ? ` REMOVE ${removeAll.join(', ')}` : ''),
+        ...(condition ? { ConditionExpression: condition } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+  };
+  const replace = async () => {
+    try {
+      return await write(false, 'attribute_not_exists(pk) OR email = :email');
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // The address is spelt differently: the same one (by `normaliseAddress`) keeps its flags, another does not.
+      const { Item: stored } = await db.client.send(
+        new GetCommand({ TableName: db.table, Key: keys.customer(customerId), ConsistentRead: true }),
+      );
+      return write(!stored || normaliseAddress(String(stored.email)) !== normaliseAddress(input.email));
+    }
+  };
+  const [{ Attributes }, address] = await Promise.all([replace(), readAddress(db, input.email)]);
+  return toCustomer(Attributes!, address);
+}
+
+/** The address item of an email (opt-out and suppression shared by every customer with the address). */
+async function readAddress(db: Db, email: string): Promise<Item | undefined> {
+  const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: keys.address(email), ConsistentRead: true }));
+  return Item;
 }
 
 export async function getCustomer(db: Db, customerId: string): Promise<Customer | undefined> {
   const { Item } = await db.client.send(
     new GetCommand({ TableName: db.table, Key: keys.customer(customerId), ConsistentRead: true }),
   );
-  return Item ? toCustomer(Item) : undefined;
+  return Item ? toCustomer(Item, await readAddress(db, String(Item.email))) : undefined;
 }
 
 /** Items of a customer's partition whose sort key starts with the prefix (e.g. the email ledger), newest first. */
@@ -86,8 +118,14 @@ export async function queryCustomerPartition(db: Db, customerId: string, prefix:
 export const customerEmails = (db: Db, customerId: string, limit = 100) =>
   queryCustomerPartition(db, customerId, EMAIL_LEDGER_PREFIX, limit);
 
-function toCustomer(item: Record<string, unknown>): Customer {
+/** A customer as the API shows them: their address's opt-out and suppression are theirs, whoever set them. */
+function toCustomer(item: Record<string, unknown>, address: Record<string, unknown> | undefined): Customer {
   const fields = publicFields(item) as Record<string, unknown>;
   delete fields.lastResponseAt;
-  return { ...fields, unsubscribed: item.unsubscribed === true } as Customer;
+  const suppressed = item.suppressed === true || address?.suppressed === true;
+  return {
+    ...fields,
+    unsubscribed: item.unsubscribed === true || address?.unsubscribed === true,
+    ...(suppressed ? { suppressed } : {}),
+  } as Customer;
 }

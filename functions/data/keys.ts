@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { normaliseAddress } from '#core/mail/policy.ts';
+
 /** The partition-key prefix of response items: the scorer's stream filter and its decoder select on it. */
 export const RESPONSE_KEY_PREFIX = 'RESPONSE#';
 /** The sort-key prefix of a customer's email ledger entries. */
@@ -17,11 +20,14 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | score claim   | SCORECLAIM#<eventID>   | #SCORECLAIM                 |                                  |                                    |                                    |
  * | email ledger  | CUSTOMER#<customerId>  | EMAIL#<campaignId>#<period> |                                  |                                    |                                    |
  * | mail state    | CUSTOMER#<customerId>  | #MAILSTATE                  |                                  |                                    |                                    |
+ * | address       | ADDRESS#<sha256>       | #ADDRESS                    |                                  |                                    |                                    |
  * | campaign run  | CAMPAIGN#<campaignId>  | RUN#<runId>                 | PAUSEDRUNS / <until>#<cid>#<rid> |                                    |                                    |
  * | send rate     | SENDRATE               | #ACCOUNT                    |                                  |                                    |                                    |
  *
  * Score days are the scorer's aggregates (one survey's days in one partition: a date range is one query); a score
- * claim marks one stream record as applied (TTL 48 h, beyond the stream's 24 h retention). A campaign run is in the
+ * claim marks one stream record as applied (TTL 48 h, beyond the stream's 24 h retention). An address item is the
+ * unit of contact every customer with that email address shares: opted out, suppressed, and its claim windows; its
+ * key is the SHA-256 (hex) of the normalised address, so no address appears in a key. A campaign run is in the
  * paused-runs index (gsi1) only while paused, `<until>` being its resumeAfter: the resume sweep reads just the runs
  * that wait, due first.
  */
@@ -43,6 +49,11 @@ export const keys = {
   }),
   /** The last date each campaign, and any appreciation email, was claimed for a customer: the claim windows. */
   mailState: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#MAILSTATE' }),
+  /** An email address's contact state, whichever customers have it (`normaliseAddress`: case and spaces do not count). */
+  address: (email: string) => ({
+    pk: `ADDRESS#${createHash('sha256').update(normaliseAddress(email), 'utf8').digest('hex')}`,
+    sk: '#ADDRESS',
+  }),
   campaignRun: (campaignId: string, runId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RUN#${runId}` }),
   /** The account's next free SES send slot, shared by every mailer (every run, schedule and email kind). */
   sendRate: () => ({ pk: 'SENDRATE', sk: '#ACCOUNT' }),

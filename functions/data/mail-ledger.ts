@@ -1,5 +1,12 @@
-import { TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { claimWindows, type LedgerEntry, type MailState } from '#core/mail/policy.ts';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  claimWindows,
+  normaliseAddress,
+  type AddressFacts,
+  type LedgerEntry,
+  type MailState,
+  type WindowsBefore,
+} from '#core/mail/policy.ts';
 import type { EmailClaim, EmailOutcome, LedgerRef, MailingFacts, MailStore } from '#core/mail/ports.ts';
 import {
   batchGet,
@@ -10,6 +17,7 @@ import {
   isTransientCancellation,
   retryTransient,
   type Db,
+  type TableKey,
 } from './db.ts';
 import { keys } from './keys.ts';
 import { asRecipient } from './recipients.ts';
@@ -17,7 +25,9 @@ import { asRecipient } from './recipients.ts';
 /**
  * The email ledger and the mail state on DynamoDB: the mail pipeline's store. One ledger entry per customer,
  * stream and period (stored with the stream as `campaignId`); the mail state holds the claim windows
- * (`lastOn#<stream>`, a run date, and `lastSentAt`, the instant, for the frequency cap).
+ * (`lastOn#<stream>`, a run date, and `lastSentAt`, the instant, for the frequency cap). The address item
+ * (`keys.address`) is the unit of contact shared by every customer with that address: it holds the same claim
+ * windows, taken in the same transaction as the customer's, and the opt-out and suppression that stop them all.
  */
 export const dynamoMailStore = (db: Db): MailStore => ({
   readMailingFacts: (stream, wanted, options) => readMailingFacts(db, stream, wanted, options),
@@ -38,73 +48,113 @@ function asMailState(item: Record<string, unknown> | undefined): MailState | und
   return { lastSentAt: item.lastSentAt as string | undefined, lastOn };
 }
 
+function asAddress(item: Record<string, unknown> | undefined): AddressFacts | undefined {
+  if (!item) return undefined;
+  return { unsubscribed: item.unsubscribed === true, suppressed: item.suppressed === true, state: asMailState(item) };
+}
+
+const keyId = (key: TableKey) => `${key.pk}\u0000${key.sk}`;
+
+/** Each key once (BatchGetItem refuses duplicates; customers may share an address). */
+function distinct(keyList: readonly TableKey[]): TableKey[] {
+  const seen = new Map<string, TableKey>();
+  for (const key of keyList) seen.set(keyId(key), key);
+  return [...seen.values()];
+}
+
 const asLedger = (item: Record<string, unknown> | undefined): LedgerEntry | undefined =>
   item ? { status: item.status as LedgerEntry['status'], runId: String(item.runId) } : undefined;
 
-/** The customer, their claim windows and this period's ledger entry, for many customers in one batch. */
+/**
+ * The customer, their claim windows, their address's state and this period's ledger entry, for many customers in one
+ * batch. The address is the selected one; a customer whose stored address differs (changed since the selection) has
+ * theirs read in a second batch.
+ */
 export async function readMailingFacts(
   db: Db,
   stream: string,
-  wanted: ReadonlyArray<{ customerId: string; period: string }>,
+  wanted: ReadonlyArray<{ customerId: string; email: string; period: string }>,
   options: { consistent?: boolean } = {},
 ): Promise<Map<string, MailingFacts>> {
-  const keyList = wanted.flatMap(({ customerId, period }) => [
+  const keyList = wanted.flatMap(({ customerId, email, period }) => [
     keys.customer(customerId),
     keys.mailState(customerId),
     keys.emailLedger(customerId, stream, period),
+    keys.address(email),
   ]);
-  const lookup = byKey(await batchGet(db, keyList, { consistent: options.consistent }));
+  const found = await batchGet(db, distinct(keyList), { consistent: options.consistent });
+  const read = new Set(keyList.map(keyId));
+  const moved = found.filter((item) => item.sk === '#CUSTOMER' && !read.has(keyId(keys.address(String(item.email)))));
+  if (moved.length) found.push(...(await batchGet(db, distinct(moved.map((c) => keys.address(String(c.email)))), options)));
+  const lookup = byKey(found);
   const out = new Map<string, MailingFacts>();
-  for (const { customerId, period } of wanted) {
+  for (const { customerId, email, period } of wanted) {
     const customer = lookup(keys.customer(customerId));
     out.set(customerId, {
       customer: customer && asRecipient(customer),
       state: asMailState(lookup(keys.mailState(customerId))),
+      address: asAddress(lookup(keys.address(customer ? String(customer.email) : email))),
       ledger: asLedger(lookup(keys.emailLedger(customerId, stream, period))),
     });
   }
   return out;
 }
 
-const customerStillMailable = (db: Db, customerId: string) => ({
+const NOT_STOPPED =
+  '(attribute_not_exists(unsubscribed) OR unsubscribed = :false) AND (attribute_not_exists(suppressed) OR suppressed = :false)';
+
+/** The customer exists, still has this address and is not stopped. */
+const customerStillMailable = (db: Db, customerId: string, email: string) => ({
   ConditionCheck: {
     TableName: db.table,
     Key: keys.customer(customerId),
-    ConditionExpression:
-      'attribute_exists(pk) AND (attribute_not_exists(unsubscribed) OR unsubscribed = :false) AND ' +
-      '(attribute_not_exists(suppressed) OR suppressed = :false)',
+    ConditionExpression: `attribute_exists(pk) AND email = :email AND ${NOT_STOPPED}`,
+    ExpressionAttributeValues: { ':false': false, ':email': email },
+  },
+});
+
+/** Nobody unsubscribed this address, and SES did not report it (a missing address item stops nothing). */
+const addressStillMailable = (db: Db, email: string) => ({
+  ConditionCheck: {
+    TableName: db.table,
+    Key: keys.address(email),
+    ConditionExpression: NOT_STOPPED,
     ExpressionAttributeValues: { ':false': false },
   },
 });
 
 /**
- * Claims one email before it is sent, in one transaction: the customer is still mailable, the stream's period
- * window and the frequency cap are free (and are taken), and this period's ledger entry does not exist yet.
- * Returns false when any condition fails: the caller re-reads to say why.
+ * Claims one email before it is sent, in one transaction: the customer is still mailable at this address, the
+ * address is not stopped, the stream's period window and the frequency cap are free for the customer and for the
+ * address (and are taken on both), and this period's ledger entry does not exist yet. Returns false when any
+ * condition fails: the caller re-reads to say why.
  */
 export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
   const { periodCutoff, capCutoff } = claimWindows(claim.rules, claim.runDate, claim.now);
   const windowCondition =
     '(attribute_not_exists(#last) OR #last <= :periodCutoff)' +
     (capCutoff ? ' AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :capCutoff)' : '');
-  return transactOrLose(db, [
-    customerStillMailable(db, claim.customerId),
-    {
-      Update: {
-        TableName: db.table,
-        Key: keys.mailState(claim.customerId),
-        UpdateExpression: 'SET #type = :type, lastSentAt = :now, #last = :date',
-        ConditionExpression: windowCondition,
-        ExpressionAttributeNames: { '#type': 'type', '#last': `${LAST_ON}${claim.stream}` },
-        ExpressionAttributeValues: {
-          ':type': 'mailState',
-          ':date': claim.runDate,
-          ':now': claim.now,
-          ':periodCutoff': periodCutoff,
-          ...(capCutoff ? { ':capCutoff': capCutoff } : {}),
-        },
+  const takeWindows = (Key: TableKey, type: string, stopsHere = false) => ({
+    Update: {
+      TableName: db.table,
+      Key,
+      UpdateExpression: 'SET #type = :type, lastSentAt = :now, #last = :date',
+      ConditionExpression: stopsHere ? `${windowCondition} AND ${NOT_STOPPED}` : windowCondition,
+      ExpressionAttributeNames: { '#type': 'type', '#last': `${LAST_ON}${claim.stream}` },
+      ExpressionAttributeValues: {
+        ':type': type,
+        ':date': claim.runDate,
+        ':now': claim.now,
+        ':periodCutoff': periodCutoff,
+        ...(capCutoff ? { ':capCutoff': capCutoff } : {}),
+        ...(stopsHere ? { ':false': false } : {}),
       },
     },
+  });
+  return transactOrLose(db, [
+    customerStillMailable(db, claim.customerId, claim.email),
+    takeWindows(keys.mailState(claim.customerId), 'mailState'),
+    takeWindows(keys.address(claim.email), 'address', true),
     {
       Put: {
         TableName: db.table,
@@ -129,7 +179,8 @@ export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
 /** A deferred entry (SES refused it for quota) is taken over by exactly one run: a conditional flip to claimed. */
 export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<boolean> {
   return transactOrLose(db, [
-    customerStillMailable(db, claim.customerId),
+    customerStillMailable(db, claim.customerId, claim.email),
+    addressStillMailable(db, claim.email),
     {
       Update: {
         TableName: db.table,
@@ -150,10 +201,11 @@ export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<bo
 }
 
 /**
- * Gives a claim back (SES refused the account, so its email never left): the ledger entry goes and the claim windows
- * return to what they were. If another claim moved the windows on since, only the entry goes: the windows are theirs.
+ * Gives a claim back (SES refused the account, so its email never left): the ledger entry goes and the claim windows,
+ * the customer's and the address's, return to what they were. Windows another claim moved on since stay: they are
+ * theirs.
  */
-export async function releaseClaim(db: Db, claim: EmailClaim, previous: MailState | undefined): Promise<void> {
+export async function releaseClaim(db: Db, claim: EmailClaim, previous: WindowsBefore): Promise<void> {
   const ledger = {
     Delete: {
       TableName: db.table,
@@ -163,29 +215,38 @@ export async function releaseClaim(db: Db, claim: EmailClaim, previous: MailStat
       ExpressionAttributeValues: { ':runId': claim.runId, ':claimed': 'claimed' },
     },
   };
-  const set: string[] = [];
-  const remove: string[] = [];
-  const values: Record<string, unknown> = { ':date': claim.runDate, ':now': claim.now };
-  const restore = (name: string, value: string | undefined) => {
-    if (value === undefined) return remove.push(name);
-    values[`:${name.slice(1)}`] = value;
-    set.push(`${name} = :${name.slice(1)}`);
+  const restore = (Key: TableKey, before: MailState | undefined) => {
+    const set: string[] = [];
+    const remove: string[] = [];
+    const values: Record<string, unknown> = { ':date': claim.runDate, ':now': claim.now };
+    const back = (name: string, value: string | undefined) => {
+      if (value === undefined) return remove.push(name);
+      values[`:${name.slice(1)}`] = value;
+      set.push(`${name} = :${name.slice(1)}`);
+    };
+    back('#last', before?.lastOn[claim.stream]);
+    back('#lastSentAt', before?.lastSentAt);
+    return {
+      Update: {
+        TableName: db.table,
+        Key,
+        UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : '']
+          .join(' ')
+          .trim(),
+        ConditionExpression: '#last = :date AND #lastSentAt = :now',
+        ExpressionAttributeNames: { '#last': `${LAST_ON}${claim.stream}`, '#lastSentAt': 'lastSentAt' },
+        ExpressionAttributeValues: values,
+      },
+    };
   };
-  restore('#last', previous?.lastOn[claim.stream]);
-  restore('#lastSentAt', previous?.lastSentAt);
-  const windows = {
-    Update: {
-      TableName: db.table,
-      Key: keys.mailState(claim.customerId),
-      UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : '']
-        .join(' ')
-        .trim(),
-      ConditionExpression: '#last = :date AND #lastSentAt = :now',
-      ExpressionAttributeNames: { '#last': `${LAST_ON}${claim.stream}`, '#lastSentAt': 'lastSentAt' },
-      ExpressionAttributeValues: values,
-    },
-  };
-  if (!(await transactOrLose(db, [ledger, windows]))) await transactOrLose(db, [ledger]);
+  const windows = [
+    restore(keys.mailState(claim.customerId), previous.customer),
+    restore(keys.address(claim.email), previous.address),
+  ];
+  if (await transactOrLose(db, [ledger, ...windows])) return;
+  // Someone moved a window on: the entry goes, and each window that is still this claim's goes back.
+  if (!(await transactOrLose(db, [ledger]))) return;
+  for (const window of windows) await transactOrLose(db, [window]);
 }
 
 /** A transaction that lost: one of its conditions failed (whatever else was cancelled with it). */
@@ -234,3 +295,72 @@ export async function recordEmailOutcome(db: Db, entry: LedgerRef, outcome: Emai
     }),
   );
 }
+
+/**
+ * Stops an address: `set` goes on the address item (the truth every customer with the address reads), and on the
+ * customer it was learnt through while they still have that address (their own record of it). `address`: the one
+ * reported (SES names it); else the customer's. False when there is no such customer.
+ */
+async function stopAddress(
+  db: Db,
+  customerId: string,
+  address: string | undefined,
+  set: string,
+  values: Record<string, unknown>,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { Item: customer } = await db.client.send(
+      new GetCommand({ TableName: db.table, Key: keys.customer(customerId), ConsistentRead: true }),
+    );
+    const email = address ?? (customer?.email as string | undefined);
+    if (email === undefined) return false;
+    const onAddress = {
+      Update: {
+        TableName: db.table,
+        Key: keys.address(email),
+        UpdateExpression: `SET #type = :type, ${set}`,
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ...values, ':type': 'address' },
+      },
+    };
+    const stillTheirs = customer !== undefined && normaliseAddress(String(customer.email)) === normaliseAddress(email);
+    const onCustomer = {
+      Update: {
+        TableName: db.table,
+        Key: keys.customer(customerId),
+        UpdateExpression: `SET ${set}`,
+        ConditionExpression: 'email = :email',
+        ExpressionAttributeValues: { ...values, ':email': customer?.email as string | undefined },
+      },
+    };
+    if (await transactOrLose(db, stillTheirs ? [onAddress, onCustomer] : [onAddress])) return customer !== undefined;
+    // The customer's address changed in between: read it again.
+  }
+  throw new Error(`The address of customer "${customerId}" kept changing while it was being stopped`);
+}
+
+/** Opts a customer's address out of every email, for every customer with it; idempotent. False: no such customer. */
+export const unsubscribeCustomer = (db: Db, customerId: string, now: string): Promise<boolean> =>
+  stopAddress(db, customerId, undefined, 'unsubscribed = :true, unsubscribedAt = if_not_exists(unsubscribedAt, :now)', {
+    ':true': true,
+    ':now': now,
+  });
+
+/**
+ * Suppresses an address after SES reported a permanent bounce or a complaint about an email to it, for every customer
+ * with it; idempotent. `address`: the one SES reported (else the customer's). False: no such customer.
+ */
+export const suppressCustomer = (
+  db: Db,
+  customerId: string,
+  reason: 'bounce' | 'complaint',
+  now: string,
+  address?: string,
+): Promise<boolean> =>
+  stopAddress(
+    db,
+    customerId,
+    address,
+    'suppressed = :true, suppressedReason = if_not_exists(suppressedReason, :reason), suppressedAt = if_not_exists(suppressedAt, :now)',
+    { ':true': true, ':reason': reason, ':now': now },
+  );

@@ -1,4 +1,12 @@
-import { decide, emptyCounts, type ContactRules, type Decision, type MailCounts, type MailState } from '#core/mail/policy.ts';
+import {
+  decide,
+  emptyCounts,
+  normaliseAddress,
+  type ContactRules,
+  type Decision,
+  type MailCounts,
+  type WindowsBefore,
+} from '#core/mail/policy.ts';
 import {
   SendBlocked,
   SendDeferred,
@@ -18,7 +26,8 @@ import { emitMetric } from '#runtime/metrics.ts';
  * contact policy → ledger claim → render → send → record (→ the kind's after-send step).
  * A kind brings its selection (the candidates), its contact rules (ledger stream, period, cap), its template
  * (`compose`) and its names; the pipeline owns the claim, the send and the record. At most once per customer,
- * stream and period, however often and however concurrently it runs: the claim is taken before the send.
+ * stream and period, and once per email address (customers may share one), however often and however concurrently
+ * it runs: the claim is taken before the send.
  */
 
 /** One email a kind wants to send: to whom, and for which ledger period. */
@@ -92,8 +101,10 @@ export async function mailBatch<C extends MailCandidate>(
   const deadlineMs = options.deadlineMs ?? Infinity;
   const facts = await ports.store.readMailingFacts(
     kind.rules.stream,
-    candidates.map((c) => ({ customerId: c.customer.customerId, period: c.period })),
+    candidates.map((c) => ({ customerId: c.customer.customerId, email: c.customer.email, period: c.period })),
   );
+  /** Dry runs claim nothing: the addresses they would mail, so a shared address counts once there too. */
+  const wouldMail = new Set<string>();
   const counts = emptyCounts();
   counts.selected = candidates.length;
   const wouldSend: WouldSend[] = [];
@@ -109,12 +120,19 @@ export async function mailBatch<C extends MailCandidate>(
 
   const handle = async (candidate: C) => {
     const customerId = candidate.customer.customerId;
-    const decision = decideFor(kind.rules, run, ports.now(), facts.get(customerId), candidate.customer);
+    const known = facts.get(customerId);
+    const decision = decideFor(kind.rules, run, ports.now(), known, candidate.customer);
     if (decision.kind !== 'send' && decision.kind !== 'resume') return count(decision);
     const email = kind.compose(candidate);
-    if (options.dryRun) return void wouldSend.push({ customerId, email: candidate.customer.email, subject: email.subject });
+    const to = (known?.customer ?? candidate.customer).email;
+    if (options.dryRun) {
+      if (wouldMail.has(normaliseAddress(to))) return count({ kind: 'skip', reason: 'alreadySent' });
+      wouldMail.add(normaliseAddress(to));
+      return void wouldSend.push({ customerId, email: to, subject: email.subject });
+    }
 
-    const claimed = await claim(ports, kind.rules, run, candidate, decision, email, facts.get(customerId)?.state);
+    const previous = { customer: known?.state, address: known?.address?.state };
+    const claimed = await claim(ports, kind.rules, run, candidate, decision, email, to, previous);
     if (claimed === 'gone') return void counts.selected--;
     if (!('claim' in claimed)) return count(claimed);
 
@@ -122,7 +140,7 @@ export async function mailBatch<C extends MailCandidate>(
     try {
       const { messageId } = await ports.send(
         {
-          to: candidate.customer.email,
+          to: claimed.claim.email,
           subject: email.subject,
           html: email.html,
           text: email.text,
@@ -199,6 +217,7 @@ const decideFor = (
   decide({
     customer: facts?.customer ?? customer,
     state: facts?.state,
+    address: facts?.address,
     ledger: facts?.ledger,
     rules,
     runDate: run.date,
@@ -209,7 +228,7 @@ const decideFor = (
 /** A won claim, with the claim windows it replaced (to give them back if SES refuses the account). */
 interface Claimed {
   claim: EmailClaim;
-  previous: MailState | undefined;
+  previous: WindowsBefore;
   resumed: boolean;
 }
 
@@ -224,7 +243,8 @@ async function claim(
   candidate: MailCandidate,
   decision: Decision,
   email: ComposedEmail,
-  previous: MailState | undefined,
+  to: string,
+  previous: WindowsBefore,
 ): Promise<Decision | Claimed | 'gone'> {
   const customerId = candidate.customer.customerId;
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
@@ -233,6 +253,7 @@ async function claim(
       stream: rules.stream,
       period: candidate.period,
       runId: run.runId,
+      email: to,
       rules,
       runDate: run.date,
       subject: email.subject,
@@ -243,11 +264,15 @@ async function claim(
     const won = resumed ? await ports.store.resumeDeferred(input) : await ports.store.claim(input);
     if (won) return { claim: input, previous, resumed };
     const facts = (
-      await ports.store.readMailingFacts(rules.stream, [{ customerId, period: candidate.period }], { consistent: true })
+      await ports.store.readMailingFacts(rules.stream, [{ customerId, email: to, period: candidate.period }], {
+        consistent: true,
+      })
     ).get(customerId);
     // Deleted since the selection: no longer a candidate (as a selected answer without a profile is none).
     if (!facts?.customer) return 'gone';
-    previous = facts.state;
+    // A changed address is claimed (and mailed) as it now is.
+    to = facts.customer.email;
+    previous = { customer: facts.state, address: facts.address?.state };
     decision = decideFor(rules, run, ports.now(), facts, facts.customer);
     if (decision.kind !== 'send' && decision.kind !== 'resume') return decision;
   }

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { suppressionOf } from '#core/email-events.ts';
-import { suppressCustomer } from '#data/appreciation.ts';
+import { suppressCustomer } from '#data/mail-ledger.ts';
 import { logger } from '#runtime/logger.ts';
 import { emitMetric } from '#runtime/metrics.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
@@ -10,14 +10,15 @@ import { tableFromEnv } from '#runtime/wiring.ts';
 const db = tableFromEnv();
 
 /**
- * SES bounce and complaint events (configuration set → SNS → here) suppress the customer. Records in order; a
- * failure throws so SNS retries the delivery, and suppressing twice changes nothing.
+ * SES bounce and complaint events (configuration set → SNS → here) suppress the address, and so every customer
+ * who has it. Records in order; a failure throws so SNS retries the delivery, and suppressing twice changes nothing.
  */
 async function recordEmailEvents(event: SNSEvent): Promise<void> {
   for (const record of event.Records) {
     const suppression = suppressionOf(record.Sns.Message);
     if (!suppression) continue;
-    const found = await suppressCustomer(db, suppression.customerId, suppression.reason, new Date().toISOString());
+    const now = new Date().toISOString();
+    const found = await suppressCustomer(db, suppression.customerId, suppression.reason, now, suppression.address);
     logger.info('CustomerSuppressed', {
       customerId: suppression.customerId,
       reason: suppression.reason,

@@ -1,7 +1,7 @@
 import { InvalidToken } from '#core/errors.ts';
 import { renderUnsubscribePage, resolveEmailLocale } from '#core/emails.ts';
 import { verifyToken } from '#core/tokens.ts';
-import { unsubscribeCustomer } from '#data/appreciation.ts';
+import { unsubscribeCustomer } from '#data/mail-ledger.ts';
 import { getCustomer } from '#data/customers.ts';
 import { httpHandler, type HttpResult } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';

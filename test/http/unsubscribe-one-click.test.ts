@@ -10,9 +10,9 @@ const ring = {
   keys: { [TEST_KEYRING.activeKid]: TEST_KEYRING[TEST_KEYRING.activeKid as 'test-1'] },
 };
 
-async function givenSubscribedCustomer() {
+async function givenSubscribedCustomer(email = aCustomer().email) {
   const customerId = uniqueId('c');
-  expect((await api.request('PUT', `/v1/customers/${customerId}`, { admin: true, body: aCustomer() })).status).toBe(200);
+  expect((await api.request('PUT', `/v1/customers/${customerId}`, { admin: true, body: aCustomer({ email }) })).status).toBe(200);
   const token = signToken(ring, { purpose: 'unsubscribe', customerId, exp: Math.floor(Date.now() / 1000) + 3600, nonce: 'n' });
   return { customerId, path: `/v1/unsubscribe?token=${encodeURIComponent(token)}` };
 }
@@ -42,5 +42,23 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('invalid_token');
+  });
+
+  it('unsubscribes the address: every customer with it, in any case, and one created later', async () => {
+    const email = aCustomer().email;
+    const first = await givenSubscribedCustomer(email);
+    const second = await givenSubscribedCustomer(email.toUpperCase());
+
+    expect((await api.request('POST', second.path, { body: 'List-Unsubscribe=One-Click' })).status).toBe(200);
+    const later = await givenSubscribedCustomer(email);
+
+    for (const { customerId } of [first, second, later]) {
+      const res = await api.request('GET', `/v1/customers/${customerId}`, { admin: true });
+      expect(res.body.customer.unsubscribed).toBe(true);
+    }
+    const other = await givenSubscribedCustomer();
+    expect((await api.request('GET', `/v1/customers/${other.customerId}`, { admin: true })).body.customer.unsubscribed).toBe(
+      false,
+    );
   });
 });

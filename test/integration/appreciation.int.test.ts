@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../functions/core/dates.ts';
 import { newId } from '../../functions/core/ids.ts';
 import { saveResponse } from '../../functions/data/responses.ts';
-import { unsubscribeCustomer } from '../../functions/data/appreciation.ts';
+import { unsubscribeCustomer } from '../../functions/data/mail-ledger.ts';
 import { createRun, getRun } from '../../functions/data/campaign-runs.ts';
 import { queryCustomerPartition } from '../../functions/data/customers.ts';
 import { continueRun, resumeDueRuns, runScheduled, startRun } from '../../functions/send-appreciation/run-campaign.ts';

@@ -1,6 +1,13 @@
 import type { IndexQuery, SelectingAnswer } from '../../functions/core/campaigns/campaign.ts';
 import type { CampaignRun, CampaignStore, IndexItem } from '../../functions/core/campaigns/store.ts';
-import { claimWindows, SKIP_REASONS, type LedgerStatus, type MailState } from '../../functions/core/mail/policy.ts';
+import {
+  claimWindows,
+  normaliseAddress,
+  SKIP_REASONS,
+  type AddressFacts,
+  type LedgerStatus,
+  type MailState,
+} from '../../functions/core/mail/policy.ts';
 import type { EmailClaim, Mailer, OutgoingEmail, Recipient } from '../../functions/core/mail/ports.ts';
 
 /** A ledger entry as the fake keeps it. */
@@ -28,12 +35,36 @@ export function fakeCampaignStore() {
   const partitions = new Map<string, IndexItem[]>();
   const latest = new Map<string, string>();
   const mailState = new Map<string, MailState>();
+  /** By normalised address. */
+  const addresses = new Map<string, AddressFacts>();
+  const addressOf = (email: string) => {
+    const key = normaliseAddress(email);
+    if (!addresses.has(key)) addresses.set(key, { unsubscribed: false, suppressed: false });
+    return addresses.get(key)!;
+  };
   const ledger = new Map<string, FakeLedgerEntry>();
   const runs = new Map<string, StoredRun>();
   const ledgerKey = (customerId: string, stream: string, period: string) => `${customerId}#${stream}#${period}`;
-  const mailable = (id: string) => {
+  const mailable = (id: string, email: string) => {
     const c = customers.get(id);
-    return c !== undefined && !c.unsubscribed && !c.suppressed;
+    const address = addressOf(email);
+    return c?.email === email && !c.unsubscribed && !c.suppressed && !address.unsubscribed && !address.suppressed;
+  };
+  const windowsFree = (state: MailState | undefined, claim: EmailClaim) => {
+    const { periodCutoff, capCutoff } = claimWindows(claim.rules, claim.runDate, claim.now);
+    const last = state?.lastOn[claim.stream];
+    if (last !== undefined && last > periodCutoff) return false;
+    return !(capCutoff !== undefined && state?.lastSentAt !== undefined && state.lastSentAt > capCutoff);
+  };
+  const taken = (state: MailState | undefined, claim: EmailClaim): MailState => ({
+    lastSentAt: claim.now,
+    lastOn: { ...state?.lastOn, [claim.stream]: claim.runDate },
+  });
+  const given = (state: MailState | undefined, claim: EmailClaim, before: MailState | undefined) => {
+    if (state?.lastOn[claim.stream] !== claim.runDate || state.lastSentAt !== claim.now) return state;
+    const lastOn = { ...state.lastOn, [claim.stream]: before?.lastOn[claim.stream] };
+    if (lastOn[claim.stream] === undefined) delete lastOn[claim.stream];
+    return { lastSentAt: before?.lastSentAt, lastOn };
   };
   const itemsOf = (q: IndexQuery): IndexItem[] => {
     if (q.index === 'npsDay') return partitions.get(`npsDay#${q.day}#${q.npsClass}`) ?? [];
@@ -71,16 +102,18 @@ export function fakeCampaignStore() {
       if (c && (c.lastResponseAt === undefined || c.lastResponseAt < at)) c.lastResponseAt = at;
     },
     async readMailingFacts(stream, wanted) {
+      const copy = (state: MailState | undefined) => state && { ...state, lastOn: { ...state.lastOn } };
       return new Map(
-        wanted.map(({ customerId, period }) => {
+        wanted.map(({ customerId, email, period }) => {
           const c = customers.get(customerId);
-          const state = mailState.get(customerId);
+          const address = addressOf(c?.email ?? email);
           const entry = ledger.get(ledgerKey(customerId, stream, period));
           return [
             customerId,
             {
               customer: c && { ...c },
-              state: state && { ...state, lastOn: { ...state.lastOn } },
+              state: copy(mailState.get(customerId)),
+              address: { ...address, state: copy(address.state) },
               ledger: entry && { status: entry.status, runId: entry.runId },
             },
           ];
@@ -88,20 +121,19 @@ export function fakeCampaignStore() {
       );
     },
     async claim(claim: EmailClaim) {
-      const { periodCutoff, capCutoff } = claimWindows(claim.rules, claim.runDate, claim.now);
-      const state = mailState.get(claim.customerId) ?? { lastOn: {} };
-      const last = state.lastOn[claim.stream];
+      const state = mailState.get(claim.customerId);
+      const address = addressOf(claim.email);
       const key = ledgerKey(claim.customerId, claim.stream, claim.period);
-      if (!mailable(claim.customerId) || ledger.has(key)) return false;
-      if (last !== undefined && last > periodCutoff) return false;
-      if (capCutoff !== undefined && state.lastSentAt !== undefined && state.lastSentAt > capCutoff) return false;
-      mailState.set(claim.customerId, { lastSentAt: claim.now, lastOn: { ...state.lastOn, [claim.stream]: claim.runDate } });
+      if (!mailable(claim.customerId, claim.email) || ledger.has(key)) return false;
+      if (!windowsFree(state, claim) || !windowsFree(address.state, claim)) return false;
+      mailState.set(claim.customerId, taken(state, claim));
+      address.state = taken(address.state, claim);
       ledger.set(key, { status: 'claimed', runId: claim.runId, subject: claim.subject });
       return true;
     },
     async resumeDeferred(claim) {
       const entry = ledger.get(ledgerKey(claim.customerId, claim.stream, claim.period));
-      if (!mailable(claim.customerId) || entry?.status !== 'deferred') return false;
+      if (!mailable(claim.customerId, claim.email) || entry?.status !== 'deferred') return false;
       Object.assign(entry, { status: 'claimed', runId: claim.runId, subject: claim.subject });
       return true;
     },
@@ -109,12 +141,10 @@ export function fakeCampaignStore() {
       const key = ledgerKey(claim.customerId, claim.stream, claim.period);
       if (ledger.get(key)?.runId !== claim.runId || ledger.get(key)?.status !== 'claimed') throw conditionFailed();
       ledger.delete(key);
-      const state = mailState.get(claim.customerId);
-      if (state?.lastOn[claim.stream] === claim.runDate && state.lastSentAt === claim.now) {
-        const lastOn = { ...state.lastOn, [claim.stream]: previous?.lastOn[claim.stream] };
-        if (lastOn[claim.stream] === undefined) delete lastOn[claim.stream];
-        mailState.set(claim.customerId, { lastSentAt: previous?.lastSentAt, lastOn });
-      }
+      const state = given(mailState.get(claim.customerId), claim, previous.customer);
+      if (state) mailState.set(claim.customerId, state);
+      const address = addressOf(claim.email);
+      address.state = given(address.state, claim, previous.address);
     },
     async recordOutcome(ref, outcome) {
       const entry = ledger.get(ledgerKey(ref.customerId, ref.stream, ref.period));
@@ -184,7 +214,7 @@ export function fakeCampaignStore() {
     partitions.set(key, [...(partitions.get(key) ?? []), { customerId, answer }]);
   };
 
-  return { store, customers, latest, mailState, ledger, runs, givenCustomer, givenAnswer, ledgerKey };
+  return { store, customers, latest, mailState, addresses, addressOf, ledger, runs, givenCustomer, givenAnswer, ledgerKey };
 }
 
 const publicRun = (run: StoredRun): CampaignRun => {

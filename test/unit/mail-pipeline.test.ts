@@ -151,3 +151,25 @@ describe('mailBatch with another email kind', () => {
     expect(fake.ledger.get(fake.ledgerKey('b', 'invitation', '2026-11-24'))).toMatchObject({ status: 'sent' });
   });
 });
+
+describe('mailBatch, per address', () => {
+  it('mails an address shared by several customers once, in any kind, and an opted-out address for none of them', async () => {
+    const { fake, mailer, ports } = given();
+    const sharing = ['Pat@Example.com', 'pat@example.com', ' PAT@example.com'].map((email, i): Invite => ({
+      customer: fake.givenCustomer({ customerId: `p${i}`, name: 'Pat', email }),
+      period: '2026-11-24',
+      surveyId: 's-1',
+    }));
+
+    const first = await mailBatch(ports, invitations, run, sharing, { dryRun: false, concurrency: 3 });
+    expect(first.counts).toMatchObject({ selected: 3, sent: 1, skipped: { alreadySent: 2 } });
+    expect(mailer.sent).toHaveLength(1);
+
+    fake.addressOf('pat@example.com').unsubscribed = true;
+    const later = await mailBatch(ports, invitations, { runId: 'dispatch-2', date: '2026-12-30' }, sharing, {
+      dryRun: false,
+      concurrency: 3,
+    });
+    expect(later.counts).toMatchObject({ sent: 0, skipped: { unsubscribed: 3 } });
+  });
+});

@@ -2,9 +2,14 @@ import { addDays } from '../dates.ts';
 
 /**
  * The contact policy every email kind goes through, as a pure function: opted out, suppressed, already mailed for
- * the period, within the frequency cap. The store's conditional claim repeats these checks atomically; `decide`
- * also classifies a claim that lost.
+ * the period, within the frequency cap. The email address is the unit of contact: customers who share an address
+ * share its opt-out, its suppression and its claim windows (one email per address per period and cap), besides
+ * each customer's own. The store's conditional claim repeats these checks atomically; `decide` also classifies a
+ * claim that lost.
  */
+
+/** The form of an email address that identifies it for contact: `A@Example.com ` and `a@example.com` are one. */
+export const normaliseAddress = (email: string) => email.trim().toLowerCase();
 
 /** What one kind of email promises about contact: once per period per ledger stream, and a frequency cap. */
 export interface ContactRules {
@@ -29,6 +34,22 @@ export interface MailState {
   lastOn: Partial<Record<string, string>>;
 }
 
+/**
+ * What the ledger knows about an email address, whichever customer it was learnt through: an unsubscribe, a bounce
+ * or a complaint stops every customer with the address, and its claim windows hold for all of them.
+ */
+export interface AddressFacts {
+  unsubscribed: boolean;
+  suppressed: boolean;
+  state?: MailState;
+}
+
+/** The claim windows a claim replaced, the customer's and their address's: given back if SES refuses the account. */
+export interface WindowsBefore {
+  customer?: MailState;
+  address?: MailState;
+}
+
 export type LedgerStatus = 'claimed' | 'sent' | 'deferred' | 'failed';
 
 /** One stream's ledger entry for one customer and period. */
@@ -39,7 +60,10 @@ export interface LedgerEntry {
 
 export interface Eligibility {
   customer: { unsubscribed: boolean; suppressed?: boolean };
+  /** The customer's own claim windows. */
   state?: MailState;
+  /** The customer's email address (none stored yet: nothing known of it). */
+  address?: AddressFacts;
   ledger?: LedgerEntry;
   rules: ContactRules;
   /** The date the period window is measured from (a campaign's run date). */
@@ -73,8 +97,8 @@ export function claimWindows(rules: ContactRules, runDate: string, now: string) 
 
 /** Decides for one selected customer, in the order the counts are reported. */
 export function decide(e: Eligibility): Decision {
-  if (e.customer.unsubscribed) return { kind: 'skip', reason: 'unsubscribed' };
-  if (e.customer.suppressed) return { kind: 'skip', reason: 'suppressed' };
+  if (e.customer.unsubscribed || e.address?.unsubscribed) return { kind: 'skip', reason: 'unsubscribed' };
+  if (e.customer.suppressed || e.address?.suppressed) return { kind: 'skip', reason: 'suppressed' };
   if (e.ledger) {
     if (e.ledger.status === 'deferred') return { kind: 'resume' };
     if (e.ledger.runId === e.runId) {
@@ -86,10 +110,11 @@ export function decide(e: Eligibility): Decision {
     return { kind: 'skip', reason: 'alreadySent' };
   }
   const { periodCutoff, capCutoff } = claimWindows(e.rules, e.runDate, e.now);
-  const lastOfStream = e.state?.lastOn[e.rules.stream];
-  if (lastOfStream !== undefined && lastOfStream > periodCutoff) return { kind: 'skip', reason: 'alreadySent' };
-  const lastAny = e.state?.lastSentAt;
-  if (capCutoff !== undefined && lastAny !== undefined && lastAny > capCutoff) return { kind: 'skip', reason: 'frequencyCap' };
+  const windows = [e.state, e.address?.state];
+  const taken = (last: string | undefined, cutoff: string | undefined) =>
+    cutoff !== undefined && last !== undefined && last > cutoff;
+  if (windows.some((w) => taken(w?.lastOn[e.rules.stream], periodCutoff))) return { kind: 'skip', reason: 'alreadySent' };
+  if (windows.some((w) => taken(w?.lastSentAt, capCutoff))) return { kind: 'skip', reason: 'frequencyCap' };
   return { kind: 'send' };
 }
 

@@ -1,4 +1,4 @@
-import type { ContactRules, LedgerEntry, MailState } from './policy.ts';
+import type { AddressFacts, ContactRules, LedgerEntry, MailState, WindowsBefore } from './policy.ts';
 
 /**
  * The ports of the mail pipeline: what it reads and writes (`MailStore`) and how it sends (`Mailer`). Types only,
@@ -18,10 +18,12 @@ export interface Recipient {
   lastResponseAt?: string;
 }
 
-/** The customer, their claim windows and this period's ledger entry. */
+/** The customer, their claim windows, their address's state and this period's ledger entry. */
 export interface MailingFacts {
   customer?: Recipient;
   state?: MailState;
+  /** Of the customer's stored address (the selection's, if the customer is gone). */
+  address?: AddressFacts;
   ledger?: LedgerEntry;
 }
 
@@ -36,6 +38,8 @@ export interface LedgerRef {
 
 /** A claim taken before an email is sent: the store repeats the contact policy's checks atomically. */
 export interface EmailClaim extends LedgerRef {
+  /** The address the email goes to: the claim takes its windows too, and holds only while the customer has it. */
+  email: string;
   rules: ContactRules;
   /** The date the claim windows are measured from and set to. */
   runDate: string;
@@ -49,10 +53,10 @@ export type EmailOutcome =
 
 /** The pipeline's data. */
 export interface MailStore {
-  /** Facts for many customers at once; `consistent` after a lost claim. */
+  /** Facts for many customers at once (`email`: their address as selected); `consistent` after a lost claim. */
   readMailingFacts(
     stream: string,
-    wanted: ReadonlyArray<{ customerId: string; period: string }>,
+    wanted: ReadonlyArray<{ customerId: string; email: string; period: string }>,
     options?: { consistent?: boolean },
   ): Promise<Map<string, MailingFacts>>;
   /** Takes the claim in one step, or returns false when a condition failed (the caller re-reads to say why). */
@@ -63,9 +67,9 @@ export interface MailStore {
   recordOutcome(entry: LedgerRef, outcome: EmailOutcome): Promise<void>;
   /**
    * Gives back a claim whose email never left because SES refused the account: the ledger entry goes, and the claim
-   * windows return to `previous`, so the customer's period and frequency cap are not used up.
+   * windows (the customer's and the address's) return to `previous`, so no period or frequency cap is used up.
    */
-  releaseClaim(claim: EmailClaim, previous: MailState | undefined): Promise<void>;
+  releaseClaim(claim: EmailClaim, previous: WindowsBefore): Promise<void>;
 }
 
 // ---- mailer ------------------------------------------------------------------------------------------------
