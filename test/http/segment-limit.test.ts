@@ -147,3 +147,18 @@ describe('score aggregates under the earlier key layout', () => {
     expect((await scores(surveyId, '')).body.total.responses).toBe(1);
   });
 });
+
+describe('anonymous segment values of any shape', () => {
+  it('places an empty attribute value, and a channel named like the overflow, as given', async () => {
+    const surveyId = await givenSurvey(api, { anonymous: true, segmentBy: ['plan'] });
+    for (const body of [
+      { surveyId, nps: 9, attributes: { plan: '' } },
+      { surveyId, nps: 9, channel: OTHER_SEGMENT, attributes: { plan: '' } },
+    ]) {
+      expect((await api.request('POST', '/v1/responses', { body })).status).toBe(201);
+    }
+    await scoring.drained();
+    expect((await scores(surveyId, '&by=attr.plan')).body.segments).toMatchObject([{ key: '', responses: 2 }]);
+    expect((await scores(surveyId, '&by=channel')).body.segments).toMatchObject([{ key: OTHER_SEGMENT, responses: 1 }]);
+  });
+});
