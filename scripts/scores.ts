@@ -2,16 +2,23 @@
 /**
  * `npm run scores -- verify|rebuild [--table <name>] [--survey <surveyId>]…`
  *   verify    recounts the aggregates from the responses and lists every difference (exit 1 when there is one)
- *   rebuild   the same, then rewrites the differing aggregates (after a new segmentBy, or an incident);
- *             pause the scorer's event source mapping while it runs
+ *   rebuild   the same, then rewrites the differing aggregates (after a new segmentBy, or an incident) and deletes
+ *             aggregates left in an earlier key layout (how a deployment moves to a new one); pause the scorer's
+ *             event source mapping while it runs
  * Works against DynamoDB Local (DYNAMODB_ENDPOINT, e.g. http://127.0.0.1:8000, table "feedback") and against a
  * deployed table with the default AWS credentials (--table, or TABLE_NAME).
  */
 import { parseArgs } from 'node:util';
 import { dynamoDbClient } from '../functions/runtime/clients.ts';
 import { ENV } from '../functions/runtime/env.ts';
-import { differences, recountScores, rewriteScores, storedScores, type Progress } from '../functions/data/score-recount.ts';
-import type { Contribution } from '../functions/core/scores.ts';
+import {
+  differences,
+  recountScores,
+  rewriteScores,
+  storedAggregates,
+  type Progress,
+  type StoredAggregates,
+} from '../functions/data/score-recount.ts';
 import { LOCAL_TABLE } from '../lib/local/stack.ts';
 
 const { values, positionals } = parseArgs({
@@ -45,24 +52,33 @@ console.error(
   `  recounted ${recount.responses} responses (${recount.unscorable} cannot be scored) into ${recount.buckets.size} aggregates`,
 );
 const stored = await storedOf(surveyIds);
-const diffs = differences(recount.buckets, stored);
+const diffs = differences(recount.buckets, stored.current);
 for (const d of diffs.slice(0, 50)) {
   console.log(JSON.stringify({ ...d.key, expected: d.expected, actual: d.actual }));
 }
 if (diffs.length > 50) console.log(`… and ${diffs.length - 50} more`);
 console.error(`${diffs.length} differences`);
+if (stored.stale.length > 0) console.error(`${stored.stale.length} aggregates in an earlier key layout (rebuild deletes them)`);
 
-if (command === 'rebuild' && diffs.length > 0) {
-  await rewriteScores(db, diffs, progress);
-  const again = differences((await recountScores(db, { surveyIds })).buckets, await storedOf(surveyIds));
-  console.error(`rebuilt ${diffs.length} aggregates; ${again.length} differences now`);
-  process.exit(again.length === 0 ? 0 : 1);
+if (command === 'rebuild' && (diffs.length > 0 || stored.stale.length > 0)) {
+  await rewriteScores(db, diffs, progress, stored.stale);
+  const after = await storedOf(surveyIds);
+  const again = differences((await recountScores(db, { surveyIds })).buckets, after.current);
+  console.error(
+    `rebuilt ${diffs.length} aggregates, deleted ${stored.stale.length} in an earlier layout; ` +
+      `${again.length} differences and ${after.stale.length} in an earlier layout now`,
+  );
+  process.exit(again.length === 0 && after.stale.length === 0 ? 0 : 1);
 }
-process.exit(command === 'verify' && diffs.length > 0 ? 1 : 0);
+process.exit(command === 'verify' && (diffs.length > 0 || stored.stale.length > 0) ? 1 : 0);
 
-async function storedOf(ids: readonly string[]) {
-  if (!ids.length) return storedScores(db, { progress });
-  const out = new Map<string, Contribution>();
-  for (const surveyId of ids) for (const [id, c] of await storedScores(db, { surveyId, progress })) out.set(id, c);
+async function storedOf(ids: readonly string[]): Promise<StoredAggregates> {
+  if (!ids.length) return storedAggregates(db, { progress });
+  const out: StoredAggregates = { current: new Map(), stale: [] };
+  for (const surveyId of ids) {
+    const one = await storedAggregates(db, { surveyId, progress });
+    for (const [id, c] of one.current) out.current.set(id, c);
+    out.stale.push(...one.stale);
+  }
   return out;
 }

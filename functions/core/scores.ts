@@ -233,6 +233,11 @@ export interface ScoredResponse extends Pick<Answers, Metric> {
   day: string;
   channel?: string;
   attributes?: Record<string, string>;
+  /**
+   * An anonymous answer's segments by dimension, as placed when it was accepted (placeAnonymous): set, they are the
+   * only segments it counts in; absent (signed links, the admin token), the channel and attributes are.
+   */
+  scoredSegments?: Record<string, string>;
 }
 
 /** The aggregate a contribution goes to: a survey's day, over all responses or one segment of a dimension. */
@@ -247,7 +252,49 @@ export interface BucketKey {
 
 export const ALL_DIMENSION = 'all';
 export const ALL_SEGMENT = '*';
+export const CHANNEL_DIMENSION = 'channel';
 export const attributeDimension = (name: string) => `attr.${name}`;
+
+/**
+ * How many distinct values of one dimension (the channel, each segmentBy attribute) answers without a signed link
+ * or the admin token may make segments of, per survey: anyone can send them, and every segment is an item each
+ * score read of that dimension reads. Values of signed links and the admin token are not limited (a link answers once).
+ */
+export const ANONYMOUS_SEGMENT_LIMIT = 100;
+/** The segment an anonymous value counts in once its dimension is full: the segments still add up to the total. */
+export const OTHER_SEGMENT = '(other)';
+
+/**
+ * Where an anonymous answer's value counts, given the values its dimension has made segments of (a set that only
+ * grows, at most `limit`): a known value in its own segment, a new one in OTHER_SEGMENT once the set is full, and
+ * otherwise `register`: the caller adds it to the set, if it is still not full, and asks again.
+ */
+export function placeAnonymous(
+  known: ReadonlySet<string> | undefined,
+  value: string,
+  limit = ANONYMOUS_SEGMENT_LIMIT,
+): { segment: string } | 'register' {
+  if (value === OTHER_SEGMENT || known?.has(value)) return { segment: value };
+  return (known?.size ?? 0) >= limit ? { segment: OTHER_SEGMENT } : 'register';
+}
+
+/** A response's segment values by dimension: its channel and each of its survey's segmentBy attributes it has. */
+export function segmentValuesOf(
+  response: { channel?: string; attributes?: Record<string, string> },
+  segmentBy: readonly string[],
+): Array<[dimension: string, value: string]> {
+  const values: Array<[string, string]> = [];
+  if (response.channel !== undefined) values.push([CHANNEL_DIMENSION, response.channel]);
+  for (const name of segmentBy) {
+    // Own values only: a segment named `toString` or `constructor` must not find Object.prototype's.
+    const value = ownValue(response.attributes, name);
+    if (value !== undefined) values.push([attributeDimension(name), value]);
+  }
+  return values;
+}
+
+const ownValue = (record: Record<string, string> | undefined, name: string) =>
+  record && Object.hasOwn(record, name) ? record[name] : undefined;
 
 export const bucketId = (key: BucketKey) => JSON.stringify([key.surveyId, key.day, key.dimension, key.segment]);
 
@@ -264,7 +311,7 @@ export function readResponseImage(item: Record<string, unknown>): ScoredResponse
   const fail = (why: string): never => {
     throw new InvalidResponseImage(why);
   };
-  const { surveyId, submittedAt, channel, attributes } = item;
+  const { surveyId, submittedAt, channel, attributes, scoredSegments } = item;
   if (typeof surveyId !== 'string' || !SURVEY_ID.test(surveyId)) fail('surveyId is missing or invalid');
   const at = typeof submittedAt === 'string' ? Date.parse(submittedAt) : Number.NaN;
   if (Number.isNaN(at)) fail('submittedAt is missing or invalid');
@@ -282,24 +329,28 @@ export function readResponseImage(item: Record<string, unknown>): ScoredResponse
     if (typeof channel !== 'string' || channel.length === 0) fail('channel is invalid');
     response.channel = channel as string;
   }
-  if (attributes !== undefined && attributes !== null) {
-    if (typeof attributes !== 'object' || Array.isArray(attributes)) fail('attributes are invalid');
-    const strings: Record<string, string> = {};
-    for (const [name, value] of Object.entries(attributes)) if (typeof value === 'string') strings[name] = value;
-    response.attributes = strings;
-  }
+  const strings = (field: string, value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`${field} are invalid`);
+    const out: Record<string, string> = {};
+    for (const [name, v] of Object.entries(value)) if (typeof v === 'string') out[name] = v;
+    return out;
+  };
+  if (attributes !== undefined && attributes !== null) response.attributes = strings('attributes', attributes);
+  if (scoredSegments !== undefined && scoredSegments !== null)
+    response.scoredSegments = strings('scoredSegments', scoredSegments);
   return response;
 }
 
-/** The buckets a response counts in: its survey's day overall, by channel, and by each declared segment. */
+/**
+ * The buckets a response counts in: its survey's day overall, by channel, and by each declared segment; an
+ * anonymous answer in the segments it was placed in when accepted (the scorer and the recount read the same item).
+ */
 export function bucketsOf(response: ScoredResponse, segmentBy: readonly string[]): BucketKey[] {
-  const { surveyId, day } = response;
+  const { surveyId, day, scoredSegments } = response;
   const buckets: BucketKey[] = [{ surveyId, day, dimension: ALL_DIMENSION, segment: ALL_SEGMENT }];
-  if (response.channel !== undefined) buckets.push({ surveyId, day, dimension: 'channel', segment: response.channel });
-  for (const name of segmentBy) {
-    // Own values only: a segment named `toString` or `constructor` must not find Object.prototype's.
-    const value = response.attributes && Object.hasOwn(response.attributes, name) ? response.attributes[name] : undefined;
-    if (value !== undefined) buckets.push({ surveyId, day, dimension: attributeDimension(name), segment: value });
+  for (const [dimension, value] of segmentValuesOf(response, segmentBy)) {
+    const segment = scoredSegments ? ownValue(scoredSegments, dimension) : value;
+    if (segment !== undefined) buckets.push({ surveyId, day, dimension, segment });
   }
   return buckets;
 }

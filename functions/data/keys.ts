@@ -16,7 +16,8 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | customer      | CUSTOMER#<customerId>  | #CUSTOMER                   | BIRTHDAY#<MM-DD> / <customerId>  | LASTRESPONSE#<shard> / <at>#<cid>  |                                    |
  * | response      | RESPONSE#<responseId>  | #RESPONSE                   | SURVEY#<surveyId> / <at>#<rid>   | CUSTOMER#<customerId> / <at>#<rid> | NPSDAY#<date>#<class> / <cid>#<rid>|
  * | idempotency   | IDEMPOTENCY#<ns>#<key> | #IDEMPOTENCY                |                                  |                                    |                                    |
- * | score day     | SCORES#<surveyId>      | <day>#<dimension>#<segment> |                                  |                                    |                                    |
+ * | score day     | SCORES#<surveyId>      | <dimension>#<day>#<segment> |                                  |                                    |                                    |
+ * | segment values| SURVEY#<surveyId>      | #SEGMENTVALUES              |                                  |                                    |                                    |
  * | score claim   | SCORECLAIM#<eventID>   | #SCORECLAIM                 |                                  |                                    |                                    |
  * | email ledger  | CUSTOMER#<customerId>  | EMAIL#<campaignId>#<period> |                                  |                                    |                                    |
  * | mail state    | CUSTOMER#<customerId>  | #MAILSTATE                  |                                  |                                    |                                    |
@@ -24,8 +25,11 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | campaign run  | CAMPAIGN#<campaignId>  | RUN#<runId>                 | PAUSEDRUNS / <until>#<cid>#<rid> |                                    |                                    |
  * | send rate     | SENDRATE               | #ACCOUNT                    |                                  |                                    |                                    |
  *
- * Score days are the scorer's aggregates (one survey's days in one partition: a date range is one query); a score
- * claim marks one stream record as applied (TTL 48 h, beyond the stream's 24 h retention). An address item is the
+ * Score days are the scorer's aggregates: one survey's in one partition, each dimension's days contiguous, so a
+ * date range of one dimension is one key-range query that reads nothing else (before this layout the sort key was
+ * `<day>#<dimension>#<segment>`: `npm run scores -- rebuild` moves such items). A score claim marks one stream
+ * record as applied (TTL 48 h, beyond the stream's 24 h retention). Segment values are the channel and attribute
+ * values anonymous answers have made segments of, per dimension (segment-values.ts). An address item is the
  * unit of contact every customer with that email address shares: opted out, suppressed, and its claim windows; its
  * key is the SHA-256 (hex) of the normalised address, so no address appears in a key. A campaign run is in the
  * paused-runs index (gsi1) only while paused, `<until>` being its resumeAfter: the resume sweep reads just the runs
@@ -39,8 +43,11 @@ export const keys = {
   idempotency: (scopedKey: string) => ({ pk: `IDEMPOTENCY#${scopedKey}`, sk: '#IDEMPOTENCY' }),
   scoreDay: (surveyId: string, day: string, dimension: string, segment: string) => ({
     pk: `SCORES#${surveyId}`,
-    sk: `${day}#${dimension}#${segment}`,
+    sk: `${dimension}#${day}#${segment}`,
   }),
+  /** The partition of a survey's score days (the recount reads it whole). */
+  scores: (surveyId: string) => ({ pk: `SCORES#${surveyId}` }),
+  segmentValues: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SEGMENTVALUES' }),
   scoreClaim: (eventId: string) => ({ pk: `SCORECLAIM#${eventId}`, sk: '#SCORECLAIM' }),
   /** One appreciation email, claimed before it is sent: a customer gets a campaign once per period. */
   emailLedger: (customerId: string, campaignId: string, period: string) => ({
@@ -72,11 +79,16 @@ export function lastResponseIndex(customerId: string, lastResponseAt: string) {
 /** One shard's partition of the customers-by-last-response index (gsi2pk). */
 export const lastResponsePartition = (shard: number) => `LASTRESPONSE#${shard}`;
 
-/** The sort-key range of a survey's score days from one day to another, inclusive. */
-export const scoreDayRange = (surveyId: string, from: string, to: string) => ({
+/**
+ * The sort-key range of one dimension's score days from one day to another, inclusive: every segment of those
+ * days and nothing else. The upper bound ends in `$`, the character after `#`, so a segment of any characters
+ * sorts below it (DynamoDB compares UTF-8 bytes: `\uffff` would sort below an emoji); dimension names hold no
+ * character below `#` (ATTRIBUTE_NAME), so no other dimension falls inside.
+ */
+export const scoreDayRange = (surveyId: string, dimension: string, from: string, to: string) => ({
   pk: `SCORES#${surveyId}`,
-  skFrom: `${from}#`,
-  skTo: `${to}#\uffff`,
+  skFrom: `${dimension}#${from}#`,
+  skTo: `${dimension}#${to}$`,
 });
 
 /** A response's place in its survey's listing (gsi1), newest last. */
@@ -124,11 +136,11 @@ export const pausedRunsDueBy = (nowMs: number) => ({
   gsi1skTo: `${new Date(nowMs).toISOString()}#\uffff`,
 });
 
-/** Strips keys and bookkeeping from a stored item, leaving the public fields. */
+/** Strips keys and bookkeeping (a response's scoredSegments among it) from a stored item, leaving the public fields. */
 export function publicFields<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'type' | 'ttl' | 'version'> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(item)) {
-    if (!/^(pk|sk|type|ttl|version|gsi\d(pk|sk))$/.test(name)) out[name] = value;
+    if (!/^(pk|sk|type|ttl|version|scoredSegments|gsi\d(pk|sk))$/.test(name)) out[name] = value;
   }
   return out as Omit<T, 'pk' | 'sk' | 'type' | 'ttl' | 'version'>;
 }

@@ -11,6 +11,8 @@ export interface FeedbackResponse extends Answers {
   customerId?: string;
   channel?: string;
   attributes?: Record<string, string>;
+  /** An anonymous answer's segments, placed when it was accepted (segment-values.ts); never listed. */
+  scoredSegments?: Record<string, string>;
   /** When the answers were given: the period they count in. */
   submittedAt: string;
   /** When the service received this version of the answers. */
@@ -31,7 +33,17 @@ export async function getResponse(db: Db, responseId: string): Promise<StoredRes
 }
 
 /** The attributes a response item may lack: a later submission that leaves one out removes it (replace semantics). */
-const OPTIONAL_ATTRIBUTES = [...QUESTIONS, 'customerId', 'channel', 'attributes', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
+const OPTIONAL_ATTRIBUTES = [
+  ...QUESTIONS,
+  'customerId',
+  'channel',
+  'attributes',
+  'scoredSegments',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+];
 
 /**
  * The single-item update that stores a response over whatever the item held: last writer wins. DynamoDB applies

@@ -8,7 +8,7 @@ import {
   type Contribution,
   type Counts,
 } from '#core/scores.ts';
-import { queryPages, scanPages, type Db } from './db.ts';
+import { queryPages, scanPages, type Db, type TableKey } from './db.ts';
 import { keys } from './keys.ts';
 import { toScoreDay } from './scores.ts';
 
@@ -72,16 +72,24 @@ export async function recountScores(
   return { buckets, responses: items.length - unscorable, unscorable };
 }
 
-/** The aggregates the scorer keeps, of one survey (a query) or of all (a scan). */
-export async function storedScores(
+export interface StoredAggregates {
+  /** The aggregates the scorer keeps, by bucketId. */
+  current: Map<string, Contribution>;
+  /** Score items under an earlier key layout: the scorer and the API no longer read them; rebuild deletes them. */
+  stale: TableKey[];
+}
+
+/** The aggregates the scorer keeps, of one survey (a query) or of all (a scan), and any left in an earlier layout. */
+export async function storedAggregates(
   db: Db,
   options: { surveyId?: string; progress?: Progress } = {},
-): Promise<Map<string, Contribution>> {
-  const out = new Map<string, Contribution>();
+): Promise<StoredAggregates> {
+  const current = new Map<string, Contribution>();
+  const stale: TableKey[] = [];
   const pages = options.surveyId
     ? queryPages(db, {
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.scoreDay(options.surveyId, '', '', '').pk },
+        ExpressionAttributeValues: { ':pk': keys.scores(options.surveyId).pk },
         ConsistentRead: true,
       })
     : scanPages(db, {
@@ -93,11 +101,21 @@ export async function storedScores(
   for await (const page of pages) {
     for (const item of page) {
       const { counts, ...key } = toScoreDay(item);
-      if (Object.keys(counts).length > 0) out.set(bucketId(key), { key, counts });
+      if (item.sk !== keys.scoreDay(key.surveyId, key.day, key.dimension, key.segment).sk) {
+        stale.push({ pk: item.pk as string, sk: item.sk as string });
+      } else if (Object.keys(counts).length > 0) current.set(bucketId(key), { key, counts });
     }
-    options.progress?.({ phase: 'aggregates', done: out.size });
+    options.progress?.({ phase: 'aggregates', done: current.size + stale.length });
   }
-  return out;
+  return { current, stale };
+}
+
+/** The aggregates the scorer keeps (see storedAggregates). */
+export async function storedScores(
+  db: Db,
+  options: { surveyId?: string; progress?: Progress } = {},
+): Promise<Map<string, Contribution>> {
+  return (await storedAggregates(db, options)).current;
 }
 
 export interface Difference {
@@ -122,8 +140,17 @@ export function differences(expected: Map<string, Contribution>, actual: Map<str
   return out;
 }
 
-/** Rewrites the differing aggregates to the recount: emptied ones are deleted. Pause the scorer while it runs. */
-export async function rewriteScores(db: Db, diffs: readonly Difference[], progress?: Progress): Promise<void> {
+/**
+ * Rewrites the differing aggregates to the recount (emptied ones are deleted), then deletes the items left in an
+ * earlier key layout: after a layout change, the differences are every aggregate, so the new items are complete
+ * before the old ones go. Pause the scorer while it runs.
+ */
+export async function rewriteScores(
+  db: Db,
+  diffs: readonly Difference[],
+  progress?: Progress,
+  stale: readonly TableKey[] = [],
+): Promise<void> {
   let done = 0;
   for (const { key, expected } of diffs) {
     const itemKey = keys.scoreDay(key.surveyId, key.day, key.dimension, key.segment);
@@ -132,6 +159,10 @@ export async function rewriteScores(db: Db, diffs: readonly Difference[], progre
     } else {
       await db.client.send(new PutCommand({ TableName: db.table, Item: { ...itemKey, type: 'score-day', ...key, ...expected } }));
     }
+    progress?.({ phase: 'rebuild', done: ++done });
+  }
+  for (const key of stale) {
+    await db.client.send(new DeleteCommand({ TableName: db.table, Key: key }));
     progress?.({ phase: 'rebuild', done: ++done });
   }
 }

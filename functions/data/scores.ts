@@ -124,23 +124,15 @@ export function toScoreDay(item: Record<string, unknown>): ScoreDay {
   };
 }
 
-/** A survey's score days in [from, to] for the given dimensions: one query (paged), never a scan of responses. */
-export async function readScoreDays(
-  db: Db,
-  surveyId: string,
-  from: string,
-  to: string,
-  dimensions: readonly string[],
-): Promise<ScoreDay[]> {
-  const range = scoreDayRange(surveyId, from, to);
-  const names: Record<string, string> = { '#dimension': 'dimension' };
-  const values: Record<string, unknown> = { ':pk': range.pk, ':from': range.skFrom, ':to': range.skTo };
-  dimensions.forEach((d, i) => (values[`:d${i}`] = d));
+/**
+ * One dimension's score days of a survey in [from, to]: one key-range query (paged) that reads exactly the items it
+ * returns, whatever other dimensions and segments the survey has; never a scan of responses.
+ */
+export async function readScoreDays(db: Db, surveyId: string, dimension: string, from: string, to: string): Promise<ScoreDay[]> {
+  const range = scoreDayRange(surveyId, dimension, from, to);
   const items = await queryAll(db, {
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-    FilterExpression: `#dimension IN (${dimensions.map((_, i) => `:d${i}`).join(', ')})`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ExpressionAttributeValues: { ':pk': range.pk, ':from': range.skFrom, ':to': range.skTo },
   });
   return items.map(toScoreDay);
 }

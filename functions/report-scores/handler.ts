@@ -1,5 +1,5 @@
 import { NotFound, ValidationFailed } from '#core/errors.ts';
-import { ALL_DIMENSION, attributeDimension, dayOf, reportRange, scoreReport } from '#core/scores.ts';
+import { ALL_DIMENSION, attributeDimension, CHANNEL_DIMENSION, dayOf, reportRange, scoreReport } from '#core/scores.ts';
 import { readScoreDays } from '#data/scores.ts';
 import { getSurvey } from '#data/surveys.ts';
 import { httpHandler } from '#runtime/http.ts';
@@ -16,12 +16,14 @@ export const handler = httpHandler(routes, {
       const { from, to } = reportRange(query.from, query.to, dayOf(Date.now()));
       const survey = await getSurvey(db, id);
       if (!survey) throw new NotFound(`Survey "${id}"`);
-      const dimensions = ['channel', ...survey.segmentBy.map(attributeDimension)];
-      if (query.by !== undefined && !dimensions.includes(query.by)) {
-        const allowed = dimensions.map((d) => `"${d}"`).join(', ');
+      const breakdowns = [CHANNEL_DIMENSION, ...survey.segmentBy.map(attributeDimension)];
+      if (query.by !== undefined && !breakdowns.includes(query.by)) {
+        const allowed = breakdowns.map((d) => `"${d}"`).join(', ');
         throw new ValidationFailed([{ path: 'by', message: `Break scores down by one of ${allowed} (the survey's segmentBy).` }]);
       }
-      const days = await readScoreDays(db, id, from, to, query.by ? [ALL_DIMENSION, query.by] : [ALL_DIMENSION]);
+      // Totals and series from `all`, the breakdown from its own dimension: two key ranges, read side by side.
+      const read = query.by === undefined ? [ALL_DIMENSION] : [ALL_DIMENSION, query.by];
+      const days = (await Promise.all(read.map((d) => readScoreDays(db, id, d, from, to)))).flat();
       return { status: 200, body: scoreReport({ surveyId: id, from, to, interval: query.interval, by: query.by }, days) };
     },
   },

@@ -2,6 +2,7 @@ import { IdempotencyInProgress, IdempotencyKeyReused, NotFound, ValidationFailed
 import { bodyHash, newId } from '#core/ids.ts';
 import { answersOf } from '#core/questions/index.ts';
 import { checkSubmittedAt, resolveRespondent, unaskedAnswers } from '#core/responses.ts';
+import { segmentValuesOf } from '#core/scores.ts';
 import type { ResponseInput } from '#core/schemas.ts';
 import { verifyToken, type TokenClaims } from '#core/tokens.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
@@ -14,6 +15,7 @@ import {
   type KeyCaller,
 } from '#data/idempotency.ts';
 import { saveResponse, saveResponseCompletingKey, type FeedbackResponse } from '#data/responses.ts';
+import { placeAnonymousSegments } from '#data/segment-values.ts';
 import { getSurveyCached } from '#data/surveys.ts';
 import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';
@@ -47,6 +49,11 @@ async function accept(
   const unasked = unaskedAnswers(survey, input);
   if (unasked.length > 0) throw new ValidationFailed(unasked);
   const respondent = resolveRespondent(survey, input, claims, isAdmin);
+  // Anyone may answer an anonymous survey: what its answers add to the scores is bounded (ANONYMOUS_SEGMENT_LIMIT).
+  const anonymous = !claims && !isAdmin;
+  const scoredSegments = anonymous
+    ? await placeAnonymousSegments(db, survey.surveyId, segmentValuesOf(input, survey.segmentBy))
+    : undefined;
 
   const receivedAt = new Date().toISOString();
   const response: FeedbackResponse = {
@@ -56,6 +63,7 @@ async function accept(
     ...answersOf(input),
     channel: input.channel,
     attributes: input.attributes,
+    scoredSegments,
     submittedAt: submittedAt ?? receivedAt,
     receivedAt,
     createdAt: receivedAt,

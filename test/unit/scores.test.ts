@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../../functions/core/errors.ts';
 import {
+  ANONYMOUS_SEGMENT_LIMIT,
+  OTHER_SEGMENT,
+  placeAnonymous,
+  segmentValuesOf,
   bucketsOf,
   changeContributions,
   countAnswers,
@@ -140,6 +144,37 @@ describe('responses → contributions', () => {
       'channel=email',
       'attr.constructor=c',
       'attr.toString=t',
+    ]);
+  });
+
+  it('counts an anonymous answer in the segments it was placed in when accepted, and in no other', () => {
+    const placed = image({ scoredSegments: { channel: OTHER_SEGMENT, 'attr.plan': 'pro' } });
+    expect(bucketsOf(placed, ['plan', 'region']).map((b) => `${b.dimension}=${b.segment}`)).toEqual([
+      'all=*',
+      `channel=${OTHER_SEGMENT}`,
+      'attr.plan=pro',
+    ]);
+    // Placed with no values (none declared then): a segmentBy added later does not count its raw attributes.
+    expect(bucketsOf(image({ scoredSegments: {} }), ['plan']).map((b) => b.dimension)).toEqual(['all']);
+    expect(() => image({ scoredSegments: 'x' })).toThrow(InvalidResponseImage);
+  });
+
+  it('places anonymous values: known ones as given, new ones while there is room, the rest in the overflow', () => {
+    const full = new Set(Array.from({ length: ANONYMOUS_SEGMENT_LIMIT }, (_, i) => `v${i}`));
+    // prettier-ignore
+    const cases: Array<[ReadonlySet<string> | undefined, string, ReturnType<typeof placeAnonymous>]> = [
+      [undefined,          'web',        'register'],
+      [new Set(['web']),   'web',        { segment: 'web' }],
+      [new Set(['web']),   'sms',        'register'],
+      [full,               'v7',         { segment: 'v7' }],
+      [full,               'new',        { segment: OTHER_SEGMENT }],
+      [full,               OTHER_SEGMENT, { segment: OTHER_SEGMENT }],
+      [undefined,          OTHER_SEGMENT, { segment: OTHER_SEGMENT }],
+    ];
+    for (const [known, value, place] of cases) expect(placeAnonymous(known, value)).toEqual(place);
+    expect(segmentValuesOf({ channel: 'web', attributes: { plan: 'pro', region: 'eu' } }, ['plan', 'size'])).toEqual([
+      ['channel', 'web'],
+      ['attr.plan', 'pro'],
     ]);
   });
 
