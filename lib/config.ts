@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CAMPAIGN_IDS, CAMPAIGNS, type CampaignId } from '../functions/core/campaigns/registry.ts';
+import { UNSAFE_TEXT } from '../functions/core/schemas.ts';
 import { ORIGIN } from './cors.ts';
 import { cronProblem, timeZoneProblem } from './schedule-expression.ts';
 
@@ -15,11 +16,21 @@ const cron = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** Each campaign's own default schedule, from its definition. */
-const DEFAULT_SCHEDULES = Object.fromEntries(CAMPAIGN_IDS.map((id) => [id, CAMPAIGNS[id].defaultSchedule])) as Record<
-  CampaignId,
-  string
->;
+/** The invitation dispatcher's default: every 5 minutes, so an invitation leaves within minutes of being due. */
+export const INVITATIONS_SCHEDULE = 'cron(0/5 * * * ? *)';
+
+/** Every schedule's id: one per campaign, and the invitation dispatcher. */
+export const SCHEDULE_IDS = [...CAMPAIGN_IDS, 'invitations'] as const;
+export type ScheduleId = (typeof SCHEDULE_IDS)[number];
+
+/** Each campaign's own default schedule, from its definition, and the dispatcher's. */
+const DEFAULT_SCHEDULES = {
+  ...(Object.fromEntries(CAMPAIGN_IDS.map((id) => [id, CAMPAIGNS[id].defaultSchedule])) as Record<CampaignId, string>),
+  invitations: INVITATIONS_SCHEDULE,
+} satisfies Record<ScheduleId, string>;
+
+/** Local `HH:MM`, 00:00–23:59. */
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour local time such as "09:00".');
 
 export const configSchema = z.object({
   stage: z
@@ -39,13 +50,43 @@ export const configSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .default('UTC'),
-  /** Cron per campaign; campaigns not named keep their default. */
+  /** Cron per campaign and for the invitation dispatcher (`invitations`); those not named keep their default. */
   schedules: z
-    .partialRecord(z.enum(CAMPAIGN_IDS), cron)
+    .partialRecord(z.enum(SCHEDULE_IDS), cron)
     .default({})
     .transform((given) => ({ ...DEFAULT_SCHEDULES, ...given })),
   winBackDays: z.int().min(1).max(3650).default(90),
   frequencyCapDays: z.int().min(0).max(365).default(7),
+  /** At most one survey invitation per customer in this many days, across surveys (reminders do not count). */
+  surveyThrottleDays: z.int().min(0).max(365).default(30),
+  /**
+   * Invitations and reminders leave only inside this window of the customer's local time (their `timezone`, else
+   * `timeZone`); one due outside it waits for the window to open. `to` earlier than `from` spans midnight.
+   */
+  sendWindow: z
+    .object({ from: clockTime, to: clockTime })
+    .refine((w) => w.from !== w.to, 'Give a window: "from" and "to" must differ.')
+    .default({ from: '09:00', to: '20:00' }),
+  /** Who the invitations, the survey page and the appreciation emails come from. */
+  brand: z
+    .object({
+      name: z
+        .string()
+        .min(1)
+        .max(100)
+        .refine((s) => !UNSAFE_TEXT.test(s), 'Use plain text on one line.'),
+      /** An https image, shown at most 160 × 48 px. */
+      logoUrl: z
+        .url({ protocol: /^https$/ })
+        .max(2048)
+        .optional(),
+      /** The accent colour, `#rrggbb`. */
+      color: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour such as "#3949ab".')
+        .optional(),
+    })
+    .default({ name: 'The Customer Team' }),
   /** SES maximum send rate (emails per second) the mailer keeps under. */
   maxSendRate: z.number().positive().max(1000).default(10),
   /** Offer or coupon text per campaign, included in that campaign's emails. */

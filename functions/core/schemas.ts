@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { inviteSettings } from './invitations/settings.ts';
 import { answerShape, METRIC_LIST, METRICS, QUESTIONS } from './questions/index.ts';
 
 /** The API's bodies and ids, validated strictly; the OpenAPI document is generated from these. */
@@ -55,6 +56,8 @@ export const surveyBody = z.strictObject({
     ),
     [],
   ),
+  /** Invitations by email: after events, on a cadence, with a reminder (see `inviteSettings`). */
+  invite: z.optional(inviteSettings),
 });
 export type SurveyInput = z.infer<typeof surveyBody>;
 

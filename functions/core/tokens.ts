@@ -21,6 +21,8 @@ export interface TokenClaims {
   exp: number;
   /** Unique per link: one link, one response. */
   nonce: string;
+  /** The invitation that sent this link, if one did: answering through it marks the invitation answered. */
+  invitationId?: string;
 }
 
 interface Wire {
@@ -29,6 +31,7 @@ interface Wire {
   s?: string;
   e: number;
   n: string;
+  i?: string;
 }
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
@@ -52,6 +55,7 @@ export function parseKeyring(json: string): Keyring {
 export function signToken(ring: Keyring, claims: TokenClaims): string {
   const wire: Wire = { p: claims.purpose === 'survey' ? 's' : 'u', c: claims.customerId, e: claims.exp, n: claims.nonce };
   if (claims.surveyId !== undefined) wire.s = claims.surveyId;
+  if (claims.invitationId !== undefined) wire.i = claims.invitationId;
   const head = `${ring.activeKid}.${b64url(JSON.stringify(wire))}`;
   return `${head}.${b64url(mac(ring.keys[ring.activeKid]!, head))}`;
 }
@@ -75,7 +79,9 @@ export function verifyToken(ring: Keyring, token: unknown, purpose: TokenPurpose
   }
   if (wire.p !== (purpose === 'survey' ? 's' : 'u') || typeof wire.c !== 'string' || typeof wire.n !== 'string') return null;
   if (typeof wire.e !== 'number' || wire.e * 1000 <= nowMs) return null;
-  return { purpose, customerId: wire.c, surveyId: wire.s, exp: wire.e, nonce: wire.n };
+  const claims: TokenClaims = { purpose, customerId: wire.c, surveyId: wire.s, exp: wire.e, nonce: wire.n };
+  if (typeof wire.i === 'string') claims.invitationId = wire.i;
+  return claims;
 }
 
 /** Constant-time comparison of two secrets of any length. */

@@ -12,7 +12,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  *
  * | item          | pk                     | sk                          | gsi1 (pk / sk)                   | gsi2 (pk / sk)                     | gsi3 (pk / sk)                     |
  * |---------------|------------------------|-----------------------------|----------------------------------|------------------------------------|------------------------------------|
- * | survey        | SURVEY#<surveyId>      | #SURVEY                     |                                  |                                    |                                    |
+ * | survey        | SURVEY#<surveyId>      | #SURVEY                     | SURVEYS / <surveyId>             |                                    |                                    |
  * | customer      | CUSTOMER#<customerId>  | #CUSTOMER                   | BIRTHDAY#<MM-DD> / <customerId>  | LASTRESPONSE#<shard> / <at>#<cid>  |                                    |
  * | response      | RESPONSE#<responseId>  | #RESPONSE                   | SURVEY#<surveyId> / <at>#<rid>   | CUSTOMER#<customerId> / <at>#<rid> | NPSDAY#<date>#<class> / <cid>#<rid>|
  * | idempotency   | IDEMPOTENCY#<ns>#<key> | #IDEMPOTENCY                |                                  |                                    |                                    |
@@ -24,6 +24,9 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | address       | ADDRESS#<sha256>       | #ADDRESS                    |                                  |                                    |                                    |
  * | campaign run  | CAMPAIGN#<campaignId>  | RUN#<runId>                 | PAUSEDRUNS / <until>#<cid>#<rid> |                                    |                                    |
  * | send rate     | SENDRATE               | #ACCOUNT                    |                                  |                                    |                                    |
+ * | invitation    | INVITATION#<invId>     | #INVITATION                 | SURVEYINVITES#<sid> / <at>#<inv> | INVITATIONS#<cid> / <at>#<invId>   | INVITEDUE#<shard> / <dueAt>#<inv>  |
+ * | invite state  | CUSTOMER#<customerId>  | #INVITESTATE                |                                  |                                    |                                    |
+ * | event         | EVENT#<eventId>        | #EVENT                      |                                  | EVENTS#<cid> / <occurredAt>#<eid>  |                                    |
  *
  * Score days are the scorer's aggregates: one survey's in one partition, each dimension's days contiguous, so a
  * date range of one dimension is one key-range query that reads nothing else (before this layout the sort key was
@@ -33,7 +36,10 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * unit of contact every customer with that email address shares: opted out, suppressed, and its claim windows; its
  * key is the SHA-256 (hex) of the normalised address, so no address appears in a key. A campaign run is in the
  * paused-runs index (gsi1) only while paused, `<until>` being its resumeAfter: the resume sweep reads just the runs
- * that wait, due first.
+ * that wait, due first. An invitation is in the due index (gsi3) only while an action is due (its send, its
+ * reminder, its expiry): the dispatcher reads due items, never the rest. The invite state holds a customer's latest
+ * invitation instant and their open invitation per survey (attributes `open:<surveyId>`), the facts the contact
+ * rules check atomically.
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
@@ -62,6 +68,9 @@ export const keys = {
     sk: '#ADDRESS',
   }),
   campaignRun: (campaignId: string, runId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RUN#${runId}` }),
+  invitation: (invitationId: string) => ({ pk: `INVITATION#${invitationId}`, sk: '#INVITATION' }),
+  inviteState: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#INVITESTATE' }),
+  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: '#EVENT' }),
   /** The account's next free SES send slot, shared by every mailer (every run, schedule and email kind). */
   sendRate: () => ({ pk: 'SENDRATE', sk: '#ACCOUNT' }),
 };
@@ -144,3 +153,38 @@ export function publicFields<T extends Record<string, unknown>>(item: T): Omit<T
   }
   return out as Omit<T, 'pk' | 'sk' | 'type' | 'ttl' | 'version'>;
 }
+
+/** Write shards of the invitation due index (gsi3): a dispatcher reads each shard's due items. */
+export const INVITATION_DUE_SHARDS = 16;
+
+/** An invitation's index entries: newest first per survey (gsi1) and per customer (gsi2). */
+export const invitationIndexes = (surveyId: string, customerId: string, createdAt: string, invitationId: string) => ({
+  gsi1pk: surveyInvitationsPartition(surveyId),
+  gsi1sk: `${createdAt}#${invitationId}`,
+  gsi2pk: customerInvitationsPartition(customerId),
+  gsi2sk: `${createdAt}#${invitationId}`,
+});
+export const surveyInvitationsPartition = (surveyId: string) => `SURVEYINVITES#${surveyId}`;
+export const customerInvitationsPartition = (customerId: string) => `INVITATIONS#${customerId}`;
+
+/** An invitation's place in the due index while an action is due at `dueAt` (ISO 8601). */
+export function invitationDueIndex(invitationId: string, dueAt: string) {
+  let hash = 0;
+  for (const char of invitationId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return { gsi3pk: invitationDuePartition(hash % INVITATION_DUE_SHARDS), gsi3sk: `${dueAt}#${invitationId}` };
+}
+export const invitationDuePartition = (shard: number) => `INVITEDUE#${shard}`;
+
+/** The attribute of the invite state that holds the customer's open invitation to a survey. */
+export const openInvitationAttribute = (surveyId: string) => `open:${surveyId}`;
+
+/** An event on its customer's timeline (gsi2), oldest first. */
+export const customerEventsIndex = (customerId: string, occurredAt: string, eventId: string) => ({
+  gsi2pk: customerEventsPartition(customerId),
+  gsi2sk: `${occurredAt}#${eventId}`,
+});
+export const customerEventsPartition = (customerId: string) => `EVENTS#${customerId}`;
+
+/** Every survey (gsi1), by id: the team's surveys are few, so one partition lists them all. */
+export const surveyListIndex = (surveyId: string) => ({ gsi1pk: SURVEY_LIST_PARTITION, gsi1sk: surveyId });
+export const SURVEY_LIST_PARTITION = 'SURVEYS';

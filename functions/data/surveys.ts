@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SurveyInput } from '#core/schemas.ts';
-import type { Db } from './db.ts';
-import { keys, publicFields } from './keys.ts';
+import { queryAll, type Db } from './db.ts';
+import { keys, publicFields, SURVEY_LIST_PARTITION, surveyListIndex } from './keys.ts';
 
 export interface Survey extends SurveyInput {
   surveyId: string;
@@ -26,23 +26,27 @@ export async function putSurvey(db: Db, surveyId: string, input: SurveyInput, no
       TableName: db.table,
       Key: keys.survey(surveyId),
       UpdateExpression:
-        'SET #type = :type, surveyId = :id, #name = :name, questions = :questions, anonymous = :anonymous, ' +
-        'recontactDays = :recontactDays, segmentBy = :segmentBy, createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
+        'SET #type = :type, surveyId = :id, gsi1pk = :listPk, gsi1sk = :id, #name = :name, questions = :questions, anonymous = :anonymous, ' +
+        'recontactDays = :recontactDays, segmentBy = :segmentBy, createdAt = if_not_exists(createdAt, :now), updatedAt = :now' +
+        (input.invite ? ', invite = :invite' : ' REMOVE invite'),
       ExpressionAttributeNames: { '#type': 'type', '#name': 'name' },
       ExpressionAttributeValues: {
         ':type': 'survey',
         ':id': surveyId,
+        ':listPk': surveyListIndex(surveyId).gsi1pk,
         ':name': input.name,
         ':questions': input.questions,
         ':anonymous': input.anonymous,
         ':recontactDays': input.recontactDays,
         ':segmentBy': input.segmentBy,
         ':now': now,
+        ...(input.invite ? { ':invite': input.invite } : {}),
       },
       ReturnValues: 'ALL_NEW',
     }),
   );
   const survey = publicFields(Attributes!) as Survey;
+  everySurvey = undefined;
   definitions.delete(surveyId); // this container's submissions see the change at once (others within the TTL)
   return survey;
 }
@@ -65,4 +69,24 @@ export async function getSurveyCached(db: Db, surveyId: string, nowMs = Date.now
     definitions.set(surveyId, { survey, until: nowMs + SURVEY_CACHE_TTL_MS });
   }
   return survey;
+}
+
+/** Every survey, by id (one query of the survey list). */
+export async function listSurveys(db: Db): Promise<Survey[]> {
+  const items = await queryAll(db, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': SURVEY_LIST_PARTITION },
+  });
+  return items.map((item) => publicFields(item) as Survey);
+}
+
+let everySurvey: { surveys: Survey[]; until: number } | undefined;
+
+/** listSurveys through the container's cache, for SURVEY_CACHE_TTL_MS, as getSurveyCached: events ask it each time. */
+export async function listSurveysCached(db: Db, nowMs = Date.now()): Promise<Survey[]> {
+  if (everySurvey && everySurvey.until > nowMs) return everySurvey.surveys;
+  const surveys = await listSurveys(db);
+  everySurvey = { surveys, until: nowMs + SURVEY_CACHE_TTL_MS };
+  return surveys;
 }

@@ -4,8 +4,23 @@ import { configFromCdkJson, parseConfig } from '../../lib/config.ts';
 describe('config from cdk.json context', () => {
   it('fills every setting with a default', () => {
     const config = parseConfig(undefined);
-    expect(config).toMatchObject({ stage: 'prod', winBackDays: 90, frequencyCapDays: 7, timeZone: 'UTC' });
-    expect(Object.keys(config.schedules).sort()).toEqual(['birthday', 'detractor-followup', 'promoter-thanks', 'win-back']);
+    expect(config).toMatchObject({
+      stage: 'prod',
+      winBackDays: 90,
+      frequencyCapDays: 7,
+      timeZone: 'UTC',
+      surveyThrottleDays: 30,
+      sendWindow: { from: '09:00', to: '20:00' },
+      brand: { name: 'The Customer Team' },
+    });
+    expect(Object.keys(config.schedules).sort()).toEqual([
+      'birthday',
+      'detractor-followup',
+      'invitations',
+      'promoter-thanks',
+      'win-back',
+    ]);
+    expect(config.schedules.invitations).toBe('cron(0/5 * * * ? *)');
   });
 
   it('keeps the default schedules of campaigns an override does not name', () => {
@@ -20,6 +35,12 @@ describe('config from cdk.json context', () => {
     [{ schedules: { weekly: 'cron(0 8 * * ? *)' } }, /feedback\.schedules/],
     [{ winBackDays: 0 }, /feedback\.winBackDays/],
     [{ maxSendRate: -1 }, /feedback\.maxSendRate/],
+    [{ sendWindow: { from: '9:00', to: '20:00' } }, /feedback\.sendWindow\.from/],
+    [{ sendWindow: { from: '09:00', to: '09:00' } }, /feedback\.sendWindow/],
+    [{ brand: { name: 'Acme\r\nBcc: x' } }, /feedback\.brand\.name/],
+    [{ brand: { name: 'Acme', logoUrl: 'http://acme.example/logo.png' } }, /feedback\.brand\.logoUrl/],
+    [{ brand: { name: 'Acme', color: 'red' } }, /feedback\.brand\.color/],
+    [{ surveyThrottleDays: -1 }, /feedback\.surveyThrottleDays/],
   ])('rejects %j naming the setting', (raw, message) => {
     expect(() => parseConfig(raw)).toThrow(message);
   });

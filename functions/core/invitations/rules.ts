@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The pure rules of asking: which events invite (sampling), when each customer's cadence invitation falls, when a
+ * send window opens in the customer's time zone, and the contact rules an invitation must pass.
+ */
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** A stable fraction in [0, 1) from the given parts: the same inputs always land on the same point. */
+export function stableFraction(...parts: string[]): number {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
+}
+
+/** Whether an event invites to a survey at `sampleRate`: decided by the `eventId`, so a replay decides the same. */
+export const isSampled = (surveyId: string, eventId: string, sampleRate: number): boolean =>
+  sampleRate >= 1 || (sampleRate > 0 && stableFraction('sample', surveyId, eventId) < sampleRate);
+
+/** When an event's invitation is due: `delayHours` after the event. */
+export const eventSendAt = (occurredAtMs: number, delayHours: number): number => occurredAtMs + delayHours * HOUR_MS;
+
+/**
+ * A relationship survey's cycles start every `everyDays` days from 1970-01-01 (UTC); each customer has a fixed day
+ * of the cycle (from their id and the survey), so a base is spread evenly over it and nobody waits two cycles.
+ */
+export function cadenceDay(surveyId: string, customerId: string, everyDays: number): number {
+  return Math.floor(stableFraction('cadence', surveyId, customerId) * everyDays);
+}
+
+/** The start (ms, UTC midnight) of the cycle `nowMs` falls in. */
+export const cycleStart = (nowMs: number, everyDays: number): number =>
+  Math.floor(nowMs / (everyDays * DAY_MS)) * everyDays * DAY_MS;
+
+/** The instant of a customer's cadence invitation in the cycle that holds `nowMs` (midnight UTC of their day). */
+export const cadenceSendAt = (surveyId: string, customerId: string, everyDays: number, nowMs: number): number =>
+  cycleStart(nowMs, everyDays) + cadenceDay(surveyId, customerId, everyDays) * DAY_MS;
+
+/** `HH:MM` to minutes after midnight. */
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+export interface SendWindow {
+  /** Local `HH:MM`, inclusive. */
+  from: string;
+  /** Local `HH:MM`, exclusive; earlier than `from` for a window across midnight. */
+  to: string;
+}
+
+/** Minutes after local midnight at an instant in an IANA time zone. */
+function localMinutes(instantMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .formatToParts(instantMs)
+    .reduce<Record<string, string>>((acc, p) => ((acc[p.type] = p.value), acc), {});
+  return Number(parts.hour) * 60 + Number(parts.minute);
+}
+
+/**
+ * The earliest instant at or after `instantMs` inside the send window in `timeZone`: `instantMs` itself when the
+ * window is open, else the next local `from` (to the minute). Across a DST change the opening may be an hour off,
+ * which only moves an email within the morning.
+ */
+export function windowOpening(instantMs: number, timeZone: string, window: SendWindow): number {
+  const from = minutesOf(window.from);
+  const to = minutesOf(window.to);
+  const now = localMinutes(instantMs, timeZone);
+  const open = from <= to ? now >= from && now < to : now >= from || now < to;
+  if (open || from === to) return instantMs;
+  const wait = (from - now + 1440) % 1440;
+  const startOfMinute = instantMs - (instantMs % 60_000);
+  return startOfMinute + wait * 60_000;
+}
+
+// ---- contact rules -----------------------------------------------------------------------------------------
+
+export const INVITATION_SKIP_REASONS = [
+  'throttled',
+  'recontact',
+  'unsubscribed',
+  'suppressed',
+  'alreadyInvited',
+  'unknownCustomer',
+] as const;
+export type InvitationSkipReason = (typeof INVITATION_SKIP_REASONS)[number];
+
+export const emptySkips = (): Record<InvitationSkipReason, number> =>
+  Object.fromEntries(INVITATION_SKIP_REASONS.map((r) => [r, 0])) as Record<InvitationSkipReason, number>;
+
+/** What the contact rules need to know about one customer and one survey. */
+export interface InviteFacts {
+  /** Absent: no such customer. */
+  customer?: { unsubscribed: boolean; suppressed?: boolean };
+  /** When the customer's latest invitation to any survey was (or is to be) sent; reminders do not count. */
+  lastInvitedAt?: string;
+  /** The customer's open invitation to this survey (scheduled or sent, not yet answered or expired), if any. */
+  openInvitationId?: string;
+  /** When the customer last answered this survey. */
+  lastAnsweredAt?: string;
+}
+
+export interface InviteLimits {
+  /** Config `surveyThrottleDays`: at most one invitation per customer in this many days, across surveys. */
+  throttleDays: number;
+  /** The survey's `recontactDays`. */
+  recontactDays: number;
+}
+
+/**
+ * Whether an invitation due at `sendAtMs` may be made: the reason it may not, or null. Checked when it is scheduled
+ * (the store repeats the throttle and open-invitation checks atomically) and again when it is sent.
+ */
+export function inviteProblem(facts: InviteFacts, limits: InviteLimits, sendAtMs: number): InvitationSkipReason | null {
+  if (!facts.customer) return 'unknownCustomer';
+  if (facts.customer.unsubscribed) return 'unsubscribed';
+  if (facts.customer.suppressed) return 'suppressed';
+  if (facts.openInvitationId) return 'alreadyInvited';
+  if (limits.recontactDays > 0 && facts.lastAnsweredAt !== undefined) {
+    if (Date.parse(facts.lastAnsweredAt) > sendAtMs - limits.recontactDays * DAY_MS) return 'recontact';
+  }
+  if (limits.throttleDays > 0 && facts.lastInvitedAt !== undefined) {
+    if (Math.abs(sendAtMs - Date.parse(facts.lastInvitedAt)) < limits.throttleDays * DAY_MS) return 'throttled';
+  }
+  return null;
+}
+
+/**
+ * The throttle as the store checks it atomically: another invitation's send instant must lie at or before `notAfter`
+ * or at or after `notBefore` (ISO instants), i.e. at least `throttleDays` away from `sendAtMs`, either way.
+ */
+export const throttleBounds = (sendAtMs: number, throttleDays: number) => ({
+  notAfter: new Date(sendAtMs - throttleDays * DAY_MS).toISOString(),
+  notBefore: new Date(sendAtMs + throttleDays * DAY_MS).toISOString(),
+});
