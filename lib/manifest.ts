@@ -1,5 +1,5 @@
 import { CAMPAIGN_IDS } from '../functions/core/campaigns/registry.ts';
-import { RESPONSE_KEY_PREFIX } from '../functions/data/keys.ts';
+import { INVITATION_KEY_PREFIX, RESPONSE_KEY_PREFIX } from '../functions/data/keys.ts';
 import type { TableOperation } from './table-access.ts';
 
 /**
@@ -151,8 +151,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       retryAttempts: 10,
       maxRecordAgeSeconds: 6 * 60 * 60,
       bisectBatchOnError: true,
-      // Only response items: the scorer's own aggregate and claim writes never invoke it.
-      filterPatterns: [{ dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }] } } } }],
+      // Only response and invitation items: the scorer's own aggregate and claim writes never invoke it.
+      filterPatterns: [
+        { dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }, { prefix: INVITATION_KEY_PREFIX }] } } } },
+      ],
     },
     timeoutSeconds: 60,
   },

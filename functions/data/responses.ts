@@ -11,6 +11,8 @@ export interface FeedbackResponse extends Answers {
   customerId?: string;
   channel?: string;
   attributes?: Record<string, string>;
+  /** The invitation whose link this answers: the scorer marks it answered. */
+  invitationId?: string;
   /** When the answers were given: the period they count in. */
   submittedAt: string;
   /** When the service received this version of the answers. */

@@ -56,6 +56,8 @@ async function accept(
     ...answersOf(input),
     channel: input.channel,
     attributes: input.attributes,
+    // The link's invitation: the stream scorer marks it answered, off this request's path.
+    invitationId: respondent.linkResponseId ? claims?.invitationId : undefined,
     submittedAt: submittedAt ?? receivedAt,
     receivedAt,
     createdAt: receivedAt,

@@ -183,6 +183,7 @@ async function deliverWithChaos(stream: Stream, dlq: DlqMessage[]) {
     segmentsOf: async () => (surveyId) => segmentBy.get(surveyId) ?? [],
     existingClaims: (eventIds) => existingClaims(db, eventIds),
     markPoisonSent: (eventId) => markPoisonSent(db, eventId),
+    markAnswered: async () => false,
     sendToDlq: async (message) => {
       if (chance(0.03)) throw new Error('SQS is unavailable');
       dlq.push(message);
