@@ -17,6 +17,8 @@ export interface Access {
   table?: readonly TableOperation[];
   /** Learns the team's sites (config `allowedOrigins`, SITE_ORIGINS), which may frame its survey page. */
   siteOrigins?: boolean;
+  /** Learns the config `brand` (BRAND, JSON): the survey page shows its logo or name, in its colour. */
+  brand?: boolean;
   /** Reads the link-signing keyring. */
   signingKeys?: boolean;
   /** Reads the admin token (admin routes, admin imports). */
@@ -105,7 +107,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'Pages',
     entry: 'functions/serve-pages/handler.ts',
-    access: { table: ['GetItem'], signingKeys: true, siteOrigins: true },
+    access: { table: ['GetItem'], signingKeys: true, siteOrigins: true, brand: true },
     routes: ['GET /s/{surveyId}', 'GET /dashboard'],
   },
   {
