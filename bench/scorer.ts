@@ -91,6 +91,7 @@ for (let i = 0; i < records.length; i += BATCH_SIZE) {
     segmentsOf: async () => () => SEGMENT_BY,
     existingClaims: (ids) => existingClaims(db, ids),
     markPoisonSent: (id) => markPoisonSent(db, id),
+    markAnswered: async () => false, // the bench's responses answer no invitation
     sendToDlq: async () => undefined,
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   });

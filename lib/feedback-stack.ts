@@ -84,6 +84,7 @@ export class FeedbackStack extends Stack {
           onFailure,
           teamTopic: mail?.teamTopic,
           siteOrigins: props.config.allowedOrigins,
+          brand: props.config.brand,
           mail: mail && {
             senderAddress: mail.senderAddress,
             configurationSetName: mail.configurationSet.configurationSetName,

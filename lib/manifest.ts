@@ -1,5 +1,5 @@
 import { CAMPAIGN_IDS } from '../functions/core/campaigns/registry.ts';
-import { RESPONSE_KEY_PREFIX } from '../functions/data/keys.ts';
+import { INVITATION_KEY_PREFIX, RESPONSE_KEY_PREFIX } from '../functions/data/keys.ts';
 import type { TableOperation } from './table-access.ts';
 
 /**
@@ -17,6 +17,8 @@ export interface Access {
   table?: readonly TableOperation[];
   /** Learns the team's sites (config `allowedOrigins`, SITE_ORIGINS), which may frame its survey page. */
   siteOrigins?: boolean;
+  /** Learns the config `brand` (BRAND, JSON): the survey page shows its logo or name, in its colour. */
+  brand?: boolean;
   /** Reads the link-signing keyring. */
   signingKeys?: boolean;
   /** Reads the admin token (admin routes, admin imports). */
@@ -113,7 +115,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'Pages',
     entry: 'functions/serve-pages/handler.ts',
-    access: { table: ['GetItem'], signingKeys: true, siteOrigins: true },
+    access: { table: ['GetItem'], signingKeys: true, siteOrigins: true, brand: true },
     routes: ['GET /s/{surveyId}', 'GET /dashboard'],
   },
   {
@@ -163,8 +165,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       retryAttempts: 10,
       maxRecordAgeSeconds: 6 * 60 * 60,
       bisectBatchOnError: true,
-      // Only response items: the scorer's own aggregate and claim writes never invoke it.
-      filterPatterns: [{ dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }] } } } }],
+      // Only response and invitation items: the scorer's own aggregate and claim writes never invoke it.
+      filterPatterns: [
+        { dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }, { prefix: INVITATION_KEY_PREFIX }] } } } },
+      ],
     },
     timeoutSeconds: 60,
   },

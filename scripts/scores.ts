@@ -49,7 +49,8 @@ const progress: Progress = ({ phase, done }) => {
 console.error(`${command}: table ${table}${surveyIds.length ? `, surveys ${surveyIds.join(', ')}` : ', all surveys'}`);
 const recount = await recountScores(db, { surveyIds, progress });
 console.error(
-  `  recounted ${recount.responses} responses (${recount.unscorable} cannot be scored) into ${recount.buckets.size} aggregates`,
+  `  recounted ${recount.responses} responses and ${recount.invitations} invitations (${recount.unscorable} cannot be scored) ` +
+    `into ${recount.buckets.size} aggregates`,
 );
 const stored = await storedOf(surveyIds);
 const diffs = differences(recount.buckets, stored.current);

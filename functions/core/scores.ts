@@ -30,6 +30,9 @@ export function addCounts(target: Counts, source: Counts, sign = 1): Counts {
   return target;
 }
 
+/** Invitation counters, on the `all` aggregate of the day an invitation was sent (invitations/response-rate.ts). */
+export const INVITATION_COUNTERS = { sent: 'invitationsSent', answered: 'invitationsAnswered' } as const;
+
 export const isEmpty = (counts: Counts) => Object.values(counts).every((v) => v === 0);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -158,6 +161,19 @@ export function scoresOf(counts: Counts): Scores {
   const scores: Record<string, unknown> = { responses: counts.responses ?? 0 };
   for (const question of SCALE_QUESTIONS) scores[question.id] = scoreOf(question, counts);
   return scores as Scores;
+}
+
+/** The contract's `invitations`: sent in the period, answered of those so far, and the response rate (one decimal). */
+export interface InvitationRate {
+  sent: number;
+  answered: number;
+  responseRate: number | null;
+}
+
+export function invitationRateOf(counts: Counts): InvitationRate {
+  const sent = counts[INVITATION_COUNTERS.sent] ?? 0;
+  const answered = counts[INVITATION_COUNTERS.answered] ?? 0;
+  return { sent, answered, responseRate: sent > 0 ? roundedRatio(100 * answered, sent, 1) : null };
 }
 
 /** Counts of a list of answers: for tests, the recount and public vectors. */
@@ -429,8 +445,8 @@ export interface ScoreReport {
   from: string;
   to: string;
   interval: Interval;
-  total: Scores;
-  series: Array<{ period: string } & Scores>;
+  total: Scores & { invitations: InvitationRate };
+  series: Array<{ period: string } & Scores & { invitations: InvitationRate }>;
   segments?: Array<{ key: string } & Scores>;
 }
 
@@ -445,10 +461,11 @@ export function scoreReport(query: ReportQuery, days: ReadonlyArray<BucketKey & 
     from: query.from,
     to: query.to,
     interval: query.interval,
-    total: scoresOf(total),
+    total: { ...scoresOf(total), invitations: invitationRateOf(total) },
     series: seriesOf(overall, query.from, query.to, query.interval).map(({ period, counts }) => ({
       period,
       ...scoresOf(counts),
+      invitations: invitationRateOf(counts),
     })),
   };
   if (query.by !== undefined) {

@@ -3,6 +3,8 @@ import { normaliseAddress } from '#core/mail/policy.ts';
 
 /** The partition-key prefix of response items: the scorer's stream filter and its decoder select on it. */
 export const RESPONSE_KEY_PREFIX = 'RESPONSE#';
+/** The partition-key prefix of invitation items: the scorer counts their sends and answers (the response rate). */
+export const INVITATION_KEY_PREFIX = 'INVITATION#';
 /** The sort-key prefix of a customer's email ledger entries. */
 export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
 
@@ -68,7 +70,7 @@ export const keys = {
     sk: '#ADDRESS',
   }),
   campaignRun: (campaignId: string, runId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RUN#${runId}` }),
-  invitation: (invitationId: string) => ({ pk: `INVITATION#${invitationId}`, sk: '#INVITATION' }),
+  invitation: (invitationId: string) => ({ pk: `${INVITATION_KEY_PREFIX}${invitationId}`, sk: '#INVITATION' }),
   inviteState: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#INVITESTATE' }),
   event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: '#EVENT' }),
   /** The account's next free SES send slot, shared by every mailer (every run, schedule and email kind). */

@@ -13,6 +13,8 @@ export interface FeedbackResponse extends Answers {
   attributes?: Record<string, string>;
   /** An anonymous answer's segments, placed when it was accepted (segment-values.ts); never listed. */
   scoredSegments?: Record<string, string>;
+  /** The invitation whose link this answers: the scorer marks it answered. */
+  invitationId?: string;
   /** When the answers were given: the period they count in. */
   submittedAt: string;
   /** When the service received this version of the answers. */

@@ -8,12 +8,13 @@ import {
   type Contribution,
   type Counts,
 } from '#core/scores.ts';
+import { InvalidInvitationImage, invitationContributions, readInvitationImage } from '#core/invitations/response-rate.ts';
 import { queryPages, scanPages, type Db, type TableKey } from './db.ts';
 import { keys } from './keys.ts';
 import { toScoreDay } from './scores.ts';
 
 /**
- * The admin side of the aggregates: recount them from the responses (a scan: an admin tool, never the API),
+ * The admin side of the aggregates: recount them from the responses and invitations (a scan: an admin tool, never the API),
  * compare with what the scorer keeps, and rewrite them. Used by `npm run scores -- verify|rebuild` and the tests.
  */
 
@@ -24,8 +25,10 @@ export interface Progress {
 export interface Recount {
   buckets: Map<string, Contribution>;
   responses: number;
-  /** Response items that cannot be scored (the scorer sent their records to the DLQ). */
+  /** Response and invitation items that cannot be scored (the scorer sent their records to the DLQ). */
   unscorable: number;
+  /** Invitation items read (sent or not). */
+  invitations: number;
 }
 
 export async function recountScores(
@@ -38,10 +41,10 @@ export async function recountScores(
   const items: Record<string, unknown>[] = [];
   const pages = scanPages(db, {
     FilterExpression: only.length
-      ? `#type = :response AND surveyId IN (${Object.keys(surveyValues).join(', ')})`
-      : '#type = :response',
+      ? `#type IN (:response, :invitation) AND surveyId IN (${Object.keys(surveyValues).join(', ')})`
+      : '#type IN (:response, :invitation)',
     ExpressionAttributeNames: { '#type': 'type' },
-    ExpressionAttributeValues: { ':response': 'response', ...surveyValues },
+    ExpressionAttributeValues: { ':response': 'response', ':invitation': 'invitation', ...surveyValues },
     ConsistentRead: true,
   });
   for await (const page of pages) {
@@ -51,13 +54,26 @@ export async function recountScores(
 
   const buckets = new Map<string, Contribution>();
   let unscorable = 0;
+  let invitations = 0;
+  let unscorableResponses = 0;
   for (const item of items) {
+    if (item.type === 'invitation') {
+      invitations++;
+      try {
+        mergeContributions(buckets, invitationContributions(undefined, readInvitationImage(item)));
+      } catch (error) {
+        if (!(error instanceof InvalidInvitationImage)) throw error;
+        unscorable++;
+      }
+      continue;
+    }
     let response;
     try {
       response = readResponseImage(item);
     } catch (error) {
       if (!(error instanceof InvalidResponseImage)) throw error;
       unscorable++;
+      unscorableResponses++;
       continue;
     }
     if (!segments.has(response.surveyId)) {
@@ -69,7 +85,7 @@ export async function recountScores(
       changeContributions(undefined, response, (id) => segments.get(id) ?? []),
     );
   }
-  return { buckets, responses: items.length - unscorable, unscorable };
+  return { buckets, responses: items.length - invitations - unscorableResponses, unscorable, invitations };
 }
 
 export interface StoredAggregates {

@@ -44,7 +44,7 @@ body{min-height:100vh}
 .chip:hover{border-color:var(--accent)}
 .title{display:flex;flex-wrap:wrap;align-items:baseline;gap:.25rem 1rem;margin:0 0 1rem}
 .title h2{font-size:1.4rem;margin:0}
-.kpis{display:grid;grid-template-columns:repeat(${METRICS.length + 1},minmax(0,1fr));gap:1rem;margin-bottom:1.25rem}
+.kpis{display:grid;grid-template-columns:repeat(${METRICS.length + 2},minmax(0,1fr));gap:1rem;margin-bottom:1.25rem}
 .kpi{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1rem 1.25rem}
 .kpi .label{font-size:.8rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:var(--muted)}
 .kpi .value{font-size:2rem;font-weight:700;font-variant-numeric:tabular-nums;margin:.15rem 0}
@@ -120,7 +120,7 @@ const BODY = `<header class="top">
 <div id="results" hidden>
 <div class="title"><h2 id="survey-name"></h2><span class="muted" id="survey-meta"></span></div>
 <div class="kpis">
-${[...METRICS.map((m) => kpiTile(m.id, m.label)), kpiTile('responses', 'Responses')].join('\n')}
+${[...METRICS.map((m) => kpiTile(m.id, m.label)), kpiTile('responses', 'Responses'), kpiTile('response-rate', 'Response rate')].join('\n')}
 </div>
 ${TRENDED.map(trendPanel).join('\n')}
 <div class="grid2">

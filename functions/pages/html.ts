@@ -20,15 +20,19 @@ export interface InlineCode {
 
 /**
  * A strict Content-Security-Policy that allows exactly the given inline scripts and styles (by hash), same-origin
- * requests and nothing external, framed by the given origins only (by default, by none). Hashes, not nonces: the
- * pages' code is static, so the policy is too.
+ * requests and nothing external but images from the given origins (the brand's logo), framed by the given origins
+ * only (by default, by none). Hashes, not nonces: the pages' code is static, so the policy is too.
  */
-export function contentSecurityPolicy(inline: InlineCode, frameAncestors: readonly string[] = []): string {
+export function contentSecurityPolicy(
+  inline: InlineCode,
+  frameAncestors: readonly string[] = [],
+  imageOrigins: readonly string[] = [],
+): string {
   return [
     "default-src 'none'",
     `script-src ${inline.scripts.map(sha256).join(' ')}`,
     `style-src ${inline.styles.map(sha256).join(' ')}`,
-    'img-src data:',
+    ['img-src data:', ...imageOrigins].join(' '),
     "connect-src 'self'",
     "form-action 'self'",
     "base-uri 'none'",
@@ -41,9 +45,13 @@ export function contentSecurityPolicy(inline: InlineCode, frameAncestors: readon
  * click. X-Frame-Options cannot name origins, so a page some origins may frame leaves framing to the CSP's
  * frame-ancestors (which browsers apply over X-Frame-Options anyway); any other page is DENY in both.
  */
-export function pageHeaders(inline: InlineCode, frameAncestors: readonly string[] = []): Record<string, string> {
+export function pageHeaders(
+  inline: InlineCode,
+  frameAncestors: readonly string[] = [],
+  imageOrigins: readonly string[] = [],
+): Record<string, string> {
   return {
-    'content-security-policy': contentSecurityPolicy(inline, frameAncestors),
+    'content-security-policy': contentSecurityPolicy(inline, frameAncestors, imageOrigins),
     'referrer-policy': 'no-referrer',
     ...(frameAncestors.length ? {} : { 'x-frame-options': 'DENY' }),
     'x-robots-tag': 'noindex, nofollow',

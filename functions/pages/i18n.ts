@@ -125,12 +125,16 @@ const isPageLocale = (tag: string): tag is PageLocale => (PAGE_LOCALES as readon
 const primary = (tag: string) => tag.trim().split(/[-_]/)[0]!.toLowerCase();
 
 /**
- * The page's language: `?lang=` when it names one of ours, else the first of ours in `Accept-Language` by
- * quality, else English.
+ * The page's language: `?lang=` when it names one of ours, else the customer's stored `locale` (a link names the
+ * customer) when it is one of ours, else the first of ours in `Accept-Language` by quality, else English.
  */
-export function pickLocale(langParam: string | undefined, acceptLanguage: string | undefined): PageLocale {
-  if (langParam) {
-    const lang = primary(langParam);
+export function pickLocale(
+  langParam: string | undefined,
+  acceptLanguage: string | undefined,
+  customerLocale?: string,
+): PageLocale {
+  for (const tag of [langParam, customerLocale]) {
+    const lang = tag ? primary(tag) : '';
     if (isPageLocale(lang)) return lang;
   }
   const ranked = (acceptLanguage ?? '')

@@ -1,3 +1,4 @@
+import { DEFAULT_BRAND, inkOn, logoOrigin, type Brand } from '#core/brand.ts';
 import { QUESTION_TYPES, SCALE_QUESTIONS, type Answers } from '#core/questions/index.ts';
 import type { QuestionDefinition, ScaleQuestion, TextQuestion } from '#core/questions/types.ts';
 import { SURVEY_SCRIPT } from './browser-bundles.generated.ts';
@@ -13,6 +14,8 @@ const SURVEY_CSS = `${BASE_CSS}
 body{display:flex;justify-content:center;padding:1.5rem 1rem 3rem}
 .card{width:100%;max-width:680px;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);
 padding:2rem 2rem 2.25rem;box-shadow:0 1px 2px rgba(16,24,40,.06),0 8px 24px rgba(16,24,40,.06)}
+.brand{display:flex;align-items:center;gap:.6rem;margin:0 0 1.25rem;font-weight:700;font-size:1.05rem}
+.brand img{display:block;max-width:160px;max-height:48px;width:auto;height:auto}
 .eyebrow{margin:0 0 .25rem;color:var(--accent);font-weight:600;font-size:.95rem}
 h1{font-size:1.6rem}
 .head{margin-bottom:1.75rem}
@@ -41,6 +44,7 @@ textarea:focus-visible{outline:3px solid var(--focus);outline-offset:1px;border-
 .mark{display:inline-flex;width:64px;height:64px;border-radius:50%;align-items:center;justify-content:center;margin-bottom:1rem;background:var(--accent-soft);color:var(--accent)}
 .mark.bad{color:var(--bad);background:var(--bad-soft)}
 .card.problem{max-width:520px;text-align:center;padding:2.5rem 2rem;margin-top:8vh}
+.problem .brand{justify-content:center}
 .problem p:last-child{margin:0}
 @media (max-width:560px){
 body{padding:0}
@@ -58,12 +62,33 @@ const CHECK_ICON =
 const ALERT_ICON =
   '<svg width="32" height="32" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><circle cx="12" cy="12" r="10"/><path d="M12 7v6M12 17h.01"/></svg>';
 
+/** The page's style in the brand's colour (a lighter tint of it on dark backgrounds), with text that reads on it. */
+function surveyCss(brand: Brand): string {
+  if (!brand.color) return SURVEY_CSS;
+  const c = brand.color;
+  const dark = `color-mix(in srgb,${c} 55%,#fff)`;
+  return `${SURVEY_CSS}
+:root{--accent:${c};--accent-ink:${inkOn(c)};--accent-soft:color-mix(in srgb,${c} 12%,#fff)}
+@media (prefers-color-scheme:dark){:root{--accent:${dark};--accent-ink:#10121a;--accent-soft:color-mix(in srgb,${c} 25%,#1c1f2b)}}`;
+}
+
 /**
- * The page's headers: its only style and script are these constants, and only the team's own sites (config
- * `allowedOrigins`, for the website widget) may frame it.
+ * The page's headers: its only style and script are these constants (the style in the brand's colour), its only
+ * image from outside the brand's logo, and only the team's own sites (config `allowedOrigins`, for the website
+ * widget) may frame it.
  */
-export const surveyPageHeaders = (frameAncestors: readonly string[]): Record<string, string> =>
-  pageHeaders({ scripts: [SURVEY_SCRIPT], styles: [SURVEY_CSS] }, frameAncestors);
+export function surveyPageHeaders(frameAncestors: readonly string[], brand: Brand = DEFAULT_BRAND): Record<string, string> {
+  const logo = brand.logoUrl ? logoOrigin(brand.logoUrl) : undefined;
+  return pageHeaders({ scripts: [SURVEY_SCRIPT], styles: [surveyCss(brand)] }, frameAncestors, logo ? [logo] : []);
+}
+
+/** The brand at the top of the page: its logo (named by its alt text), else its name. */
+const brandMark = (brand: Brand) =>
+  `<div class="brand">${
+    brand.logoUrl && logoOrigin(brand.logoUrl)
+      ? `<img src="${escapeHtml(brand.logoUrl)}" alt="${escapeHtml(brand.name)}">`
+      : `<span>${escapeHtml(brand.name)}</span>`
+  }</div>`;
 
 export interface SurveyPageInput {
   locale: PageLocale;
@@ -75,6 +100,8 @@ export interface SurveyPageInput {
   /** True when the link was answered before: the page says a new answer replaces it. */
   answeredBefore?: boolean;
   channel: string;
+  /** Who the survey comes from; the default brand without. */
+  brand?: Brand;
 }
 
 function renderScale(question: ScaleQuestion, locale: PageLocale, selected: number | undefined): string {
@@ -127,13 +154,14 @@ function fieldOf(question: QuestionDefinition): SurveyField {
 /** The hosted survey: only the survey's questions; the script posts the answers as JSON to `POST /v1/responses`. */
 export function renderSurveyPage(input: SurveyPageInput): string {
   const t = MESSAGES[input.locale];
-  const { survey, selected = {} } = input;
+  const { survey, selected = {}, brand = DEFAULT_BRAND } = input;
   const asked = QUESTION_TYPES.filter((q) => survey.questions.includes(q.id));
   const questions = asked.map((q) => renderQuestion(q, input.locale, t, selected));
   const fields = asked.map(fieldOf);
 
   const body = `<main class="card">
 <header class="head">
+${brandMark(brand)}
 <p class="eyebrow">${escapeHtml(survey.name)}</p>
 <h1>${escapeHtml(t.heading)}</h1>
 <p class="muted">${escapeHtml(t.intro)}</p>
@@ -156,7 +184,7 @@ ${questions.join('\n')}
   return renderDocument({
     lang: HTML_LANG[input.locale],
     title: `${survey.name} · ${t.heading}`,
-    style: SURVEY_CSS,
+    style: surveyCss(brand),
     body,
     script: SURVEY_SCRIPT,
     data: {
@@ -180,14 +208,15 @@ ${questions.join('\n')}
 }
 
 /** The page for a link that cannot be answered: `invalid` (bad or expired token, 403) or `notFound` (404). */
-export function renderSurveyProblem(locale: PageLocale, problem: 'invalid' | 'notFound'): string {
+export function renderSurveyProblem(locale: PageLocale, problem: 'invalid' | 'notFound', brand: Brand = DEFAULT_BRAND): string {
   const t = MESSAGES[locale];
   const [title, text] = problem === 'invalid' ? [t.invalidTitle, t.invalidBody] : [t.notFoundTitle, t.notFoundBody];
   return renderDocument({
     lang: HTML_LANG[locale],
     title,
-    style: SURVEY_CSS,
+    style: surveyCss(brand),
     body: `<main class="card problem">
+${brandMark(brand)}
 <div class="mark bad">${ALERT_ICON}</div>
 <h1>${escapeHtml(title)}</h1>
 <p class="muted">${escapeHtml(text)}</p>

@@ -11,6 +11,8 @@ export const ENV = {
   signingKeysSecretArn: 'SIGNING_KEYS_SECRET_ARN',
   /** Config `allowedOrigins`, space-separated: the team's sites, which may frame the survey page. */
   siteOrigins: 'SITE_ORIGINS',
+  /** Config `brand` as JSON (name, logoUrl, color): who the survey page (and the emails) come from. */
+  brand: 'BRAND',
   /** Base URL for links in emails and API answers; defaults to the request's own origin. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',

@@ -105,6 +105,7 @@ export const StoredResponse = component(
     comment: answered.comment,
     channel: answered.channel,
     attributes: answered.attributes,
+    invitationId: z.optional(z.string().check(z.describe("The invitation whose link was answered (its link's token named it)."))),
     submittedAt: timestamp,
     receivedAt: timestamp,
     createdAt: timestamp,

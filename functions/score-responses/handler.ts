@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { moveInvitation } from '#data/invitations.ts';
 import { applyScoreChunk, existingClaims, markPoisonSent } from '#data/scores.ts';
 import { getSurvey } from '#data/surveys.ts';
 import { dlqFromEnv } from '#runtime/dlq.ts';
@@ -31,6 +32,8 @@ const ports: ScorerPorts = {
   segmentsOf,
   existingClaims: (eventIds) => existingClaims(db, eventIds),
   markPoisonSent: (eventId) => markPoisonSent(db, eventId),
+  // Answered: out of the due index (no reminder, no expiry) and the survey's open slot freed, once (only `sent` moves).
+  markAnswered: (answer) => moveInvitation(db, answer, 'sent', { status: 'answered', answeredAt: answer.answeredAt }, null),
   sendToDlq,
   log: {
     info: (message, extra) => logger.info(message, extra ?? {}),
@@ -39,7 +42,7 @@ const ports: ScorerPorts = {
   },
 };
 
-/** The table's stream → day aggregates. Partial failures are reported (ReportBatchItemFailures). */
+/** The table's stream → day aggregates, and answered invitations. Partial failures are reported (ReportBatchItemFailures). */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler((event) => scoreBatch(event.Records, ports));

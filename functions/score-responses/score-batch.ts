@@ -1,15 +1,10 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import {
-  changeContributions,
-  mergeContributions,
-  readResponseImage,
-  type Contribution,
-  type ScoredResponse,
-} from '#core/scores.ts';
+import { invitationContributions, readInvitationImage } from '#core/invitations/response-rate.ts';
+import { changeContributions, mergeContributions, readResponseImage, type Contribution } from '#core/scores.ts';
 import { RETRY, retryTransient, type Backoff } from '#data/db.ts';
-import { RESPONSE_KEY_PREFIX } from '#data/keys.ts';
+import { INVITATION_KEY_PREFIX, RESPONSE_KEY_PREFIX } from '#data/keys.ts';
 import type { ChunkOutcome, ExistingClaim, ScoreChunk } from '#data/scores.ts';
 import { MAX_TRANSACTION_ITEMS } from '#data/scores.ts';
 import type { DlqSender } from '#runtime/dlq.ts';
@@ -22,6 +17,8 @@ export interface ScorerPorts {
   /** The claims that exist among these records: they were applied by an earlier delivery. */
   existingClaims(eventIds: readonly string[]): Promise<Map<string, ExistingClaim>>;
   markPoisonSent(eventId: string): Promise<void>;
+  /** Moves a sent invitation to answered (out of the due index); false when it was not `sent` (answered already, expired). */
+  markAnswered(answer: InvitationAnswer): Promise<boolean>;
   sendToDlq: DlqSender;
   /** How a conflicted or throttled transaction waits before it runs again (the toolkit's one backoff; tests record it). */
   sleep?: Backoff['sleep'];
@@ -33,10 +30,17 @@ export interface ScorerPorts {
   };
 }
 
+/** A response through an invitation's link (its token carried the invitation id). */
+export interface InvitationAnswer {
+  invitationId: string;
+  surveyId: string;
+  customerId: string;
+  /** When the link's first answer was received. */
+  answeredAt: string;
+}
+
 /** Attempts per chunk: the toolkit's bound (throttling and server errors were retried by the SDK inside each). */
 export const MAX_WRITE_ATTEMPTS = RETRY.attempts;
-
-type Image = ScoredResponse | undefined | 'invalid';
 
 interface Decoded {
   record: DynamoDBRecord;
@@ -44,34 +48,85 @@ interface Decoded {
   sequenceNumber?: string;
   /** Why the record (or one of its images) cannot be scored; its valid side still counts. */
   poison?: string;
-  before?: ScoredResponse;
-  after?: ScoredResponse;
+  /** The surveys whose segmentBy the change needs. */
+  surveyIds: string[];
+  /** What the change does to the aggregates. */
+  contributionsOf(segmentsOf: (surveyId: string) => readonly string[]): Map<string, Contribution>;
+  /** A first answer through an invitation's link: the invitation becomes answered. */
+  answer?: InvitationAnswer;
 }
 
-function decodeImage(image: Record<string, unknown> | undefined): Image {
+type Image = Record<string, unknown> | undefined | 'invalid';
+
+function unmarshalled(image: Record<string, unknown> | undefined): Image {
   if (image === undefined) return undefined;
   try {
-    return readResponseImage(unmarshall(image as Record<string, SdkAttributeValue>));
+    return unmarshall(image as Record<string, SdkAttributeValue>);
   } catch {
-    return 'invalid'; // not unmarshallable, or an InvalidResponseImage: either way it cannot be scored
+    return 'invalid';
   }
 }
 
-/** Response items only: the table also holds surveys, customers, claims, aggregates, ledgers. Undefined: skip. */
+/** Both images read for counting; a side that cannot be read makes the record poison, and the other side still counts. */
+function readBoth<T>(old: Image, current: Image, read: (item: Record<string, unknown>) => T | undefined) {
+  const readOne = (image: Image): T | undefined | 'invalid' => {
+    if (image === undefined || image === 'invalid') return image;
+    try {
+      return read(image);
+    } catch {
+      return 'invalid'; // an invalid image (InvalidResponseImage, InvalidInvitationImage): it cannot be counted
+    }
+  };
+  const before = readOne(old);
+  const after = readOne(current);
+  return {
+    before: before === 'invalid' ? undefined : before,
+    after: after === 'invalid' ? undefined : after,
+    poison:
+      before === 'invalid' || after === 'invalid'
+        ? `the ${before === 'invalid' ? 'old' : 'new'} image cannot be scored`
+        : undefined,
+  };
+}
+
+/** The invitation a response answers, when this write is the first to carry the link's invitationId. */
+function answerOf(old: Image, current: Image): InvitationAnswer | undefined {
+  if (current === undefined || current === 'invalid' || typeof current.invitationId !== 'string') return undefined;
+  if (typeof old === 'object' && old.invitationId !== undefined) return undefined; // answered by an earlier write
+  const { invitationId, surveyId, customerId, createdAt } = current;
+  if (typeof surveyId !== 'string' || typeof customerId !== 'string' || typeof createdAt !== 'string') return undefined;
+  return { invitationId, surveyId, customerId, answeredAt: createdAt };
+}
+
+/**
+ * Response and invitation items only: the table also holds surveys, customers, claims, aggregates, ledgers.
+ * Undefined: skip.
+ */
 function decode(record: DynamoDBRecord): Decoded | undefined {
   const base = { record, eventId: record.eventID, sequenceNumber: record.dynamodb?.SequenceNumber };
+  const none = { surveyIds: [], contributionsOf: () => new Map<string, Contribution>() };
   const stream = record.dynamodb;
-  if (!stream || typeof stream !== 'object' || !stream.Keys) return { ...base, poison: 'the record has no keys' };
+  if (!stream || typeof stream !== 'object' || !stream.Keys) return { ...base, ...none, poison: 'the record has no keys' };
   const pk = (stream.Keys as Record<string, { S?: string }>).pk?.S;
-  if (typeof pk !== 'string') return { ...base, poison: 'the record has no string pk' };
-  if (!pk.startsWith(RESPONSE_KEY_PREFIX)) return undefined;
-  const before = decodeImage(stream.OldImage);
-  const after = decodeImage(stream.NewImage);
-  const decoded: Decoded = { ...base };
-  if (before === 'invalid' || after === 'invalid')
-    decoded.poison = `the ${before === 'invalid' ? 'old' : 'new'} image cannot be scored`;
-  if (before !== 'invalid' && before) decoded.before = before;
-  if (after !== 'invalid' && after) decoded.after = after;
+  if (typeof pk !== 'string') return { ...base, ...none, poison: 'the record has no string pk' };
+  const old = unmarshalled(stream.OldImage);
+  const current = unmarshalled(stream.NewImage);
+  let decoded: Decoded;
+  if (pk.startsWith(RESPONSE_KEY_PREFIX)) {
+    const { before, after, poison } = readBoth(old, current, readResponseImage);
+    decoded = {
+      ...base,
+      poison,
+      surveyIds: [before?.surveyId, after?.surveyId].filter((s) => s !== undefined),
+      contributionsOf: (segmentsOf) => changeContributions(before, after, segmentsOf),
+    };
+    const answer = after ? answerOf(old, current) : undefined;
+    if (answer) decoded.answer = answer;
+  } else if (pk.startsWith(INVITATION_KEY_PREFIX)) {
+    const { before, after, poison } = readBoth(old, current, readInvitationImage);
+    decoded = { ...base, poison, surveyIds: [], contributionsOf: () => invitationContributions(before, after) };
+  } else return undefined;
+  if (!decoded.poison) delete decoded.poison;
   if (!base.eventId) decoded.poison ??= 'the record has no eventID';
   return decoded;
 }
@@ -126,12 +181,15 @@ export async function scoreBatch(records: readonly DynamoDBRecord[], ports: Scor
     const d = decode(record);
     if (d) decoded.push(d);
   }
-  const surveyIds = [...new Set(decoded.flatMap((d) => [d.before?.surveyId, d.after?.surveyId]).filter((s) => s !== undefined))];
+  const unanswered = await markAnswered(decoded, ports);
+  if (unanswered) decoded.length = decoded.indexOf(unanswered); // score what comes before it; the rest comes back
+
+  const surveyIds = [...new Set(decoded.flatMap((d) => d.surveyIds))];
   const segmentsOf = surveyIds.length ? await ports.segmentsOf(surveyIds) : () => [];
 
   const planned: Planned[] = [];
   for (const d of decoded) {
-    const contributions = changeContributions(d.before, d.after, segmentsOf);
+    const contributions = d.contributionsOf(segmentsOf);
     if (!d.eventId) {
       // Without an eventID nothing can be claimed: report it, apply nothing.
       ports.log.error('PoisonRecord', { reason: d.poison, sequenceNumber: d.sequenceNumber });
@@ -204,7 +262,25 @@ export async function scoreBatch(records: readonly DynamoDBRecord[], ports: Scor
     }
   }
   ports.log.info('ScoresUpdated', { records: records.length, responseRecords: decoded.length, applied, writeUnits });
-  return { batchItemFailures: [] };
+  return unanswered ? failureAt(unanswered) : { batchItemFailures: [] };
+}
+
+/**
+ * Marks the invitations these records answer, in stream order. Idempotent (only a `sent` invitation moves), so a
+ * record that comes back marks nothing twice. Returns the record whose mark failed, if one did.
+ */
+async function markAnswered(decoded: readonly Decoded[], ports: ScorerPorts): Promise<Decoded | undefined> {
+  for (const d of decoded) {
+    if (!d.answer) continue;
+    try {
+      const moved = await retryTransient(() => ports.markAnswered(d.answer!), { sleep: ports.sleep, random: ports.random });
+      if (moved) ports.log.info('InvitationAnswered', { invitationId: d.answer.invitationId, surveyId: d.answer.surveyId });
+    } catch (error) {
+      ports.log.error('InvitationNotMarked', { error: error as Error, eventId: d.eventId, sequenceNumber: d.sequenceNumber });
+      return d;
+    }
+  }
+  return undefined;
 }
 
 const failureAt = (record: Decoded): DynamoDBBatchResponse => ({

@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
+import { parseBrand } from '#core/brand.ts';
 import { linkResponseId } from '#core/ids.ts';
 import { parseOrigins } from '#core/origins.ts';
-import { answersOf } from '#core/questions/index.ts';
+import { answersOf, firstScaleQuestion } from '#core/questions/index.ts';
 import { SURVEY_ID } from '#core/schemas.ts';
 import { verifyToken } from '#core/tokens.ts';
+import { getCustomer } from '#data/customers.ts';
 import { getResponse } from '#data/responses.ts';
 import { getSurvey } from '#data/surveys.ts';
 import { DASHBOARD_HEADERS, renderDashboardPage } from '#pages/dashboard-page.ts';
@@ -18,8 +20,10 @@ import { CHANNEL, ONE_CLICK_SCORE, routes } from './routes.ts';
 const db = tableFromEnv();
 const DASHBOARD_HTML = renderDashboardPage();
 // Config allowedOrigins: the team's own sites may frame the survey page (the website widget); no site by default.
-const siteOrigins = readEnv({ [ENV.siteOrigins]: z.optional(z.string()) })[ENV.siteOrigins];
-const SURVEY_PAGE_HEADERS = surveyPageHeaders(parseOrigins(siteOrigins));
+const env = readEnv({ [ENV.siteOrigins]: z.optional(z.string()), [ENV.brand]: z.optional(z.string()) });
+// Config brand: the page's logo or name and its colour.
+const brand = parseBrand(env[ENV.brand]);
+const SURVEY_PAGE_HEADERS = surveyPageHeaders(parseOrigins(env[ENV.siteOrigins]), brand);
 
 const html = (status: number, content: string, headers: Record<string, string>, locale?: PageLocale): HttpResult => ({
   status,
@@ -29,25 +33,32 @@ const html = (status: number, content: string, headers: Record<string, string>, 
 
 /**
  * The hosted survey for a link. A GET only reads: the answers are posted by the page's script, so a link scanner
- * records nothing. A bad or expired link is a 403 page, an unknown survey a 404 page.
+ * records nothing. A bad or expired link is a 403 page, an unknown survey a 404 page. A link that names a customer
+ * speaks their language.
  */
 async function surveyPage(req: HttpRequest<(typeof routes)['GET /s/{surveyId}']>): Promise<HttpResult> {
-  const locale = pickLocale(req.query.lang, req.language);
-  const problem = (kind: 'invalid' | 'notFound') =>
-    html(kind === 'invalid' ? 403 : 404, renderSurveyProblem(locale, kind), SURVEY_PAGE_HEADERS, locale);
-
   const surveyId = req.params.surveyId ?? '';
-  const survey = SURVEY_ID.test(surveyId) ? await getSurvey(db, surveyId) : undefined;
-  if (!survey) return problem('notFound');
-
   const token = req.query.t;
   const claims = token ? verifyToken(await signingKeyring(), token, 'survey', Date.now()) : null;
-  if (token ? claims?.surveyId !== survey.surveyId : !survey.anonymous) return problem('invalid');
+  const forThisSurvey = claims?.surveyId === surveyId ? claims : null;
+  // Read together: the survey; what this link answered before (one link, one response: a second visit edits rather
+  // than erases it); the customer the link names, for their language.
+  const [survey, earlier, customer] = await Promise.all([
+    SURVEY_ID.test(surveyId) ? getSurvey(db, surveyId) : undefined,
+    forThisSurvey ? getResponse(db, linkResponseId(surveyId, forThisSurvey.nonce)) : undefined,
+    forThisSurvey ? getCustomer(db, forThisSurvey.customerId) : undefined,
+  ]);
+  const locale = pickLocale(req.query.lang, req.language, customer?.locale);
+  const problem = (kind: 'invalid' | 'notFound') =>
+    html(kind === 'invalid' ? 403 : 404, renderSurveyProblem(locale, kind, brand), SURVEY_PAGE_HEADERS, locale);
 
-  // One link, one response: show what this link answered before, so a second visit edits rather than erases it.
-  const earlier = claims ? await getResponse(db, linkResponseId(survey.surveyId, claims.nonce)) : undefined;
-  const score =
-    ONE_CLICK_SCORE.test(req.query.score ?? '') && survey.questions.includes('nps') ? Number(req.query.score) : undefined;
+  if (!survey) return problem('notFound');
+  if (token ? !forThisSurvey : !survey.anonymous) return problem('invalid');
+
+  // A one-click score preselects the first scale question's answer (NPS, CSAT or CES), when it is in its range.
+  const first = firstScaleQuestion(survey.questions);
+  const score = ONE_CLICK_SCORE.test(req.query.score ?? '') ? Number(req.query.score) : undefined;
+  const oneClick = first && score !== undefined && score >= first.min && score <= first.max ? { [first.id]: score } : {};
   const channel = CHANNEL.test(req.query.channel ?? '') ? req.query.channel! : 'web';
 
   const page = renderSurveyPage({
@@ -56,7 +67,8 @@ async function surveyPage(req: HttpRequest<(typeof routes)['GET /s/{surveyId}']>
     token,
     channel,
     answeredBefore: earlier !== undefined,
-    selected: { ...answersOf(earlier ?? {}), ...(score === undefined ? {} : { nps: score }) },
+    selected: { ...answersOf(earlier ?? {}), ...oneClick },
+    brand,
   });
   return html(200, page, SURVEY_PAGE_HEADERS, locale);
 }

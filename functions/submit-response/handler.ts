@@ -64,6 +64,8 @@ async function accept(
     channel: input.channel,
     attributes: input.attributes,
     scoredSegments,
+    // The link's invitation: the stream scorer marks it answered, off this request's path.
+    invitationId: respondent.linkResponseId ? claims?.invitationId : undefined,
     submittedAt: submittedAt ?? receivedAt,
     receivedAt,
     createdAt: receivedAt,

@@ -10,6 +10,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Brand } from '../../functions/core/brand.ts';
 import { formatOrigins } from '../../functions/core/origins.ts';
 import { ENV } from '../../functions/runtime/env.ts';
 import { ESM_REQUIRE_BANNER, externalModulesOf, NODE_TARGET } from '../bundling.ts';
@@ -42,6 +43,8 @@ export interface FeedbackFunctionProps {
   teamTopic?: ITopic;
   /** Config `allowedOrigins`, for a spec whose access has `siteOrigins`. @default none */
   siteOrigins?: readonly string[];
+  /** Config `brand`, for a spec whose access has `brand`. @default none (the functions' default brand) */
+  brand?: Brand;
   /** @default one month */
   logRetention?: RetentionDays;
 }
@@ -116,6 +119,7 @@ export class FeedbackFunction extends Construct {
     if (access.siteOrigins && props.siteOrigins?.length) {
       this.fn.addEnvironment(ENV.siteOrigins, formatOrigins(props.siteOrigins));
     }
+    if (access.brand && props.brand) this.fn.addEnvironment(ENV.brand, JSON.stringify(props.brand));
     if (access.adminToken) {
       this.fn.addEnvironment(ENV.adminTokenSecretArn, props.adminToken.secretArn);
       props.adminToken.grantRead(this.fn);

@@ -41,7 +41,13 @@ function scoresFixture(surveyId: string) {
     from: '2026-11-01',
     to: '2026-11-05',
     interval: 'day',
-    total: { responses: 20, nps: nps(10, 4, 6), csat: csat([1, 1, 2, 6, 10]), ces },
+    total: {
+      responses: 20,
+      nps: nps(10, 4, 6),
+      csat: csat([1, 1, 2, 6, 10]),
+      ces,
+      invitations: { sent: 40, answered: 18, responseRate: 45 },
+    },
     series: [
       { period: '2026-11-01', responses: 6, nps: nps(3, 1, 2), csat: csat([0, 1, 1, 2, 2]), ces: null },
       { period: '2026-11-02', responses: 5, nps: nps(2, 2, 1), csat: csat([1, 0, 0, 2, 2]), ces: null },
@@ -70,7 +76,7 @@ const emptyScores = (surveyId: string) => ({
   from: '2026-11-01',
   to: '2026-11-03',
   interval: 'day',
-  total: empty,
+  total: { ...empty, invitations: { sent: 0, answered: 0, responseRate: null } },
   series: ['2026-11-01', '2026-11-02', '2026-11-03'].map((period) => ({ period, ...empty })),
   segments: [],
 });
@@ -176,6 +182,8 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
     expect(await page.locator('#kpi-csat .value').textContent()).toBe('80%');
     expect(await page.locator('#kpi-ces .value').textContent()).toBe('5.40');
     expect(await page.locator('#kpi-responses .value').textContent()).toBe('20');
+    expect(await page.locator('#kpi-response-rate .value').textContent()).toBe('45%');
+    expect(await page.locator('#kpi-response-rate .sub').textContent()).toBe('18 of 40 invitations answered');
 
     // One line per chart, broken at the period without answers: two runs, four dots.
     for (const chart of ['#chart-nps', '#chart-csat']) {
@@ -249,6 +257,8 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
     expect(await page.locator('#kpi-nps .sub').textContent()).toBe('No answers yet');
     expect(await page.locator('#kpi-csat .sub').textContent()).toBe('Not asked');
     expect(await page.locator('#kpi-responses .value').textContent()).toBe('0');
+    expect(await page.locator('#kpi-response-rate .value').textContent()).toBe('–');
+    expect(await page.locator('#kpi-response-rate .sub').textContent()).toBe('No invitations sent');
     expect(await page.getByText('No NPS answers in this period.').isVisible()).toBe(true);
     expect(await page.getByText('This survey does not ask CSAT.').isVisible()).toBe(true);
     expect(await page.locator('svg path.line').count()).toBe(0);

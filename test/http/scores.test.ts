@@ -63,7 +63,14 @@ describe('scores, fed by the stream scorer', () => {
       '2026-10-11',
       '2026-10-12',
     ]);
-    expect(days.body.series[0]).toEqual({ period: '2026-10-04', responses: 0, nps: null, csat: null, ces: null });
+    expect(days.body.series[0]).toEqual({
+      period: '2026-10-04',
+      responses: 0,
+      nps: null,
+      csat: null,
+      ces: null,
+      invitations: { sent: 0, answered: 0, responseRate: null },
+    });
     expect(days.body.series[1]).toMatchObject({
       responses: 2,
       nps: { score: 100, promoters: 2, passives: 0, detractors: 0, responses: 2, marginOfError95: 0 },
@@ -117,7 +124,13 @@ describe('scores, fed by the stream scorer', () => {
     expect(res.body.interval).toBe('day');
     expect(res.body.series).toHaveLength(30);
     expect(res.body.to).toBe(new Date().toISOString().slice(0, 10));
-    expect(res.body.total).toEqual({ responses: 0, nps: null, csat: null, ces: null });
+    expect(res.body.total).toEqual({
+      responses: 0,
+      nps: null,
+      csat: null,
+      ces: null,
+      invitations: { sent: 0, answered: 0, responseRate: null },
+    });
   });
 
   it.each([

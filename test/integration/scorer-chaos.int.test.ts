@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { invitationContributions, readInvitationImage } from '../../functions/core/invitations/response-rate.ts';
 import { changeContributions, mergeContributions, readResponseImage, type Contribution } from '../../functions/core/scores.ts';
 import { applyScoreChunk, existingClaims, markPoisonSent } from '../../functions/data/scores.ts';
 import { differences, recountScores, storedScores } from '../../functions/data/score-recount.ts';
@@ -12,12 +13,14 @@ import { scoreBatch, type ScorerPorts } from '../../functions/score-responses/sc
 import { uniqueId } from '../support/factories.ts';
 
 /**
- * The chaos suite: 10,000 responses with edits, deletes and poison through the scorer, delivered the way an
- * at-least-once event source mapping may deliver them, and worse. At the end every aggregate equals a recount.
+ * The chaos suite: 10,000 responses with edits, deletes and poison, and invitations sent, reminded, answered and
+ * expired, through the scorer, delivered the way an at-least-once event source mapping may deliver them, and worse.
+ * At the end every aggregate equals a recount.
  */
 
 const db = tableFromEnv();
 const RESPONSES = Number(process.env.CHAOS_RESPONSES ?? 10_000);
+const INVITATIONS = Math.ceil(RESPONSES / 40);
 
 /** A seeded generator (mulberry32): the same run every time. */
 function seeded(seed: number) {
@@ -153,6 +156,61 @@ function generateStream(): Stream {
       emit('MODIFY', keys.survey(pick(SURVEYS).surveyId), { name: 'old' }, { name: 'new' });
     }
   }
+  // Invitations, interleaved with more response edits: scheduled → sent → (reminded) → answered or expired, a few
+  // deleted. Only sends and answers move counters, on the day of sending.
+  const invitations = new Map<string, Item>();
+  const countable = (item: Item | undefined) => {
+    try {
+      if (item) readInvitationImage(item);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const changeInvitation = (id: string, after: Item | undefined) => {
+    const before = invitations.get(id);
+    if (after) invitations.set(id, after);
+    else invitations.delete(id);
+    const isPoison = !countable(before) || !countable(after);
+    emit(before ? (after ? 'MODIFY' : 'REMOVE') : 'INSERT', keys.invitation(id), before, after, isPoison);
+  };
+  for (let n = 0; n < INVITATIONS; n++) {
+    const id = `${run}-i${n}`;
+    const scheduled: Item = {
+      ...keys.invitation(id),
+      type: 'invitation',
+      invitationId: id,
+      surveyId: pick(SURVEYS).surveyId,
+      customerId: `c-${n}`,
+      trigger: 'manual',
+      status: 'scheduled',
+      sendAt: '2026-11-18T09:00:00.000Z',
+      createdAt: '2026-11-17T00:00:00.000Z',
+    };
+    changeInvitation(id, scheduled);
+    if (chance(0.1)) continue; // never sent
+    const sent = {
+      ...scheduled,
+      status: 'sent',
+      sentAt: `2026-11-${String(int(18, 24)).padStart(2, '0')}T${String(int(0, 23)).padStart(2, '0')}:05:00.000Z`,
+    };
+    changeInvitation(id, sent);
+    if (chance(0.15)) {
+      // Poison for a moment: a sentAt that cannot be read, then mended (each side that can be read still counts).
+      changeInvitation(id, { ...sent, sentAt: 'soon' });
+      changeInvitation(id, sent);
+    }
+    if (chance(0.3)) changeInvitation(id, { ...sent, remindedAt: '2026-11-25T10:00:00.000Z' });
+    const roll = rng();
+    if (roll < 0.5) changeInvitation(id, { ...invitations.get(id), status: 'answered', answeredAt: '2026-11-26T10:00:00.000Z' });
+    else if (roll < 0.7) changeInvitation(id, { ...invitations.get(id), status: 'expired' });
+    if (chance(0.03)) changeInvitation(id, undefined);
+    const target = pick(ids);
+    const current = live.get(target);
+    if (current && isValid(current) && chance(0.5))
+      change(target, { ...aResponse(target, (current.version as number) + 1), createdAt: current.createdAt });
+  }
+  for (const [id, item] of invitations) live.set(id, item);
   return { records, poison, final: live };
 }
 
@@ -183,6 +241,7 @@ async function deliverWithChaos(stream: Stream, dlq: DlqMessage[]) {
     segmentsOf: async () => (surveyId) => segmentBy.get(surveyId) ?? [],
     existingClaims: (eventIds) => existingClaims(db, eventIds),
     markPoisonSent: (eventId) => markPoisonSent(db, eventId),
+    markAnswered: async () => false,
     sendToDlq: async (message) => {
       if (chance(0.03)) throw new Error('SQS is unavailable');
       dlq.push(message);
@@ -255,6 +314,10 @@ describe('the scorer under chaos', () => {
 
     const expected = new Map<string, Contribution>();
     for (const item of stream.final.values()) {
+      if (item.type === 'invitation') {
+        mergeContributions(expected, invitationContributions(undefined, readInvitationImage(item)));
+        continue;
+      }
       let response;
       try {
         response = readResponseImage(item);
@@ -286,7 +349,10 @@ describe('the scorer under chaos', () => {
     }
     await storeFinalState(stream.final);
     const recount = await recountScores(db, { surveyIds: SURVEYS.map((s) => s.surveyId) });
-    expect(recount.responses).toBe([...expected.values()].length && stream.final.size - recount.unscorable);
+    const invitations = [...stream.final.values()].filter((item) => item.type === 'invitation').length;
+    expect(invitations).toBeGreaterThan(INVITATIONS / 2);
+    expect(recount.invitations).toBe(invitations);
+    expect(recount.responses).toBe([...expected.values()].length && stream.final.size - invitations - recount.unscorable);
     expect(recount.unscorable).toBeGreaterThan(0);
     expect(differences(recount.buckets, stored)).toEqual([]);
     console.info(`chaos: ${stream.records.length} records, ${stream.poison.size} poison, ${JSON.stringify(stats)}`);

@@ -41,6 +41,7 @@ function ports(overrides: Partial<ScorerPorts> = {}): ScorerPorts & { dlq: DlqMe
     segmentsOf: async () => () => [],
     existingClaims: (ids) => existingClaims(db, ids),
     markPoisonSent: (id) => markPoisonSent(db, id),
+    markAnswered: async () => false,
     sendToDlq: async (m) => void dlq.push(m),
     sleep: async (ms) => void sleeps.push(ms),
     random: () => 0.5,
@@ -137,5 +138,113 @@ describe('scoreBatch', () => {
     expect(isTransientCancellation(Object.assign(new Error('bad'), { name: 'ValidationException' }))).toBe(false);
     expect(isTransientCancellation(cancelled('ConditionalCheckFailed'))).toBe(false);
     expect(isTransientCancellation(cancelled('None', 'ThrottlingError'))).toBe(true);
+  });
+});
+
+describe('scoreBatch with invitations', () => {
+  function invitationChange(before: Record<string, unknown> | undefined, after: Record<string, unknown>): DynamoDBRecord {
+    const image = (fields: Record<string, unknown>) =>
+      marshall({ type: 'invitation', invitationId: 'i-1', surveyId: 's-1', customerId: 'c-1', ...fields }) as never;
+    return {
+      eventID: `e${sequence}`,
+      eventName: before ? 'MODIFY' : 'INSERT',
+      dynamodb: {
+        Keys: marshall({ pk: 'INVITATION#i-1', sk: '#INVITATION' }) as never,
+        ...(before ? { OldImage: image(before) } : {}),
+        NewImage: image(after),
+        SequenceNumber: String(sequence++),
+      },
+    };
+  }
+  const answers: unknown[] = [];
+  const recording = (overrides: Partial<ScorerPorts> = {}) =>
+    ports({ markAnswered: async (a) => (answers.push(a), true), ...overrides });
+  beforeEach(() => void (answers.length = 0));
+
+  it('counts a send and an answer on the day of sending, claimed like responses; other changes claim nothing', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const sentAt = '2026-11-20T22:00:00Z';
+    const records = [
+      invitationChange(undefined, { status: 'scheduled' }),
+      invitationChange({ status: 'scheduled' }, { status: 'sent', sentAt }),
+      invitationChange({ status: 'sent', sentAt }, { status: 'sent', sentAt, remindedAt: '2026-11-23T10:00:00Z' }),
+      invitationChange({ status: 'sent', sentAt }, { status: 'answered', sentAt, answeredAt: '2026-11-24T10:00:00Z' }),
+    ];
+    expect((await scoreBatch(records, recording())).batchItemFailures).toEqual([]);
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.filter((i) => i.Put).map((i) => i.Put!.Item!.pk)).toEqual([
+      `SCORECLAIM#${records[1]!.eventID}`,
+      `SCORECLAIM#${records[3]!.eventID}`,
+    ]);
+    const [update] = items.filter((i) => i.Update).map((i) => i.Update!);
+    expect(update!.Key).toEqual({ pk: 'SCORES#s-1', sk: '2026-11-20#all#*' });
+    const counts = Object.fromEntries(
+      Object.entries(update!.ExpressionAttributeNames!)
+        .filter(([alias]) => alias.startsWith('#c'))
+        .map(([alias, name]) => [name, update!.ExpressionAttributeValues![`:${alias.slice(1)}`]]),
+    );
+    expect(counts).toEqual({ invitationsSent: 1, invitationsAnswered: 1 });
+    expect(answers).toEqual([]);
+  });
+
+  it("marks the invitation of a link's first answer answered, as of the response's first receipt, and not on resubmission", async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const first = insert({ nps: 9, invitationId: 'i-7', customerId: 'c-7', createdAt: '2026-11-24T10:00:00Z' });
+    const again: DynamoDBRecord = {
+      ...insert({}),
+      eventName: 'MODIFY',
+      dynamodb: {
+        ...first.dynamodb,
+        OldImage: first.dynamodb!.NewImage,
+        NewImage: marshall({
+          surveyId: 's-1',
+          submittedAt: '2026-11-24T10:05:00Z',
+          nps: 3,
+          invitationId: 'i-7',
+          customerId: 'c-7',
+          createdAt: '2026-11-24T10:00:00Z',
+        }) as never,
+        SequenceNumber: String(sequence++),
+      },
+    };
+    const plain = insert({ nps: 8, customerId: 'c-8', createdAt: '2026-11-24T10:00:00Z' });
+    expect((await scoreBatch([first, again, plain], recording())).batchItemFailures).toEqual([]);
+    expect(answers).toEqual([{ invitationId: 'i-7', surveyId: 's-1', customerId: 'c-7', answeredAt: '2026-11-24T10:00:00Z' }]);
+  });
+
+  it('scores the records before an answer it could not mark, and reports that record as the failure point', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const records = [
+      insert({ nps: 10 }),
+      insert({ nps: 9, invitationId: 'i-8', customerId: 'c-8', createdAt: '2026-11-24T10:00:00Z' }),
+      insert({ nps: 1 }),
+    ];
+    const p = recording({
+      markAnswered: async () => {
+        throw Object.assign(new Error('service unavailable'), { name: 'InternalServerError' });
+      },
+    });
+    const result = await scoreBatch(records, p);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }]);
+    const calls = dynamo.commandCalls(TransactWriteCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args[0].input.TransactItems!.filter((i) => i.Put).map((i) => i.Put!.Item!.pk)).toEqual([
+      `SCORECLAIM#${records[0]!.eventID}`,
+    ]);
+  });
+
+  it('retries a conflicted mark with the one backoff', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    let calls = 0;
+    const p = recording({
+      markAnswered: async () => {
+        if (++calls < 3) throw cancelled('None', 'TransactionConflict');
+        return true;
+      },
+    });
+    const record = insert({ nps: 9, invitationId: 'i-9', customerId: 'c-9', createdAt: '2026-11-24T10:00:00Z' });
+    expect((await scoreBatch([record], p)).batchItemFailures).toEqual([]);
+    expect(calls).toBe(3);
+    expect(p.sleeps).toHaveLength(2);
   });
 });

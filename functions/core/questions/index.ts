@@ -42,3 +42,10 @@ export function answersOf(source: Partial<Record<QuestionId, unknown>>): Answers
 
 /** "nps, csat, ces": the scale questions, for messages that name them. */
 export const METRIC_LIST = METRICS.join(', ');
+
+/**
+ * The survey's first scale question in page order (NPS, else CSAT, else CES): the one an invitation asks with
+ * one-click answers, and the one the survey page preselects from `score`.
+ */
+export const firstScaleQuestion = (questions: readonly string[]): ScaleType | undefined =>
+  SCALE_QUESTIONS.find((q) => questions.includes(q.id));

@@ -13,10 +13,16 @@ import { byId, optionalById, pageData } from './dom.ts';
 type MetricScore = NetPromoterScore | TopBoxScore | AverageScore;
 /** A `total`, series point or segment of the scores API: the responses, and a score (or null) per metric id. */
 type ScoresBody = { responses?: number; [metric: string]: MetricScore | number | null | undefined };
+/** The invitations sent in a period, those answered so far, and the rate (`total` and each series point). */
+interface Invitations {
+  sent: number;
+  answered: number;
+  responseRate: number | null;
+}
 interface ScoreReport {
   from?: string;
   to?: string;
-  total?: ScoresBody;
+  total?: ScoresBody & { invitations?: Invitations };
   series?: Array<ScoresBody & { period: string }>;
   segments?: Array<ScoresBody & { key?: string | null }>;
 }
@@ -487,6 +493,14 @@ function renderScores(): void {
     );
   }
   kpi('kpi-responses', String(total.responses || 0), `${periodLabel(scores.from || '')} – ${periodLabel(scores.to || '')}`);
+  const invitations = scores.total?.invitations;
+  if (invitations && invitations.responseRate !== null) {
+    kpi(
+      'kpi-response-rate',
+      `${invitations.responseRate}%`,
+      `${invitations.answered} of ${plural(invitations.sent, 'invitation')} answered`,
+    );
+  } else kpi('kpi-response-rate', '–', 'No invitations sent');
 
   const series = Array.isArray(scores.series) ? scores.series : [];
   for (const metric of metrics) {
