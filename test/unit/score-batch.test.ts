@@ -177,7 +177,7 @@ describe('scoreBatch with invitations', () => {
       `SCORECLAIM#${records[3]!.eventID}`,
     ]);
     const [update] = items.filter((i) => i.Update).map((i) => i.Update!);
-    expect(update!.Key).toEqual({ pk: 'SCORES#s-1', sk: '2026-11-20#all#*' });
+    expect(update!.Key).toEqual({ pk: 'SCORES#s-1', sk: 'all#2026-11-20#*' });
     const counts = Object.fromEntries(
       Object.entries(update!.ExpressionAttributeNames!)
         .filter(([alias]) => alias.startsWith('#c'))
