@@ -84,6 +84,7 @@ export class FeedbackStack extends Stack {
           onFailure,
           teamTopic: mail?.teamTopic,
           siteOrigins: props.config.allowedOrigins,
+          surveyThrottleDays: props.config.surveyThrottleDays,
           mail: mail && {
             senderAddress: mail.senderAddress,
             configurationSetName: mail.configurationSet.configurationSetName,

@@ -1,7 +1,8 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cadencePosition } from '#core/invitations/rules.ts';
 import type { CustomerInput } from '#core/schemas.ts';
 import { userKeyedMap, type Db } from './db.ts';
-import { birthdayIndex, EMAIL_LEDGER_PREFIX, keys, publicFields } from './keys.ts';
+import { birthdayIndex, cadenceIndex, EMAIL_LEDGER_PREFIX, keys, publicFields } from './keys.ts';
 
 export interface Customer extends CustomerInput {
   customerId: string;
@@ -14,8 +15,11 @@ export interface Customer extends CustomerInput {
 
 const OPTIONAL = ['name', 'locale', 'timezone', 'birthday', 'attributes'] as const;
 
-/** Creates or replaces a customer's profile; unsubscribe and suppression state survive a replace. */
-export async function putCustomer(db: Db, customerId: string, input: CustomerInput, now: string): Promise<Customer> {
+/**
+ * The one UpdateItem that creates or replaces a customer's profile (alone, or inside an event's transaction):
+ * unsubscribe and suppression state survive a replace; the customer takes their place in the cadence index.
+ */
+export function customerUpdate(db: Db, customerId: string, input: CustomerInput, now: string) {
   const values: Record<string, unknown> = {
     ':type': 'customer',
     ':id': customerId,
@@ -47,16 +51,24 @@ export async function putCustomer(db: Db, customerId: string, input: CustomerInp
     values[':gsi1pk'] = index.gsi1pk;
     values[':gsi1sk'] = index.gsi1sk;
   } else remove.push('gsi1pk', 'gsi1sk');
+  const cadence = cadenceIndex(customerId, cadencePosition(customerId));
+  set.push('gsi3pk = :gsi3pk', 'gsi3sk = :gsi3sk');
+  values[':gsi3pk'] = cadence.gsi3pk;
+  values[':gsi3sk'] = cadence.gsi3sk;
 
+  return {
+    TableName: db.table,
+    Key: keys.customer(customerId),
+    UpdateExpression: `SET ${set.join(', ')}` + (remove.length ? ` REMOVE ${remove.join(', ')}` : ''),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Creates or replaces a customer's profile (customerUpdate) and answers it as stored. */
+export async function putCustomer(db: Db, customerId: string, input: CustomerInput, now: string): Promise<Customer> {
   const { Attributes } = await db.client.send(
-    new UpdateCommand({
-      TableName: db.table,
-      Key: keys.customer(customerId),
-      UpdateExpression: `SET ${set.join(', ')}` + (remove.length ? ` REMOVE ${remove.join(', ')}` : ''),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ReturnValues: 'ALL_NEW',
-    }),
+    new UpdateCommand({ ...customerUpdate(db, customerId, input, now), ReturnValues: 'ALL_NEW' }),
   );
   return toCustomer(Attributes!);
 }
@@ -86,7 +98,7 @@ export async function queryCustomerPartition(db: Db, customerId: string, prefix:
 export const customerEmails = (db: Db, customerId: string, limit = 100) =>
   queryCustomerPartition(db, customerId, EMAIL_LEDGER_PREFIX, limit);
 
-function toCustomer(item: Record<string, unknown>): Customer {
+export function toCustomer(item: Record<string, unknown>): Customer {
   const fields = publicFields(item) as Record<string, unknown>;
   delete fields.lastResponseAt;
   return { ...fields, unsubscribed: item.unsubscribed === true } as Customer;

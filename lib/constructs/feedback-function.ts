@@ -40,6 +40,8 @@ export interface FeedbackFunctionProps {
   mail?: MailResources;
   /** Required when the spec's access has `teamTopic`. */
   teamTopic?: ITopic;
+  /** Config `surveyThrottleDays`; required when the spec's access has `contactRules`. */
+  surveyThrottleDays?: number;
   /** Config `allowedOrigins`, for a spec whose access has `siteOrigins`. @default none */
   siteOrigins?: readonly string[];
   /** @default one month */
@@ -115,6 +117,9 @@ export class FeedbackFunction extends Construct {
     }
     if (access.siteOrigins && props.siteOrigins?.length) {
       this.fn.addEnvironment(ENV.siteOrigins, formatOrigins(props.siteOrigins));
+    }
+    if (access.contactRules) {
+      this.fn.addEnvironment(ENV.surveyThrottleDays, String(required(props.surveyThrottleDays, 'surveyThrottleDays', spec)));
     }
     if (access.adminToken) {
       this.fn.addEnvironment(ENV.adminTokenSecretArn, props.adminToken.secretArn);

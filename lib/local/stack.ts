@@ -92,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.adminToken]: adminToken,
       [ENV.signingKeys]: signingKeys(options.dataDir),
       [ENV.siteOrigins]: formatOrigins(config.allowedOrigins),
+      [ENV.surveyThrottleDays]: String(config.surveyThrottleDays),
       ...appreciationEnvironment(config),
     });
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });
