@@ -81,13 +81,9 @@ async function scheduleSurveyCadence(
     const dayMs = Date.parse(`${run.day}T00:00:00.000Z`);
     const ranges = cadenceRanges(survey.surveyId, everyDays, cycleDayOf(dayMs, everyDays));
     let next: Omit<CadenceRun, 'version'>;
-    if (run.range >= ranges.length) {
-      // This shard is done: the next one, or the next day.
-      next =
-        run.shard + 1 < CADENCE_SHARDS
-          ? { day: run.day, everyDays, shard: run.shard + 1, range: 0 }
-          : { day: isoDay(dayMs + DAY_MS), everyDays, shard: 0, range: 0 };
-    } else {
+    let read = 0;
+    if (run.range >= ranges.length) next = nextRange(run, ranges.length);
+    else {
       const [from, to] = ranges[run.range]!;
       const bounds = cadenceRange(from, to);
       const page = await db.client.send(
@@ -100,17 +96,26 @@ async function scheduleSurveyCadence(
           ExclusiveStartKey: run.after,
         }),
       );
+      read = page.Items?.length ?? 0;
       const counts = await inviteDay(db, survey, page.Items ?? [], { dayMs, nowMs, settings });
       outcome.scheduled += counts.scheduled;
       outcome.skipped += counts.skipped;
-      next = page.LastEvaluatedKey
-        ? { ...run, after: page.LastEvaluatedKey }
-        : { day: run.day, everyDays, shard: run.shard, range: run.range + 1 };
+      next = page.LastEvaluatedKey ? { ...run, after: page.LastEvaluatedKey } : nextRange(run, ranges.length);
     }
-    // A lost condition: another tick moved on meanwhile; continue from where it got to.
-    run = (await saveRun(db, survey.surveyId, run, next)) ?? (await readRun(db, survey.surveyId, everyDays, nowMs));
+    // Past an empty range the run moves on in memory: reading it again costs one query, so only work and days are
+    // saved. A lost condition: another tick moved on meanwhile; continue from where it got to.
+    if (read === 0 && next.day === run.day) run = { ...next, version: run.version };
+    else run = (await saveRun(db, survey.surveyId, run, next)) ?? (await readRun(db, survey.surveyId, everyDays, nowMs));
   }
   return true;
+}
+
+/** Where a run goes once a range is read to its end: the next range, else the next shard, else the next day. */
+function nextRange(run: CadenceRun, ranges: number): Omit<CadenceRun, 'version'> {
+  const { day, everyDays, shard, range } = run;
+  if (range + 1 < ranges) return { day, everyDays, shard, range: range + 1 };
+  if (shard + 1 < CADENCE_SHARDS) return { day, everyDays, shard: shard + 1, range: 0 };
+  return { day: isoDay(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS), everyDays, shard: 0, range: 0 };
 }
 
 /** Invites one page of a day's customers: the cadence invitation of this cycle, under the contact rules. */

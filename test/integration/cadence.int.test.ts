@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { cadenceDay, cycleStart } from '../../functions/core/invitations/rules.ts';
 import { scheduleCadence } from '../../functions/data/cadence.ts';
+import { indexCustomersForCadence } from '../../functions/data/cadence-backfill.ts';
 import { putCustomer } from '../../functions/data/customers.ts';
 import { queryAll, type Db } from '../../functions/data/db.ts';
 import { inParallel } from '../../functions/data/invitation-scheduling.ts';
@@ -162,5 +163,33 @@ describe('the cadence', () => {
     const skipped = invitations.filter((i) => i.status === 'skipped');
     expect(skipped).toHaveLength(customers.length);
     expect(new Set(skipped.map((i) => i.reason))).toEqual(new Set(['alreadyInvited']));
+  }, 120_000);
+
+  it('reaches customers stored before the index once `npm run cadence-index` puts them in it', async () => {
+    const db = await freshTable();
+    const customers = await givenCustomers(db, 30);
+    for (const id of customers.slice(0, 20)) {
+      await db.client.send(
+        new UpdateCommand({ TableName: db.table, Key: keys.customer(id), UpdateExpression: 'REMOVE gsi3pk, gsi3sk' }),
+      );
+    }
+    const { surveyId } = await givenRelationshipSurvey(db);
+    const settings = { throttleDays: 0 };
+    for (let day = 0; day < EVERY_DAYS; day++) await scheduleCadence(db, settings, dayOf(day), soon());
+    const before = await invitationsOf(db, surveyId);
+
+    const { indexed } = await indexCustomersForCadence(db);
+    for (let day = EVERY_DAYS; day < 2 * EVERY_DAYS; day++) await scheduleCadence(db, settings, dayOf(day), soon());
+
+    expect(before.map((i) => i.customerId).sort()).toEqual(customers.slice(20).sort());
+    expect(indexed).toBe(20);
+    expect(await indexCustomersForCadence(db)).toEqual({ indexed: 0 });
+    const secondCycle = (await invitationsOf(db, surveyId)).filter((i) => Date.parse(i.sendAt) >= CYCLE + EVERY_DAYS * DAY);
+    expect(
+      secondCycle
+        .filter((i) => i.status === 'scheduled')
+        .map((i) => i.customerId)
+        .sort(),
+    ).toEqual(customers.slice(0, 20).sort());
   }, 120_000);
 });
