@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { stableId } from '#core/ids.ts';
-import { cadenceRanges, cycleDayOf, cycleStart, type InvitationSkipReason } from '#core/invitations/rules.ts';
+import { cadenceRanges, cycleDayOf, cycleStart } from '#core/invitations/rules.ts';
 import { isConditionFailure, type Db, type Item } from './db.ts';
 import { customerFacts, inParallel, invitationProblem, type ContactSettings } from './invitation-scheduling.ts';
 import { readInviteStates, recordSkippedInvitation, scheduleInvitations, type NewInvitation } from './invitations.ts';
@@ -146,14 +146,7 @@ async function inviteDay(
     let state = states.get(customerId);
     for (let attempt = 1; attempt <= 3; attempt++) {
       if (state?.open[survey.surveyId] === invitation.invitationId) return; // this cycle's, already scheduled
-      const problem: InvitationSkipReason | null = await invitationProblem(
-        db,
-        survey,
-        customerId,
-        { customer, state },
-        sendAtMs,
-        at.settings,
-      );
+      const problem = await invitationProblem(db, survey, customerId, { customer, state }, sendAtMs, at.settings);
       if (problem) {
         if (await recordSkippedInvitation(db, invitation, problem, now)) counts.skipped++;
         return;
