@@ -297,4 +297,39 @@ describe('POST /v1/events', () => {
     expect(listed.filter((i) => i.status === 'scheduled')).toHaveLength(1);
     expect(listed.filter((i) => i.status === 'skipped').map((i) => i.reason)).toEqual(Array(9).fill('alreadyInvited'));
   });
+
+  it('counts an event’s own invitations against each other: two surveys on one type, one invitation within the throttle', async () => {
+    const type = anEventType();
+    const [first, second] = [await givenTriggeredSurvey(type), await givenTriggeredSurvey(type)];
+    const customerId = await givenCustomer(api);
+
+    const res = await postEvent({ eventId: uniqueId('e'), customerId, type });
+
+    expect(res.body.invitations).toHaveLength(1);
+    const statuses = [...(await invitationsOf(first)), ...(await invitationsOf(second))].map((i) => [i.status, i.reason ?? null]);
+    expect(statuses.sort()).toEqual([
+      ['scheduled', null],
+      ['skipped', 'throttled'],
+    ]);
+  });
+
+  it('keeps an unsubscribed customer unsubscribed when an event updates their profile', async () => {
+    const type = anEventType();
+    const surveyId = await givenTriggeredSurvey(type);
+    const customerId = await givenCustomer(api);
+    await testDb().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.customer(customerId),
+        UpdateExpression: 'SET unsubscribed = :true',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
+
+    const res = await postEvent({ eventId: uniqueId('e'), customerId, type, customer: aCustomer({ name: 'Renamed' }) });
+
+    expect(res.body.invitations).toEqual([]);
+    expect((await storedCustomer(customerId))[0]).toMatchObject({ name: 'Renamed', unsubscribed: true });
+    expect((await invitationsOf(surveyId)).map((i) => i.reason)).toEqual(['unsubscribed']);
+  });
 });
