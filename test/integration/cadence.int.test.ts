@@ -119,7 +119,7 @@ describe('the cadence', () => {
 
   it('never invites twice when ticks run at once and stop at their deadline', async () => {
     const db = await freshTable();
-    const customers = await givenCustomers(db, 300);
+    const customers = await givenCustomers(db, 150);
     const { surveyId } = await givenRelationshipSurvey(db);
     const settings = { throttleDays: 0 };
 
