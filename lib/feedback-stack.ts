@@ -85,6 +85,7 @@ export class FeedbackStack extends Stack {
           teamTopic: mail?.teamTopic,
           siteOrigins: props.config.allowedOrigins,
           brand: props.config.brand,
+          surveyThrottleDays: props.config.surveyThrottleDays,
           mail: mail && {
             senderAddress: mail.senderAddress,
             configurationSetName: mail.configurationSet.configurationSetName,

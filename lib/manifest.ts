@@ -28,6 +28,8 @@ export interface Access {
    * appreciation settings as env (`appreciationEnvironment(config)`, SES_CONFIGURATION_SET, PUBLIC_BASE_URL).
    */
   mailer?: boolean;
+  /** Applies the invitations' contact rules: config `surveyThrottleDays` as SURVEY_THROTTLE_DAYS. */
+  contactRules?: boolean;
   /** Publishes to the team's SNS topic (TEAM_TOPIC_ARN, `sns:Publish` on that topic). */
   teamTopic?: boolean;
   /** Invokes itself asynchronously (`lambda:InvokeFunction` on its own ARN): a long run goes on in a fresh invocation. */
@@ -105,6 +107,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/manage-customers/handler.ts',
     access: { table: ['GetItem', 'Query', 'UpdateItem'], adminToken: true },
     routes: ['PUT /v1/customers/{customerId}', 'GET /v1/customers/{customerId}'],
+  },
+  {
+    name: 'InviteCustomers',
+    entry: 'functions/invite-customers/handler.ts',
+    access: { table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'], adminToken: true, contactRules: true },
+    routes: ['POST /v1/events', 'POST /v1/surveys/{surveyId}/invitations', 'GET /v1/surveys/{surveyId}/invitations'],
+    // An event reads and writes a few items; 500 customers by hand are 500 transactions, 8 at a time.
+    timeoutSeconds: 29,
   },
   {
     name: 'SubmitResponse',

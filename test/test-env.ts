@@ -26,6 +26,7 @@ export function applyTestEnv(endpoints: TestEndpoints) {
     [ENV.replyToAddress]: 'support@example.com',
     [ENV.teamAddress]: 'team@example.com',
     [ENV.maxSendRate]: '200',
+    [ENV.surveyThrottleDays]: '30',
     [ENV.campaignOffers]: JSON.stringify({ birthday: 'BDAY-10: 10% off your next order' }),
   });
 }

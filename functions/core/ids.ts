@@ -34,3 +34,6 @@ export function linkResponseId(surveyId: string, nonce: string): string {
 
 /** A stable hash of a request body, for idempotency. */
 export const bodyHash = (raw: string): string => createHash('sha256').update(raw).digest('base64url');
+
+/** An id derived from its parts (26 Crockford base32 characters): the same parts always name the same item. */
+export const stableId = (...parts: string[]): string => base32(createHash('sha256').update(parts.join('\u0000')).digest(), 26);

@@ -1,8 +1,9 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cadencePosition } from '#core/invitations/rules.ts';
 import type { CustomerInput } from '#core/schemas.ts';
 import { normaliseAddress } from '#core/mail/policy.ts';
 import { isConditionFailure, userKeyedMap, type Db, type Item } from './db.ts';
-import { birthdayIndex, EMAIL_LEDGER_PREFIX, keys, publicFields } from './keys.ts';
+import { birthdayIndex, cadenceIndex, EMAIL_LEDGER_PREFIX, keys, publicFields } from './keys.ts';
 
 export interface Customer extends CustomerInput {
   customerId: string;
@@ -20,10 +21,12 @@ const OPTIONAL = ['name', 'locale', 'timezone', 'birthday', 'attributes'] as con
 const ADDRESS_FLAGS = ['unsubscribedAt', 'suppressed', 'suppressedReason', 'suppressedAt'];
 
 /**
- * Creates or replaces a customer's profile. Unsubscribe and suppression state are their address's: they survive a
- * replace that keeps the address, and a new address brings its own (the old one's stay with it).
+ * The one UpdateItem that creates or replaces a customer's profile (alone, or inside an event's transaction); the
+ * customer takes their place in the cadence index. Unsubscribe and suppression state are their address's: they
+ * survive a replace that keeps the address; with `freshAddress` (the stored profile had another address) they go,
+ * and stay with that address.
  */
-export async function putCustomer(db: Db, customerId: string, input: CustomerInput, now: string): Promise<Customer> {
+export function customerUpdate(db: Db, customerId: string, input: CustomerInput, now: string, freshAddress = false) {
   const values: Record<string, unknown> = {
     ':type': 'customer',
     ':id': customerId,
@@ -54,23 +57,32 @@ export async function putCustomer(db: Db, customerId: string, input: CustomerInp
     values[':gsi1pk'] = index.gsi1pk;
     values[':gsi1sk'] = index.gsi1sk;
   } else remove.push('gsi1pk', 'gsi1sk');
+  const cadence = cadenceIndex(customerId, cadencePosition(customerId));
+  set.push('gsi3pk = :gsi3pk', 'gsi3sk = :gsi3sk');
+  values[':gsi3pk'] = cadence.gsi3pk;
+  values[':gsi3sk'] = cadence.gsi3sk;
 
-  /** `freshAddress`: the stored profile had another address, whose flags stay with that address. */
-  const write = (freshAddress: boolean, condition?: string) => {
-    const setAll = [...set, `unsubscribed = ${freshAddress ? ':false' : 'if_not_exists(unsubscribed, :false)'}`];
-    const removeAll = freshAddress ? [...remove, ...ADDRESS_FLAGS] : remove;
-    return db.client.send(
+  const setAll = [...set, `unsubscribed = ${freshAddress ? ':false' : 'if_not_exists(unsubscribed, :false)'}`];
+  const removeAll = freshAddress ? [...remove, ...ADDRESS_FLAGS] : remove;
+  return {
+    TableName: db.table,
+    Key: keys.customer(customerId),
+    UpdateExpression: `SET ${setAll.join(', ')}` + (removeAll.length ? ` REMOVE ${removeAll.join(', ')}` : ''),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Creates or replaces a customer's profile (customerUpdate) and answers it as stored, with their address's flags. */
+export async function putCustomer(db: Db, customerId: string, input: CustomerInput, now: string): Promise<Customer> {
+  const write = (freshAddress: boolean, condition?: string) =>
+    db.client.send(
       new UpdateCommand({
-        TableName: db.table,
-        Key: keys.customer(customerId),
-        UpdateExpression: `SET ${setAll.join(', ')}` + (removeAll.length ? ` REMOVE ${removeAll.join(', ')}` : ''),
+        ...customerUpdate(db, customerId, input, now, freshAddress),
         ...(condition ? { ConditionExpression: condition } : {}),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       }),
     );
-  };
   const replace = async () => {
     try {
       return await write(false, 'attribute_not_exists(pk) OR email = :email');
@@ -119,7 +131,7 @@ export const customerEmails = (db: Db, customerId: string, limit = 100) =>
   queryCustomerPartition(db, customerId, EMAIL_LEDGER_PREFIX, limit);
 
 /** A customer as the API shows them: their address's opt-out and suppression are theirs, whoever set them. */
-function toCustomer(item: Record<string, unknown>, address: Record<string, unknown> | undefined): Customer {
+export function toCustomer(item: Record<string, unknown>, address: Record<string, unknown> | undefined): Customer {
   const fields = publicFields(item) as Record<string, unknown>;
   delete fields.lastResponseAt;
   const suppressed = item.suppressed === true || address?.suppressed === true;

@@ -1,6 +1,11 @@
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { InvitationSkipReason } from '#core/invitations/rules.ts';
-import { batchGet, cancellationCodes, isConditionFailure, type Db, type Item } from './db.ts';
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  INVITATION_STATUSES,
+  throttleBounds,
+  type InvitationSkipReason,
+  type InvitationStatus,
+} from '#core/invitations/rules.ts';
+import { batchGet, cancellationCodes, isConditionFailure, retryTransient, type Db, type Item } from './db.ts';
 import {
   invitationDueIndex,
   invitationDuePartition,
@@ -17,8 +22,7 @@ import {
  * invitation per customer and survey), listing them, the due index the dispatcher reads, and their status changes.
  */
 
-export const INVITATION_STATUSES = ['scheduled', 'sent', 'answered', 'expired', 'skipped', 'failed'] as const;
-export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+export { INVITATION_STATUSES, type InvitationStatus };
 
 /** What made an invitation: an event of a type, the survey's cadence, or a person (`POST …/invitations`). */
 export type InvitationTrigger = `event:${string}` | 'cadence' | 'manual';
@@ -79,17 +83,19 @@ export const invitationItem = (invitation: Invitation): Item => ({
   ...(invitation.status === 'scheduled' ? invitationDueIndex(invitation.invitationId, invitation.sendAt) : {}),
 });
 
+/** How scheduling checks the throttle: `surveyThrottleDays` (0: off). */
+export interface ScheduleOptions {
+  now: string;
+  throttleDays: number;
+}
+
 /**
  * The writes that schedule one customer's new invitations: each invitation, and one update of the customer's invite
- * state that fails unless every survey has no open invitation and the throttle holds (`throttle`: the bounds of
- * `throttleBounds`, or none when the throttle is off). Extra items (an event) join the same transaction.
+ * state that fails unless every survey has no open invitation and the throttle holds for each invitation (the
+ * stored latest instant lies outside `throttleBounds` of every new one). Extra items (an event) join the same
+ * transaction.
  */
-export function scheduleWrites(
-  db: Db,
-  customerId: string,
-  invitations: readonly NewInvitation[],
-  options: { now: string; throttle?: { notAfter: string; notBefore: string } },
-) {
+export function scheduleWrites(db: Db, customerId: string, invitations: readonly NewInvitation[], options: ScheduleOptions) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
@@ -99,6 +105,14 @@ export function scheduleWrites(
     values[`:inv${i}`] = inv.invitationId;
     sets.push(`#open${i} = :inv${i}`);
     conditions.push(`attribute_not_exists(#open${i})`);
+    if (options.throttleDays > 0) {
+      const bounds = throttleBounds(Date.parse(inv.sendAt), options.throttleDays);
+      values[`:notAfter${i}`] = bounds.notAfter;
+      values[`:notBefore${i}`] = bounds.notBefore;
+      conditions.push(
+        `(attribute_not_exists(lastInvitedAt) OR lastInvitedAt <= :notAfter${i} OR lastInvitedAt >= :notBefore${i})`,
+      );
+    }
   });
   const latest = invitations
     .map((i) => i.sendAt)
@@ -106,11 +120,6 @@ export function scheduleWrites(
     .at(-1)!;
   values[':latest'] = latest;
   sets.push('lastInvitedAt = :latest');
-  if (options.throttle) {
-    values[':notAfter'] = options.throttle.notAfter;
-    values[':notBefore'] = options.throttle.notBefore;
-    conditions.push('(attribute_not_exists(lastInvitedAt) OR lastInvitedAt <= :notAfter OR lastInvitedAt >= :notBefore)');
-  }
   return [
     ...invitations.map((inv) => ({
       Put: {
@@ -133,21 +142,51 @@ export function scheduleWrites(
 }
 
 /**
- * Schedules one customer's invitations in one transaction. False when the invite state's condition failed (another
- * invitation got there first): the caller reads the facts again and says why.
+ * Schedules one customer's invitations in one transaction (retried on conflicts). False when a condition failed:
+ * another invitation got there first, or (with a derived id) this invitation exists already. The caller reads the
+ * facts again and says why.
  */
 export async function scheduleInvitations(
   db: Db,
   customerId: string,
   invitations: readonly NewInvitation[],
-  options: { now: string; throttle?: { notAfter: string; notBefore: string } },
+  options: ScheduleOptions,
 ): Promise<boolean> {
   if (invitations.length === 0) return true;
   try {
-    await db.client.send(new TransactWriteCommand({ TransactItems: scheduleWrites(db, customerId, invitations, options) }));
+    await retryTransient(() =>
+      db.client.send(new TransactWriteCommand({ TransactItems: scheduleWrites(db, customerId, invitations, options) })),
+    );
     return true;
   } catch (error) {
-    if (cancellationCodes(error).at(-1) === 'ConditionalCheckFailed') return false;
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Records an invitation the contact rules skipped (status `skipped`, its reason): never due, never open. False when
+ * an item with its id exists (a derived id: that customer was settled already).
+ */
+export function skippedInvitationPut(db: Db, invitation: NewInvitation, reason: InvitationSkipReason, now: string) {
+  return {
+    TableName: db.table,
+    Item: invitationItem({ ...invitation, status: 'skipped', reason, createdAt: now }),
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+}
+
+export async function recordSkippedInvitation(
+  db: Db,
+  invitation: NewInvitation,
+  reason: InvitationSkipReason,
+  now: string,
+): Promise<boolean> {
+  try {
+    await db.client.send(new PutCommand(skippedInvitationPut(db, invitation, reason, now)));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
     throw error;
   }
 }
@@ -158,20 +197,30 @@ export async function getInvitations(db: Db, invitationIds: readonly string[]): 
   return (await batchGet(db, invitationIds.map(keys.invitation), { consistent: true })).map(toInvitation);
 }
 
-/** A page of a survey's invitations (or a customer's), newest first; `status` filters. */
+/** Pages one listing request reads at most when a status filter leaves them short, before it hands back a cursor. */
+const MAX_FILTERED_READS = 10;
+
+type Listing = { surveyId: string } | { customerId: string };
+
+const listingIndex = (of: Listing) =>
+  'surveyId' in of
+    ? ({ index: 'gsi1', partition: surveyInvitationsPartition(of.surveyId) } as const)
+    : ({ index: 'gsi2', partition: customerInvitationsPartition(of.customerId) } as const);
+
+/**
+ * A page of a survey's invitations (or a customer's), newest first; `status` filters. `after` must have passed
+ * `invitationCursor` for the same listing.
+ */
 export async function listInvitations(
   db: Db,
-  of: { surveyId: string } | { customerId: string },
-  options: { limit: number; status?: InvitationStatus; after?: string },
+  of: Listing,
+  options: { limit: number; status?: InvitationStatus; after?: Item },
 ): Promise<{ items: Invitation[]; nextCursor?: string }> {
-  const [index, partition] =
-    'surveyId' in of
-      ? (['gsi1', surveyInvitationsPartition(of.surveyId)] as const)
-      : (['gsi2', customerInvitationsPartition(of.customerId)] as const);
+  const { index, partition } = listingIndex(of);
   const items: Invitation[] = [];
-  let start: Item | undefined = options.after ? decodeStart(options.after) : undefined;
-  // A status filter may leave a page short: read on until the page is full or the listing ends.
-  do {
+  let start: Item | undefined = options.after;
+  // A status filter may leave a page short: read on until the page is full, the listing ends or enough was read.
+  for (let read = 0; read < MAX_FILTERED_READS; read++) {
     const page = await db.client.send(
       new QueryCommand({
         TableName: db.table,
@@ -186,23 +235,40 @@ export async function listInvitations(
     );
     items.push(...(page.Items ?? []).map(toInvitation));
     start = page.LastEvaluatedKey;
-  } while (start && items.length < options.limit);
+    if (!start || items.length >= options.limit) break;
+  }
   return start ? { items, nextCursor: encodeStart(start) } : { items };
 }
 
 /** Cursors are the last key read, base64url JSON: checked on the way back in so a forged one cannot reach other data. */
 const encodeStart = (key: Item): string => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 
-export function decodeStart(cursor: string): Item | undefined {
+/**
+ * The start key a cursor names, if it is one of this listing's: exactly an invitation's table and index keys, in
+ * this listing's partition (DynamoDB answers a foreign key with an error, a 500 to the client); else undefined.
+ */
+export function invitationCursor(cursor: string, of: Listing): Item | undefined {
   if (!/^[A-Za-z0-9_-]{1,1000}$/.test(cursor)) return undefined;
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (typeof key !== 'object' || key === null || Array.isArray(key)) return undefined;
-    if (!Object.values(key).every((v) => typeof v === 'string' && v.length <= 300)) return undefined;
-    return key;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     return undefined;
   }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) return undefined;
+  const { index, partition } = listingIndex(of);
+  const fields = key as Record<string, unknown>;
+  const names = Object.keys(fields).sort();
+  if (names.join() !== ['pk', 'sk', `${index}pk`, `${index}sk`].sort().join()) return undefined;
+  if (!Object.values(fields).every((v) => typeof v === 'string' && v.length <= 300)) return undefined;
+  const id = String(fields.pk).slice(keys.invitation('').pk.length);
+  const valid =
+    fields.pk === keys.invitation(id).pk &&
+    fields.sk === keys.invitation(id).sk &&
+    fields[`${index}pk`] === partition &&
+    /^[0-9A-Z]{26}$/.test(id) &&
+    String(fields[`${index}sk`]).endsWith(`#${id}`);
+  return valid ? fields : undefined;
 }
 
 /** Invitations of one due-index shard with an action due at or before `at`, oldest first. */

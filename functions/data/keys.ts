@@ -15,7 +15,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | item          | pk                     | sk                          | gsi1 (pk / sk)                   | gsi2 (pk / sk)                     | gsi3 (pk / sk)                     |
  * |---------------|------------------------|-----------------------------|----------------------------------|------------------------------------|------------------------------------|
  * | survey        | SURVEY#<surveyId>      | #SURVEY                     | SURVEYS / <surveyId>             |                                    |                                    |
- * | customer      | CUSTOMER#<customerId>  | #CUSTOMER                   | BIRTHDAY#<MM-DD> / <customerId>  | LASTRESPONSE#<shard> / <at>#<cid>  |                                    |
+ * | customer      | CUSTOMER#<customerId>  | #CUSTOMER                   | BIRTHDAY#<MM-DD> / <customerId>  | LASTRESPONSE#<shard> / <at>#<cid>  | CADENCE#<shard> / <position>#<cid> |
  * | response      | RESPONSE#<responseId>  | #RESPONSE                   | SURVEY#<surveyId> / <at>#<rid>   | CUSTOMER#<customerId> / <at>#<rid> | NPSDAY#<date>#<class> / <cid>#<rid>|
  * | idempotency   | IDEMPOTENCY#<ns>#<key> | #IDEMPOTENCY                |                                  |                                    |                                    |
  * | score day     | SCORES#<surveyId>      | <dimension>#<day>#<segment> |                                  |                                    |                                    |
@@ -29,6 +29,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | invitation    | INVITATION#<invId>     | #INVITATION                 | SURVEYINVITES#<sid> / <at>#<inv> | INVITATIONS#<cid> / <at>#<invId>   | INVITEDUE#<shard> / <dueAt>#<inv>  |
  * | invite state  | CUSTOMER#<customerId>  | #INVITESTATE                |                                  |                                    |                                    |
  * | event         | EVENT#<eventId>        | #EVENT                      |                                  | EVENTS#<cid> / <occurredAt>#<eid>  |                                    |
+ * | cadence run   | CADENCERUN#<surveyId>  | #CADENCERUN                 |                                  |                                    |                                    |
  *
  * Score days are the scorer's aggregates: one survey's in one partition, each dimension's days contiguous, so a
  * date range of one dimension is one key-range query that reads nothing else (before this layout the sort key was
@@ -73,6 +74,8 @@ export const keys = {
   invitation: (invitationId: string) => ({ pk: `${INVITATION_KEY_PREFIX}${invitationId}`, sk: '#INVITATION' }),
   inviteState: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: '#INVITESTATE' }),
   event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: '#EVENT' }),
+  /** A relationship survey's progress through its cadence: the day being scheduled and where its reading stopped. */
+  cadenceRun: (surveyId: string) => ({ pk: `CADENCERUN#${surveyId}`, sk: '#CADENCERUN' }),
   /** The account's next free SES send slot, shared by every mailer (every run, schedule and email kind). */
   sendRate: () => ({ pk: 'SENDRATE', sk: '#ACCOUNT' }),
 };
@@ -190,3 +193,22 @@ export const customerEventsPartition = (customerId: string) => `EVENTS#${custome
 /** Every survey (gsi1), by id: the team's surveys are few, so one partition lists them all. */
 export const surveyListIndex = (surveyId: string) => ({ gsi1pk: SURVEY_LIST_PARTITION, gsi1sk: surveyId });
 export const SURVEY_LIST_PARTITION = 'SURVEYS';
+
+/** Shards of the cadence index (gsi3 on customer items): each holds every cycle day's share, so a day is 16 reads. */
+export const CADENCE_SHARDS = 16;
+
+/** A cadence position as a sort key: 8 hex digits, so the key order is the number order. */
+const positionKey = (position: number) => position.toString(16).padStart(8, '0');
+
+/**
+ * A customer in the cadence index (gsi3) by their cadence position (core/invitations/rules.ts `cadencePosition`):
+ * a relationship survey reads one cycle day's customers as a sort-key range per shard. Set on every customer PUT.
+ */
+export const cadenceIndex = (customerId: string, position: number) => ({
+  gsi3pk: cadencePartition(position % CADENCE_SHARDS),
+  gsi3sk: `${positionKey(position)}#${customerId}`,
+});
+export const cadencePartition = (shard: number) => `CADENCE#${shard}`;
+
+/** The sort-key bounds (for BETWEEN) of the customers whose positions lie in [from, to]. */
+export const cadenceRange = (from: number, to: number) => ({ low: `${positionKey(from)}#`, high: `${positionKey(to)}#\uffff` });

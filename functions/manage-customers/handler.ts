@@ -1,6 +1,7 @@
 import { NotFound } from '#core/errors.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
 import { customerEmails, getCustomer, putCustomer } from '#data/customers.ts';
+import { listInvitations } from '#data/invitations.ts';
 import { publicFields } from '#data/keys.ts';
 import { customerTimeline } from '#data/responses.ts';
 import { httpHandler } from '#runtime/http.ts';
@@ -28,16 +29,17 @@ export const handler = httpHandler(routes, {
   'GET /v1/customers/{customerId}': {
     handle: async (req) => {
       const id = req.params.customerId;
-      const [customer, responses, emails] = await Promise.all([
+      const [customer, responses, emails, invitations] = await Promise.all([
         getCustomer(db, id),
         customerTimeline(db, id),
         customerEmails(db, id),
+        listInvitations(db, { customerId: id }, { limit: 100 }),
       ]);
       if (!customer) throw new NotFound(`Customer "${id}"`);
       // Newest first; an email not (yet) sent has only its claim time.
       const when = (e: Record<string, unknown>) => (e.sentAt ?? e.claimedAt ?? '') as string;
       const sent = emails.map(publicFields).sort((a, b) => when(b).localeCompare(when(a)));
-      return { status: 200, body: { customer, responses, emails: sent } };
+      return { status: 200, body: { customer, responses, emails: sent, invitations: invitations.items } };
     },
   },
 });

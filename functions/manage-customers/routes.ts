@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { customerBody, customerId } from '#core/schemas.ts';
-import { component, defineRoutes, StoredResponse, timestamp } from '#runtime/routes.ts';
+import { component, defineRoutes, Invitation, StoredResponse, timestamp } from '#runtime/routes.ts';
 
 const params = z.object({ customerId });
 
@@ -21,6 +21,7 @@ const CustomerHistory = component(
     customer: Customer,
     responses: z.array(StoredResponse).check(z.describe('Newest first.')),
     emails: z.array(z.record(z.string(), z.unknown())).check(z.describe('Appreciation emails sent, newest first.')),
+    invitations: z.array(Invitation).check(z.describe('Survey invitations, newest first (the latest 100).')),
   }),
 );
 
@@ -36,7 +37,7 @@ export const routes = defineRoutes({
   },
   'GET /v1/customers/{customerId}': {
     auth: 'admin',
-    summary: 'Read a customer, their responses and the emails sent to them',
+    summary: 'Read a customer, their responses, the emails sent to them and their invitations',
     params,
     responses: { 200: { description: 'The customer and their history.', schema: CustomerHistory } },
     errors: [400, 404],

@@ -31,6 +31,8 @@ export const ENV = {
   scheduleTimeZone: 'SCHEDULE_TIME_ZONE',
   winBackDays: 'WIN_BACK_DAYS',
   frequencyCapDays: 'FREQUENCY_CAP_DAYS',
+  /** Config `surveyThrottleDays`: at most one survey invitation per customer in this many days (0: off). */
+  surveyThrottleDays: 'SURVEY_THROTTLE_DAYS',
   /** Emails per second the mailer keeps under (the account's SES maximum send rate). */
   maxSendRate: 'MAX_SEND_RATE',
   /** JSON object: offer or coupon text per campaign id. */

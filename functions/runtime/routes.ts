@@ -6,7 +6,8 @@
  */
 import * as z from 'zod/mini';
 import { dateProblem, EARLIEST_DATE } from '#core/date-range.ts';
-import { responseBody, surveyId } from '#core/schemas.ts';
+import { INVITATION_STATUSES } from '#core/invitations/rules.ts';
+import { customerId, responseBody, surveyId } from '#core/schemas.ts';
 
 export type Auth =
   /** 401 without the admin token. */
@@ -109,6 +110,26 @@ export const StoredResponse = component(
     submittedAt: timestamp,
     receivedAt: timestamp,
     createdAt: timestamp,
+  }),
+);
+
+/** An invitation, as the survey's listing and the customer's history answer it. */
+export const Invitation = component(
+  'Invitation',
+  z.strictObject({
+    invitationId: z.string(),
+    surveyId,
+    customerId,
+    trigger: z.string().check(z.describe('event:<type>, cadence or manual.')),
+    status: z.enum(INVITATION_STATUSES),
+    sendAt: timestamp,
+    createdAt: timestamp,
+    eventId: z.optional(z.string()),
+    sentAt: z.optional(timestamp),
+    remindedAt: z.optional(timestamp),
+    answeredAt: z.optional(timestamp),
+    expiresAt: z.optional(timestamp),
+    reason: z.optional(z.string().check(z.describe('Why it was skipped or failed.'))),
   }),
 );
 

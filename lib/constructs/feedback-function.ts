@@ -41,6 +41,8 @@ export interface FeedbackFunctionProps {
   mail?: MailResources;
   /** Required when the spec's access has `teamTopic`. */
   teamTopic?: ITopic;
+  /** Config `surveyThrottleDays`; required when the spec's access has `contactRules`. */
+  surveyThrottleDays?: number;
   /** Config `allowedOrigins`, for a spec whose access has `siteOrigins`. @default none */
   siteOrigins?: readonly string[];
   /** Config `brand`, for a spec whose access has `brand`. @default none (the functions' default brand) */
@@ -120,6 +122,9 @@ export class FeedbackFunction extends Construct {
       this.fn.addEnvironment(ENV.siteOrigins, formatOrigins(props.siteOrigins));
     }
     if (access.brand && props.brand) this.fn.addEnvironment(ENV.brand, JSON.stringify(props.brand));
+    if (access.contactRules) {
+      this.fn.addEnvironment(ENV.surveyThrottleDays, String(required(props.surveyThrottleDays, 'surveyThrottleDays', spec)));
+    }
     if (access.adminToken) {
       this.fn.addEnvironment(ENV.adminTokenSecretArn, props.adminToken.secretArn);
       props.adminToken.grantRead(this.fn);

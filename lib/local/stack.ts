@@ -93,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.signingKeys]: signingKeys(options.dataDir),
       [ENV.siteOrigins]: formatOrigins(config.allowedOrigins),
       [ENV.brand]: JSON.stringify(config.brand),
+      [ENV.surveyThrottleDays]: String(config.surveyThrottleDays),
       ...appreciationEnvironment(config),
     });
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });

@@ -26,7 +26,7 @@ describe('PUT and GET /v1/customers/{customerId}', () => {
       updatedAt: put.body.createdAt,
     });
     expect(get.status).toBe(200);
-    expect(get.body).toEqual({ customer: put.body, responses: [], emails: [] });
+    expect(get.body).toEqual({ customer: put.body, responses: [], emails: [], invitations: [] });
   });
 
   it('accepts customer ids with every allowed character', async () => {

@@ -322,6 +322,42 @@ const pathIds: Case[] = [
   { name: 'route: an unknown path', request: (t) => ({ method: 'POST', path: `/v1/surveys/${t.surveyId}/admin`, body: {}, admin: true }), status: 404, code: 'not_found' },
 ];
 
+const postEvent = (t: Target, overrides: Record<string, unknown> = {}, headers?: Record<string, string>): Hostile => ({
+  method: 'POST',
+  path: '/v1/events',
+  body: { eventId: t.key, customerId: t.customerId, type: 'purchase', ...overrides },
+  headers,
+  admin: true,
+});
+const postInvitations = (surveyId: string, body: unknown): Hostile => ({
+  method: 'POST',
+  path: `/v1/surveys/${surveyId}/invitations`,
+  body,
+  admin: true,
+});
+const forgedCursor = (surveyId: string) =>
+  Buffer.from(JSON.stringify({ pk: 'RESPONSE#x', sk: '#RESPONSE', gsi1pk: `SURVEYINVITES#${surveyId}`, gsi1sk: 'x' })).toString(
+    'base64url',
+  );
+
+// prettier-ignore
+const asking: Case[] = [
+  { name: 'event: a "__proto__" property', request: (t) => ({ ...postEvent(t), body: withRawMember({ eventId: t.key, customerId: t.customerId, type: 'purchase' }, '"properties":{"__proto__":{"admin":true}}') }), status: 400, code: 'validation_failed', path: 'properties.__proto__' },
+  { name: 'event: a lone surrogate in a property', request: (t) => postEvent(t, { properties: { note: 'a\ud800b' } }), status: 400, code: 'validation_failed', path: 'properties.note' },
+  { name: 'event: properties as an array', request: (t) => postEvent(t, { properties: ['a'] }), status: 400, code: 'validation_failed', path: 'properties' },
+  { name: 'event: an eventId of 129 characters', request: (t) => postEvent(t, { eventId: `${t.key}${'x'.repeat(129)}` }), status: 400, code: 'validation_failed', path: 'eventId' },
+  { name: 'event: occurredAt a day ahead', request: (t) => postEvent(t, { occurredAt: new Date(Date.now() + 86_400_000).toISOString() }), status: 400, code: 'validation_failed', path: 'occurredAt' },
+  { name: 'event: a customer with a bad email for a new customer', request: (t) => postEvent(t, { customerId: t.freshCustomerId, customer: aCustomer({ email: 'nope' }) }), status: 400, code: 'validation_failed', path: 'customer.email' },
+  { name: 'event: an unknown customer without "customer"', request: (t) => postEvent(t, { customerId: t.freshCustomerId }), status: 404, code: 'not_found' },
+  { name: 'event: text/plain', request: (t) => postEvent(t, {}, { 'content-type': 'text/plain' }), status: 415, code: 'unsupported_media_type' },
+  { name: 'event: a body over 16 KiB', request: (t) => postEvent(t, { properties: manyEntries(20, () => 'x'.repeat(256)), customer: aCustomer({ name: 'n'.repeat(200) }), pad: 'x'.repeat(16_000) }), status: 413, code: 'payload_too_large' },
+  { name: 'event: without Authorization', request: (t) => ({ ...postEvent(t), admin: false }), status: 401, code: 'unauthorized' },
+  { name: 'invitations: a "__proto__" key', request: (t) => postInvitations(t.surveyId, withRawMember({ customerIds: [t.customerId] }, '"__proto__":{"dryRun":false}')), status: 400, code: 'validation_failed', path: '__proto__' },
+  { name: 'invitations: customerIds as a string', request: (t) => postInvitations(t.surveyId, { customerIds: t.customerId }), status: 400, code: 'validation_failed', path: 'customerIds' },
+  { name: 'invitations: a survey that does not exist', request: (t) => postInvitations(t.freshSurveyId, { customerIds: [t.customerId] }), status: 404, code: 'not_found' },
+  { name: 'invitations: a forged cursor', request: (t) => ({ method: 'GET', path: `/v1/surveys/${t.surveyId}/invitations?cursor=${forgedCursor(t.surveyId)}`, admin: true }), status: 400, code: 'validation_failed', path: 'cursor' },
+];
+
 // prettier-ignore
 const CASES: Case[] = [
   ...responseBodies,
@@ -335,6 +371,7 @@ const CASES: Case[] = [
   ...customerBodies,
   ...links,
   ...pathIds,
+  ...asking,
 ];
 
 // ---- fixtures and the table check ----

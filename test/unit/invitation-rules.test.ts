@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CADENCE_POSITIONS,
   cadenceDay,
+  cadencePosition,
+  cadenceRanges,
   cadenceSendAt,
+  cycleDayOf,
   cycleStart,
   inviteProblem,
   isSampled,
@@ -35,6 +39,40 @@ describe('cadence', () => {
     expect(cadenceDay('rel', 'c-1', 90)).toBe(cadenceDay('rel', 'c-1', 90));
   });
 
+  it('spreads a long cycle evenly too (no day gets twice its share)', () => {
+    const days = new Array<number>(730).fill(0);
+    for (let i = 0; i < 146_000; i++) days[cadenceDay('rel', `c-${i}`, 730)]!++;
+    // 200 a day on average; a binomial's spread, not the 1-or-2 buckets a 1024-bucket rule would give.
+    expect(Math.min(...days)).toBeGreaterThan(140);
+    expect(Math.max(...days)).toBeLessThan(260);
+  });
+
+  it('turns the days per survey: two relationship surveys rarely ask a customer on the same day', () => {
+    const ids = Array.from({ length: 1_000 }, (_, i) => `c-${i}`);
+    const same = ids.filter((id) => cadenceDay('rel', id, 90) === cadenceDay('product', id, 90)).length;
+    expect(same).toBeLessThan(40);
+  });
+
+  it.each([7, 90, 365, 730])(
+    'names each day of a %i-day cycle by ranges of positions that hold exactly its customers',
+    (everyDays) => {
+      const ids = Array.from({ length: 3_000 }, (_, i) => `cust-${i}`);
+      for (const surveyId of ['rel', 'nps-quarterly']) {
+        const ranges = Array.from({ length: everyDays }, (_, day) => cadenceRanges(surveyId, everyDays, day));
+        // The ranges of all days tile the positions: no gaps, no overlaps.
+        const flat = ranges.flat().sort((a, b) => a[0] - b[0]);
+        expect(flat[0]![0]).toBe(0);
+        expect(flat.at(-1)![1]).toBe(CADENCE_POSITIONS - 1);
+        for (let i = 1; i < flat.length; i++) expect(flat[i]![0]).toBe(flat[i - 1]![1] + 1);
+        for (const id of ids) {
+          const position = cadencePosition(id);
+          const day = cadenceDay(surveyId, id, everyDays);
+          expect(ranges[day]!.some(([from, to]) => position >= from && position <= to)).toBe(true);
+        }
+      }
+    },
+  );
+
   it('puts the invitation in the cycle that holds now, once per cycle', () => {
     const now = at('2026-11-28T10:00:00Z');
     const start = cycleStart(now, 90);
@@ -42,6 +80,7 @@ describe('cadence', () => {
     expect(sendAt).toBeGreaterThanOrEqual(start);
     expect(sendAt).toBeLessThan(start + 90 * DAY);
     expect(cadenceSendAt('rel', 'c-1', 90, now + 90 * DAY)).toBe(sendAt + 90 * DAY);
+    expect(cycleDayOf(now, 90)).toBe((now - start - (now % DAY)) / DAY);
   });
 });
 

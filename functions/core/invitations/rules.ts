@@ -21,17 +21,51 @@ export const isSampled = (surveyId: string, eventId: string, sampleRate: number)
 /** When an event's invitation is due: `delayHours` after the event. */
 export const eventSendAt = (occurredAtMs: number, delayHours: number): number => occurredAtMs + delayHours * HOUR_MS;
 
+/** The positions of the cadence: every customer has one in [0, 2^32), from their id alone (stored on their item). */
+export const CADENCE_POSITIONS = 2 ** 32;
+
+/** A customer's cadence position: stable, uniform, the same for every survey (surveys rotate it, see cadenceDay). */
+export const cadencePosition = (customerId: string): number =>
+  Math.floor(stableFraction('cadence', customerId) * CADENCE_POSITIONS);
+
+/** How far a survey turns the positions: two relationship surveys do not ask a customer on the same day. */
+const surveyOffset = (surveyId: string): number => Math.floor(stableFraction('cadence-offset', surveyId) * CADENCE_POSITIONS);
+
+/** The first rotated position of cycle day `day`: ceil(day × 2^32 / everyDays), exactly. */
+const dayStartPosition = (day: number, everyDays: number): number =>
+  Number((BigInt(day) * BigInt(CADENCE_POSITIONS) + BigInt(everyDays - 1)) / BigInt(everyDays));
+
 /**
  * A relationship survey's cycles start every `everyDays` days from 1970-01-01 (UTC); each customer has a fixed day
- * of the cycle (from their id and the survey), so a base is spread evenly over it and nobody waits two cycles.
+ * of the cycle: their position turned by the survey's offset, scaled to the cycle. The day's customers are one
+ * contiguous range of positions (two where the turn wraps), so a day is read from an index, never by scanning, and
+ * the base is spread evenly over the cycle whatever its length.
  */
 export function cadenceDay(surveyId: string, customerId: string, everyDays: number): number {
-  return Math.floor(stableFraction('cadence', surveyId, customerId) * everyDays);
+  const turned = (cadencePosition(customerId) + surveyOffset(surveyId)) % CADENCE_POSITIONS;
+  return Math.floor((turned * everyDays) / CADENCE_POSITIONS);
+}
+
+/** The positions (inclusive ranges) whose customers a survey asks on cycle day `day`: one range, or two on a wrap. */
+export function cadenceRanges(surveyId: string, everyDays: number, day: number): Array<[number, number]> {
+  const offset = surveyOffset(surveyId);
+  const from = (dayStartPosition(day, everyDays) - offset + CADENCE_POSITIONS) % CADENCE_POSITIONS;
+  const to = (dayStartPosition(day + 1, everyDays) - 1 - offset + CADENCE_POSITIONS) % CADENCE_POSITIONS;
+  return from <= to
+    ? [[from, to]]
+    : [
+        [from, CADENCE_POSITIONS - 1],
+        [0, to],
+      ];
 }
 
 /** The start (ms, UTC midnight) of the cycle `nowMs` falls in. */
 export const cycleStart = (nowMs: number, everyDays: number): number =>
   Math.floor(nowMs / (everyDays * DAY_MS)) * everyDays * DAY_MS;
+
+/** The day of the cycle `nowMs` falls on (0 for the cycle's first day). */
+export const cycleDayOf = (nowMs: number, everyDays: number): number =>
+  Math.floor((nowMs - cycleStart(nowMs, everyDays)) / DAY_MS);
 
 /** The instant of a customer's cadence invitation in the cycle that holds `nowMs` (midnight UTC of their day). */
 export const cadenceSendAt = (surveyId: string, customerId: string, everyDays: number, nowMs: number): number =>
@@ -70,6 +104,10 @@ export function windowOpening(instantMs: number, timeZone: string, window: SendW
   const startOfMinute = instantMs - (instantMs % 60_000);
   return startOfMinute + wait * 60_000;
 }
+
+/** The statuses an invitation moves through: scheduled → sent → answered | expired; or skipped, failed. */
+export const INVITATION_STATUSES = ['scheduled', 'sent', 'answered', 'expired', 'skipped', 'failed'] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
 // ---- contact rules -----------------------------------------------------------------------------------------
 
