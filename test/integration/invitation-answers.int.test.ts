@@ -33,7 +33,9 @@ async function givenSentInvitation(surveyId: string, sentAt: string | null) {
     trigger: 'manual' as const,
     sendAt: `${DAY_A}T08:00:00.000Z`,
   };
-  expect(await scheduleInvitations(db(), customerId, [invitation], { now: new Date().toISOString(), throttleDays: 0 })).toBe(true);
+  expect(await scheduleInvitations(db(), customerId, [invitation], { now: new Date().toISOString(), throttleDays: 0 })).toBe(
+    true,
+  );
   if (sentAt) {
     const expiresAt = new Date(Date.parse(sentAt) + 14 * 86_400_000).toISOString();
     const remindAt = new Date(Date.parse(sentAt) + 3 * 86_400_000).toISOString();
