@@ -87,24 +87,26 @@ export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
   const windowCondition =
     '(attribute_not_exists(#last) OR #last <= :periodCutoff)' +
     (capCutoff ? ' AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :capCutoff)' : '');
-  return transactOrLose(db, [
-    customerStillMailable(db, claim.customerId),
-    {
-      Update: {
-        TableName: db.table,
-        Key: keys.mailState(claim.customerId),
-        UpdateExpression: 'SET #type = :type, lastSentAt = :now, #last = :date',
-        ConditionExpression: windowCondition,
-        ExpressionAttributeNames: { '#type': 'type', '#last': `${LAST_ON}${claim.stream}` },
-        ExpressionAttributeValues: {
-          ':type': 'mailState',
-          ':date': claim.runDate,
-          ':now': claim.now,
-          ':periodCutoff': periodCutoff,
-          ...(capCutoff ? { ':capCutoff': capCutoff } : {}),
-        },
+  // A ledger-only kind (invitations) leaves the claim windows alone: it is outside the cap group.
+  const windows = {
+    Update: {
+      TableName: db.table,
+      Key: keys.mailState(claim.customerId),
+      UpdateExpression: 'SET #type = :type, lastSentAt = :now, #last = :date',
+      ConditionExpression: windowCondition,
+      ExpressionAttributeNames: { '#type': 'type', '#last': `${LAST_ON}${claim.stream}` },
+      ExpressionAttributeValues: {
+        ':type': 'mailState',
+        ':date': claim.runDate,
+        ':now': claim.now,
+        ':periodCutoff': periodCutoff,
+        ...(capCutoff ? { ':capCutoff': capCutoff } : {}),
       },
     },
+  };
+  return transactOrLose(db, [
+    customerStillMailable(db, claim.customerId),
+    ...(claim.rules.ledgerOnly ? [] : [windows]),
     {
       Put: {
         TableName: db.table,
@@ -185,7 +187,7 @@ export async function releaseClaim(db: Db, claim: EmailClaim, previous: MailStat
       ExpressionAttributeValues: values,
     },
   };
-  if (!(await transactOrLose(db, [ledger, windows]))) await transactOrLose(db, [ledger]);
+  if (claim.rules.ledgerOnly || !(await transactOrLose(db, [ledger, windows]))) await transactOrLose(db, [ledger]);
 }
 
 /** A transaction that lost: one of its conditions failed (whatever else was cancelled with it). */

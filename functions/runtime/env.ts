@@ -23,6 +23,10 @@ export const ENV = {
   teamTopicArn: 'TEAM_TOPIC_ARN',
   /** The SES configuration set that publishes bounces and complaints (deployed). */
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** JSON: config `brand` ({"name","logoUrl","color"}): who invitations and appreciation emails come from. */
+  brand: 'BRAND',
+  /** JSON: config `sendWindow` ({"from":"09:00","to":"20:00"}): when invitations may leave, in the customer's time. */
+  sendWindow: 'SEND_WINDOW',
   signOffName: 'SIGN_OFF_NAME',
   signOffTitle: 'SIGN_OFF_TITLE',
   /** IANA time zone of the campaign schedules: a scheduled run's date is today there. */

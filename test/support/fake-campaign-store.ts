@@ -93,6 +93,10 @@ export function fakeCampaignStore() {
       const last = state.lastOn[claim.stream];
       const key = ledgerKey(claim.customerId, claim.stream, claim.period);
       if (!mailable(claim.customerId) || ledger.has(key)) return false;
+      if (claim.rules.ledgerOnly) {
+        ledger.set(key, { status: 'claimed', runId: claim.runId, subject: claim.subject });
+        return true;
+      }
       if (last !== undefined && last > periodCutoff) return false;
       if (capCutoff !== undefined && state.lastSentAt !== undefined && state.lastSentAt > capCutoff) return false;
       mailState.set(claim.customerId, { lastSentAt: claim.now, lastOn: { ...state.lastOn, [claim.stream]: claim.runDate } });
@@ -109,6 +113,7 @@ export function fakeCampaignStore() {
       const key = ledgerKey(claim.customerId, claim.stream, claim.period);
       if (ledger.get(key)?.runId !== claim.runId || ledger.get(key)?.status !== 'claimed') throw conditionFailed();
       ledger.delete(key);
+      if (claim.rules.ledgerOnly) return;
       const state = mailState.get(claim.customerId);
       if (state?.lastOn[claim.stream] === claim.runDate && state.lastSentAt === claim.now) {
         const lastOn = { ...state.lastOn, [claim.stream]: previous?.lastOn[claim.stream] };

@@ -14,6 +14,11 @@ export interface ContactRules {
   periodDays: number;
   /** At most one email of the cap group (every appreciation email) per this many days; 0: no cap. */
   capDays: number;
+  /**
+   * The ledger entry alone says "once": no period window, and outside the cap group (neither held back by it nor
+   * counting towards it). For kinds whose period is one item (an invitation: period = its id).
+   */
+  ledgerOnly?: true;
 }
 
 export const SKIP_REASONS = ['unsubscribed', 'frequencyCap', 'alreadySent', 'suppressed'] as const;
@@ -85,6 +90,7 @@ export function decide(e: Eligibility): Decision {
     }
     return { kind: 'skip', reason: 'alreadySent' };
   }
+  if (e.rules.ledgerOnly) return { kind: 'send' };
   const { periodCutoff, capCutoff } = claimWindows(e.rules, e.runDate, e.now);
   const lastOfStream = e.state?.lastOn[e.rules.stream];
   if (lastOfStream !== undefined && lastOfStream > periodCutoff) return { kind: 'skip', reason: 'alreadySent' };
