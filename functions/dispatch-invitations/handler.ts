@@ -3,11 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { ValidationFailed } from '#core/errors.ts';
-import { dueInvitations, getInvitations, moveInvitation } from '#data/invitations.ts';
 import { dynamoMailStore } from '#data/mail-ledger.ts';
 import { sesMailer } from '#data/mailer.ts';
 import { dynamoSendRate } from '#data/send-rate.ts';
-import { getSurveyCached } from '#data/surveys.ts';
 import { ENV } from '#runtime/env.ts';
 import { httpHandler } from '#runtime/http.ts';
 import { logger } from '#runtime/logger.ts';
@@ -17,6 +15,7 @@ import { tableFromEnv } from '#runtime/wiring.ts';
 import { dispatchDue } from './dispatch.ts';
 import type { DispatchPorts } from './ports.ts';
 import { routes } from './routes.ts';
+import { dynamoInvitationStore } from './store.ts';
 import { dispatchEnv } from './settings.ts';
 
 /**
@@ -37,12 +36,7 @@ const JOB_MARGIN_MS = 30_000;
 const LOCAL_JOB_BUDGET_MS = 4 * 60_000;
 
 const ports = (linkBaseUrl: string): DispatchPorts => ({
-  invitations: {
-    due: (shard, at, limit) => dueInvitations(table, shard, at, limit),
-    get: (ids) => getInvitations(table, ids),
-    move: (invitation, from, changes, dueAt) => moveInvitation(table, invitation, from, changes, dueAt),
-    survey: (surveyId) => getSurveyCached(table, surveyId),
-  },
+  invitations: dynamoInvitationStore(table),
   mail: dynamoMailStore(table),
   send: mailer,
   keyring: signingKeyring,
