@@ -20,6 +20,8 @@ import type { DispatchCounts, DispatchPorts, DispatchResult, DispatchSurvey } fr
 const DAY_MS = 86_400_000;
 /** Due items read per query: one mail batch. */
 export const DISPATCH_PAGE = 100;
+/** Shards dispatched side by side. */
+const SHARDS_AT_ONCE = 4;
 
 type Action =
   | { kind: 'send'; invitation: Invitation; survey: DispatchSurvey; email: 'invitation' | 'reminder'; expiresAt: string }
@@ -109,12 +111,13 @@ export async function dispatchDue(ports: DispatchPorts, atMs: number, deadlineMs
       logger.error('InvitationMoveFailed', { invitationId: invitation.invitationId, error: error as Error });
     }
   });
-  for (let shard = 0; shard < INVITATION_DUE_SHARDS; shard++) {
+  /** One shard's due items, page by page: `more` when the deadline came first, or why SES stopped the dispatch. */
+  const dispatchShard = async (shard: number): Promise<string | undefined> => {
     const seen = new Set<string>();
     for (;;) {
-      if (ports.now() >= deadlineMs) return { ...counts, more: true };
+      if (ports.now() >= deadlineMs || halt) return 'more';
       const due = (await ports.invitations.due(shard, at, DISPATCH_PAGE)).filter((i) => !seen.has(i.invitationId));
-      if (!due.length) break; // done, or only items another dispatcher holds: the next tick sees them again
+      if (!due.length) return undefined; // done, or only items another dispatcher holds: the next tick sees them again
       for (const i of due) seen.add(i.invitationId);
       const fresh = await ports.invitations.get(due.map((i) => i.invitationId));
       const facts = await ports.mail.readMailingFacts(
@@ -122,20 +125,42 @@ export async function dispatchDue(ports: DispatchPorts, atMs: number, deadlineMs
         fresh.map((i) => ({ customerId: i.customerId, period: i.invitationId })),
       );
       const candidates: InvitationCandidate[] = [];
+      const moves: Array<Promise<void>> = [];
       for (const invitation of fresh) {
         const customer = facts.get(invitation.customerId)?.customer;
         const action = actionOf(invitation, await surveyOf(invitation.surveyId), customer, atMs, ports);
         if (!action) continue;
         if (action.kind === 'send') {
           candidates.push({ ...action, customer: customer!, period: periodOf(invitation.invitationId, action.email) });
-        } else await apply(ports, action, counts);
+        } else moves.push(apply(ports, action, counts));
       }
+      await Promise.all(moves);
       const stopped = await send(ports, kind, run, at, candidates, counts, sentByThisRun, deadlineMs);
-      if (stopped === 'unfinished') return { ...counts, more: true };
-      if (stopped) return { ...counts, more: true, stopped };
-      if (due.length < DISPATCH_PAGE) break;
+      if (stopped) return stopped === 'unfinished' ? 'more' : stopped;
+      if (due.length < DISPATCH_PAGE) return undefined;
     }
-  }
+  };
+
+  // A few shards at a time: one page's tail (its last sends) overlaps the next shard's reads.
+  const shards = Array.from({ length: INVITATION_DUE_SHARDS }, (_, shard) => shard);
+  let halt: string | undefined;
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    Array.from({ length: SHARDS_AT_ONCE }, async () => {
+      for (let shard = shards.shift(); shard !== undefined && !halt; shard = shards.shift()) {
+        try {
+          const outcome = await dispatchShard(shard);
+          if (outcome && (!halt || halt === 'more')) halt = outcome; // SES's reason outranks the deadline
+        } catch (error) {
+          failure ??= { error };
+          halt = 'error';
+        }
+      }
+    }),
+  );
+  if (failure) throw failure.error;
+  if (halt === 'more') return { ...counts, more: true };
+  if (halt) return { ...counts, more: true, stopped: halt };
   return { ...counts, more: false };
 }
 
