@@ -55,7 +55,7 @@ const email: RenderedEmail = isInvitation(campaignId)
       score: CAMPAIGNS[campaignId].notifiesTeam ? 4 : 10,
       comment: SAMPLE_COMMENTS[locale.language],
       offer: config.offers[campaignId],
-      signOff: config.signOff,
+      brand: config.brand,
       unsubscribeUrl,
     });
 const out = resolve(values.out ?? `preview-${campaignId}-${tag}.html`);

@@ -74,10 +74,11 @@ export interface EmailView {
   score?: number;
   comment?: string;
   offer?: string;
-  /** Under the localized closing: a name, and a title if there is one. */
-  signOff: { name: string; title?: string };
-  /** Its logo heads the email, its colour marks links and answer buttons, its name is `{{brand}}` in the copy. */
-  brand?: Brand;
+  /**
+   * Who the email comes from: its name signs it off (after the closing in the customer's language) and is `{{brand}}`
+   * in the copy, its logo heads it, its colour marks links and answer buttons.
+   */
+  brand: Brand;
   unsubscribeUrl: string;
   /** A `scale` block's one-click links: each answer and the URL that opens the survey with it preselected. */
   answers?: ReadonlyArray<{ value: number; url: string }>;
@@ -103,7 +104,7 @@ const LAYOUT = `<!doctype html>
 <div style="max-width:560px;margin:0 auto;padding:32px 24px;font-family:Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;background:#ffffff;">
 {{#logoUrl}}<img src="{{logoUrl}}" alt="{{brandName}}" style="display:block;max-width:160px;max-height:48px;margin:0 0 24px;border:0;">
 {{/logoUrl}}{{{content}}}
-<p style="margin:24px 0 0;">{{signOff}}<br>{{signOffName}}{{#signOffTitle}}<br><span style="color:#57606a;">{{signOffTitle}}</span>{{/signOffTitle}}</p>
+<p style="margin:24px 0 0;">{{signOff}}<br>{{brandName}}</p>
 <hr style="border:none;border-top:1px solid #d0d7de;margin:32px 0 16px;">
 <p style="margin:0;font-size:13px;color:#57606a;">{{footer}} <a href="{{unsubscribeUrl}}" style="color:#57606a;">{{unsubscribe}}</a></p>
 </div>
@@ -140,7 +141,7 @@ export function renderMessage(
     score: view.score,
     comment: view.comment?.trim() || undefined,
     offer: view.offer?.trim() || undefined,
-    brand: view.brand?.name,
+    brand: view.brand.name,
   };
   const accent = accentOf(view.brand);
   const render = (template: string, options: typeof asText) => Mustache.render(template, data, {}, options).trim();
@@ -191,18 +192,13 @@ export function renderMessage(
     subject,
     content: html.join('\n'),
     signOff: copy.signOff,
-    signOffName: view.signOff.name,
-    signOffTitle: view.signOff.title,
     logoUrl: logoOf(view.brand),
-    brandName: view.brand?.name,
+    brandName: view.brand.name,
     footer: copy.footer,
     unsubscribe: copy.unsubscribe,
     unsubscribeUrl: view.unsubscribeUrl,
   };
-  text.push(
-    [copy.signOff, view.signOff.name, ...(view.signOff.title ? [view.signOff.title] : [])].join('\n'),
-    `--\n${copy.footer}\n${copy.unsubscribe}: ${view.unsubscribeUrl}`,
-  );
+  text.push(`${copy.signOff}\n${view.brand.name}`, `--\n${copy.footer}\n${copy.unsubscribe}: ${view.unsubscribeUrl}`);
   return {
     subject,
     html: Mustache.render(LAYOUT, layoutView),

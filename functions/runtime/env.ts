@@ -27,8 +27,6 @@ export const ENV = {
   brand: 'BRAND',
   /** JSON: config `sendWindow` ({"from":"09:00","to":"20:00"}): when invitations may leave, in the customer's time. */
   sendWindow: 'SEND_WINDOW',
-  signOffName: 'SIGN_OFF_NAME',
-  signOffTitle: 'SIGN_OFF_TITLE',
   /** IANA time zone of the campaign schedules: a scheduled run's date is today there. */
   scheduleTimeZone: 'SCHEDULE_TIME_ZONE',
   winBackDays: 'WIN_BACK_DAYS',

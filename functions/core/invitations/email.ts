@@ -114,7 +114,6 @@ export function renderInvitation(
   return renderMessage(messageCopy(email, question), locale, {
     name: view.name,
     brand: view.brand,
-    signOff: { name: view.brand.name },
     unsubscribeUrl: view.unsubscribeUrl,
     answers,
     surveyUrl: view.surveyUrl,
