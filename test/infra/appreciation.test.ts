@@ -68,8 +68,10 @@ describe('appreciation mail', () => {
 
   it('runs each campaign on its own schedule in the configured time zone', () => {
     const schedules = template.findResources('AWS::Scheduler::Schedule');
-    const inputs = Object.values(schedules).map((s) => JSON.parse(s.Properties.Target.Input).campaignId);
-    expect(inputs.sort()).toEqual([...CAMPAIGN_IDS].sort());
+    const inputs = Object.values(schedules).map((s) => JSON.parse(s.Properties.Target.Input) as Record<string, string>);
+    // One per campaign, and the invitation dispatcher's.
+    expect(inputs.flatMap((i) => (i.dispatch ? [] : [i.campaignId])).sort()).toEqual([...CAMPAIGN_IDS].sort());
+    expect(inputs.filter((i) => i.dispatch)).toEqual([{ dispatch: 'invitations' }]);
     for (const s of Object.values(schedules)) expect(s.Properties.ScheduleExpressionTimezone).toBe('Europe/Istanbul');
   });
 
@@ -82,6 +84,10 @@ describe('appreciation mail', () => {
       });
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'EmailBounced' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'InvitationBlocked',
+      Dimensions: [{ Name: 'kind', Value: 'invitation' }],
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SES', MetricName: 'Reputation.BounceRate' });
   });
 
