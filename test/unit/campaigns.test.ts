@@ -215,6 +215,7 @@ describe('the campaign registry', () => {
       'detractor-followup': 'cron(0 9 * * ? *)',
       'win-back': 'cron(0 10 * * ? *)',
       birthday: 'cron(0 6 * * ? *)',
+      invitations: 'cron(0/5 * * * ? *)', // the dispatcher's, with the campaigns'
     });
     expect(() => parseConfig({ schedules: { newsletter: 'cron(0 6 * * ? *)' } })).toThrow();
     expect(() => parseConfig({ offers: { newsletter: 'x' } })).toThrow();
