@@ -107,7 +107,7 @@ try {
       frequencyCapDays: config.frequencyCapDays,
       maxSendRate: rate,
       offers: config.offers,
-      signOff: config.signOff,
+      brand: config.brand,
     },
   };
 

@@ -40,8 +40,6 @@ export const configSchema = z.object({
   senderAddress: z.email().default('feedback@example.com'),
   replyToAddress: z.email().optional(),
   teamAddress: z.email().optional(),
-  /** How emails are signed off ("Best wishes, <name>, <title>"). */
-  signOff: z.object({ name: z.string(), title: z.string() }).default({ name: 'The Customer Team', title: 'Customer Success' }),
   /** Time zone of the campaign schedules (IANA). */
   timeZone: z
     .string()

@@ -151,6 +151,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memorySize: 512,
   },
   {
+    name: 'DispatchInvitations',
+    entry: 'functions/dispatch-invitations/handler.ts',
+    access: {
+      table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+      signingKeys: true,
+      adminToken: true,
+      mailer: true,
+      contactRules: true,
+      invokeSelf: true,
+    },
+    routes: ['POST /v1/invitations/dispatch'],
+    // Config `schedules.invitations` (every 5 minutes by default): schedules the cadence's invitations, sends what is due.
+    schedules: [{ id: 'invitations', input: { dispatch: 'invitations' } }],
+    // A backlog is worked until 30 s before the timeout, then goes on in a fresh invocation.
+    timeoutSeconds: 900,
+    memorySize: 512,
+  },
+  {
     name: 'ReportScores',
     entry: 'functions/report-scores/handler.ts',
     access: { table: ['GetItem', 'Query'], adminToken: true },

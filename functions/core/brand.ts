@@ -51,3 +51,14 @@ export function inkOn(color: string): string {
   // Contrast with white (1.05 / (L + 0.05)) against contrast with near-black (#10121a, L ≈ 0.006).
   return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.056 ? '#fff' : '#10121a';
 }
+
+/** The emails' accent when the brand has none. */
+export const DEFAULT_ACCENT = '#1f6feb';
+
+/** The brand's colour if it is a plain `#rrggbb`, else the default: safe inside a style attribute. */
+export const accentOf = (brand: Brand | undefined): string =>
+  brand?.color && COLOR.test(brand.color) ? brand.color : DEFAULT_ACCENT;
+
+/** The brand's logo if it is an https URL, else none. */
+export const logoOf = (brand: Brand | undefined): string | undefined =>
+  brand?.logoUrl && logoOrigin(brand.logoUrl) ? brand.logoUrl : undefined;

@@ -7,8 +7,11 @@
 export const EMAIL_LANGUAGES = ['en', 'tr', 'sr', 'et'] as const;
 export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number];
 
-/** A paragraph, or the customer's own words quoted. */
-export type Block = string | { quote: string; intro: string };
+/**
+ * A paragraph; the customer's own words quoted; a scale question with one-click answer links (the view's `answers`,
+ * `low` and `high` name the ends); or a link to the view's `surveyUrl`, with this label.
+ */
+export type Block = string | { quote: string; intro: string } | { scale: string; low: string; high: string } | { link: string };
 
 /** One email's own words: its subject and paragraphs. */
 export interface MessageCopy {

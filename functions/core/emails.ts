@@ -1,4 +1,5 @@
 import Mustache from 'mustache';
+import { accentOf, logoOf, type Brand } from './brand.ts';
 import { CAMPAIGNS, type CampaignId } from './campaigns/registry.ts';
 import { EMAIL_COPY, UNSUBSCRIBE_PAGE_COPY, type EmailLanguage, type LanguageCopy, type MessageCopy } from './email-copy.ts';
 import { UNSAFE_TEXT } from './schemas.ts';
@@ -73,8 +74,16 @@ export interface EmailView {
   score?: number;
   comment?: string;
   offer?: string;
-  signOff: { name: string; title: string };
+  /**
+   * Who the email comes from: its name signs it off (after the closing in the customer's language) and is `{{brand}}`
+   * in the copy, its logo heads it, its colour marks links and answer buttons.
+   */
+  brand: Brand;
   unsubscribeUrl: string;
+  /** A `scale` block's one-click links: each answer and the URL that opens the survey with it preselected. */
+  answers?: ReadonlyArray<{ value: number; url: string }>;
+  /** A `link` block's target: the survey. */
+  surveyUrl?: string;
 }
 
 export interface RenderedEmail {
@@ -93,14 +102,23 @@ const LAYOUT = `<!doctype html>
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{subject}}</title></head>
 <body style="margin:0;padding:0;background:#f4f5f7;">
 <div style="max-width:560px;margin:0 auto;padding:32px 24px;font-family:Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;background:#ffffff;">
-{{{content}}}
-<p style="margin:24px 0 0;">{{signOff}}<br>{{signOffName}}<br><span style="color:#57606a;">{{signOffTitle}}</span></p>
+{{#logoUrl}}<img src="{{logoUrl}}" alt="{{brandName}}" style="display:block;max-width:160px;max-height:48px;margin:0 0 24px;border:0;">
+{{/logoUrl}}{{{content}}}
+<p style="margin:24px 0 0;">{{signOff}}<br>{{brandName}}</p>
 <hr style="border:none;border-top:1px solid #d0d7de;margin:32px 0 16px;">
 <p style="margin:0;font-size:13px;color:#57606a;">{{footer}} <a href="{{unsubscribeUrl}}" style="color:#57606a;">{{unsubscribe}}</a></p>
 </div>
 </body>
 </html>
 `;
+
+/** A scale question's one-click answers: a row of buttons in the brand's colour, and what the two ends mean. */
+const ANSWER_ROW = `<table role="presentation" cellspacing="0" cellpadding="0" style="border-collapse:separate;border-spacing:4px;margin:0 0 4px;"><tr>
+{{#answers}}<td><a href="{{url}}" style="display:inline-block;min-width:28px;padding:8px 4px;text-align:center;border:1px solid {{accent}};border-radius:4px;color:{{accent}};font-weight:bold;text-decoration:none;">{{value}}</a></td>{{/answers}}
+</tr></table>
+<p style="margin:0 0 16px;font-size:13px;color:#57606a;">{{ends}}</p>`;
+
+const LINK = `<p style="margin:0 0 16px;"><a href="{{url}}" style="color:{{accent}};">{{label}}</a></p>`;
 
 /** Renders one campaign's email for a customer. */
 export const renderEmail = (campaignId: CampaignId, locale: EmailLocale, view: EmailView): RenderedEmail =>
@@ -123,13 +141,30 @@ export function renderMessage(
     score: view.score,
     comment: view.comment?.trim() || undefined,
     offer: view.offer?.trim() || undefined,
+    brand: view.brand.name,
   };
+  const accent = accentOf(view.brand);
   const render = (template: string, options: typeof asText) => Mustache.render(template, data, {}, options).trim();
 
   const html: string[] = [`<p style="margin:0 0 16px;">${render(copy.greeting, asHtml)}</p>`];
   const text: string[] = [render(copy.greeting, asText)];
   for (const block of message.blocks) {
-    if (typeof block === 'string') {
+    if (typeof block === 'object' && 'scale' in block) {
+      const answers = view.answers ?? [];
+      if (!answers.length) continue;
+      const [low, high] = [answers[0]!, answers.at(-1)!];
+      const ends = `${low.value} = ${render(block.low, asText)} · ${high.value} = ${render(block.high, asText)}`;
+      html.push(
+        `<p style="margin:0 0 12px;font-weight:bold;">${render(block.scale, asHtml)}</p>`,
+        Mustache.render(ANSWER_ROW, { answers, accent, ends }),
+      );
+      text.push([render(block.scale, asText), ...answers.map((a) => `${a.value}: ${a.url}`), `(${ends})`].join('\n'));
+    } else if (typeof block === 'object' && 'link' in block) {
+      if (!view.surveyUrl) continue;
+      const label = render(block.link, asText);
+      html.push(Mustache.render(LINK, { url: view.surveyUrl, label, accent }));
+      text.push(`${label}: ${view.surveyUrl}`);
+    } else if (typeof block === 'string') {
       const paragraph = render(block, asText);
       if (!paragraph) continue;
       html.push(`<p style="margin:0 0 16px;">${render(block, asHtml)}</p>`);
@@ -157,16 +192,13 @@ export function renderMessage(
     subject,
     content: html.join('\n'),
     signOff: copy.signOff,
-    signOffName: view.signOff.name,
-    signOffTitle: view.signOff.title,
+    logoUrl: logoOf(view.brand),
+    brandName: view.brand.name,
     footer: copy.footer,
     unsubscribe: copy.unsubscribe,
     unsubscribeUrl: view.unsubscribeUrl,
   };
-  text.push(
-    `${copy.signOff}\n${view.signOff.name}\n${view.signOff.title}`,
-    `--\n${copy.footer}\n${copy.unsubscribe}: ${view.unsubscribeUrl}`,
-  );
+  text.push(`${copy.signOff}\n${view.brand.name}`, `--\n${copy.footer}\n${copy.unsubscribe}: ${view.unsubscribeUrl}`);
   return {
     subject,
     html: Mustache.render(LAYOUT, layoutView),

@@ -73,14 +73,14 @@ const asLedger = (item: Record<string, unknown> | undefined): LedgerEntry | unde
 export async function readMailingFacts(
   db: Db,
   stream: string,
-  wanted: ReadonlyArray<{ customerId: string; email: string; period: string }>,
+  wanted: ReadonlyArray<{ customerId: string; email?: string; period: string }>,
   options: { consistent?: boolean } = {},
 ): Promise<Map<string, MailingFacts>> {
   const keyList = wanted.flatMap(({ customerId, email, period }) => [
     keys.customer(customerId),
     keys.mailState(customerId),
     keys.emailLedger(customerId, stream, period),
-    keys.address(email),
+    ...(email === undefined ? [] : [keys.address(email)]),
   ]);
   const found = await batchGet(db, distinct(keyList), { consistent: options.consistent });
   const read = new Set(keyList.map(keyId));
@@ -93,7 +93,7 @@ export async function readMailingFacts(
     out.set(customerId, {
       customer: customer && asRecipient(customer),
       state: asMailState(lookup(keys.mailState(customerId))),
-      address: asAddress(lookup(keys.address(customer ? String(customer.email) : email))),
+      address: asAddress(lookup(keys.address(customer ? String(customer.email) : (email ?? '')))),
       ledger: asLedger(lookup(keys.emailLedger(customerId, stream, period))),
     });
   }
@@ -153,8 +153,10 @@ export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
   });
   return transactOrLose(db, [
     customerStillMailable(db, claim.customerId, claim.email),
-    takeWindows(keys.mailState(claim.customerId), 'mailState'),
-    takeWindows(keys.address(claim.email), 'address', true),
+    // A ledger-only kind (invitations) is outside the cap group: it takes no windows, but a stopped address stops it.
+    ...(claim.rules.ledgerOnly
+      ? [addressStillMailable(db, claim.email)]
+      : [takeWindows(keys.mailState(claim.customerId), 'mailState'), takeWindows(keys.address(claim.email), 'address', true)]),
     {
       Put: {
         TableName: db.table,
@@ -239,6 +241,7 @@ export async function releaseClaim(db: Db, claim: EmailClaim, previous: WindowsB
       },
     };
   };
+  if (claim.rules.ledgerOnly) return void (await transactOrLose(db, [ledger]));
   const windows = [
     restore(keys.mailState(claim.customerId), previous.customer),
     restore(keys.address(claim.email), previous.address),

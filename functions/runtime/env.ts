@@ -11,7 +11,7 @@ export const ENV = {
   signingKeysSecretArn: 'SIGNING_KEYS_SECRET_ARN',
   /** Config `allowedOrigins`, space-separated: the team's sites, which may frame the survey page. */
   siteOrigins: 'SITE_ORIGINS',
-  /** Config `brand` as JSON (name, logoUrl, color): who the survey page (and the emails) come from. */
+  /** Config `brand` as JSON (name, logoUrl, color): who the survey page, invitations and appreciation emails come from. */
   brand: 'BRAND',
   /** Base URL for links in emails and API answers; defaults to the request's own origin. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
@@ -25,8 +25,8 @@ export const ENV = {
   teamTopicArn: 'TEAM_TOPIC_ARN',
   /** The SES configuration set that publishes bounces and complaints (deployed). */
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
-  signOffName: 'SIGN_OFF_NAME',
-  signOffTitle: 'SIGN_OFF_TITLE',
+  /** JSON: config `sendWindow` ({"from":"09:00","to":"20:00"}): when invitations may leave, in the customer's time. */
+  sendWindow: 'SEND_WINDOW',
   /** IANA time zone of the campaign schedules: a scheduled run's date is today there. */
   scheduleTimeZone: 'SCHEDULE_TIME_ZONE',
   winBackDays: 'WIN_BACK_DAYS',

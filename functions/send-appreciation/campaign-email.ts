@@ -37,7 +37,7 @@ export function campaignEmailKind(ports: CampaignPorts, run: CampaignRun, ring: 
         score: answer?.nps,
         comment: answer?.comment,
         offer: settings.offers[run.campaignId],
-        signOff: settings.signOff,
+        brand: settings.brand,
         unsubscribeUrl,
       });
       return {

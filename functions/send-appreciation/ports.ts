@@ -1,3 +1,4 @@
+import type { Brand } from '#core/brand.ts';
 import type { CampaignId } from '#core/campaigns/registry.ts';
 import type { CampaignStore } from '#core/campaigns/store.ts';
 import type { MailCounts } from '#core/mail/policy.ts';
@@ -11,7 +12,8 @@ export interface AppreciationSettings {
   frequencyCapDays: number;
   maxSendRate: number;
   offers: Partial<Record<CampaignId, string>>;
-  signOff: { name: string; title: string };
+  /** Who the emails come from: signed off with its name (after the closing in the customer's language), its logo and colour. */
+  brand: Brand;
 }
 
 /** Everything a run touches, passed in: tests give fakes, the handler the real adapters. */

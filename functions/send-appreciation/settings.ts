@@ -1,3 +1,4 @@
+import { parseBrand } from '#core/brand.ts';
 import { CAMPAIGN_IDS, type CampaignId } from '#core/campaigns/registry.ts';
 import { ENV } from '#runtime/env.ts';
 import type { AppreciationSettings } from './ports.ts';
@@ -31,13 +32,15 @@ export function appreciationEnv(source: Record<string, string | undefined> = pro
     }
   };
 
+  const brand = () => parseBrand(source[ENV.brand]);
+
   const settings: AppreciationSettings = {
     timeZone: text(ENV.scheduleTimeZone, 'UTC'),
     winBackDays: number(ENV.winBackDays, 90, 1, 3650),
     frequencyCapDays: number(ENV.frequencyCapDays, 7, 0, 365),
     maxSendRate: number(ENV.maxSendRate, 10, 0.1, 1000),
     offers: offers(),
-    signOff: { name: text(ENV.signOffName, 'The Customer Team'), title: text(ENV.signOffTitle, 'Customer Success') },
+    brand: brand(),
   };
   const env = {
     settings,

@@ -85,6 +85,19 @@ export class AppreciationMail extends Construct {
         statistic: 'Sum',
         period: Duration.hours(1),
       });
+    monitoring.alarm(
+      'InvitationsBlocked',
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'InvitationBlocked',
+        dimensionsMap: { kind: 'invitation' },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      }),
+      1,
+      'SES refused to send survey invitations for the account (access, sender identity, configuration set or paused ' +
+        'sending): they stay due and each dispatch tries again; see the DispatchInvitations logs and fix the SES setup.',
+    );
     for (const campaignId of CAMPAIGN_IDS) {
       monitoring.alarm(
         `SendFailures-${campaignId}`,

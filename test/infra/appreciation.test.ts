@@ -68,13 +68,15 @@ describe('appreciation mail', () => {
 
   it('runs each campaign on its own schedule in the configured time zone', () => {
     const schedules = template.findResources('AWS::Scheduler::Schedule');
-    const inputs = Object.values(schedules).map((s) => JSON.parse(s.Properties.Target.Input));
+    const inputs = Object.values(schedules).map((s) => JSON.parse(s.Properties.Target.Input) as Record<string, unknown>);
+    // One per campaign, the paused-runs sweep and the invitation dispatcher.
     expect(
       inputs
         .filter((input) => 'campaignId' in input)
         .map((input) => input.campaignId)
         .sort(),
     ).toEqual([...CAMPAIGN_IDS].sort());
+    expect(inputs.filter((i) => i.dispatch)).toEqual([{ dispatch: 'invitations' }]);
     for (const s of Object.values(schedules)) expect(s.Properties.ScheduleExpressionTimezone).toBe('Europe/Istanbul');
   });
 
@@ -104,6 +106,10 @@ describe('appreciation mail', () => {
       });
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'EmailBounced' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'InvitationBlocked',
+      Dimensions: [{ Name: 'kind', Value: 'invitation' }],
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SES', MetricName: 'Reputation.BounceRate' });
   });
 

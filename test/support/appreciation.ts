@@ -25,7 +25,7 @@ export const testSettings = (overrides: Partial<AppreciationSettings> = {}): App
   frequencyCapDays: 7,
   maxSendRate: 200,
   offers: { 'promoter-thanks': 'THANKS-15: 15 % off' },
-  signOff: { name: 'Deniz Kaya', title: 'Head of Customer Care' },
+  brand: { name: 'Deniz Kaya', color: '#3949ab' },
   ...overrides,
 });
 

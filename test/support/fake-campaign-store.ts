@@ -106,7 +106,7 @@ export function fakeCampaignStore() {
       return new Map(
         wanted.map(({ customerId, email, period }) => {
           const c = customers.get(customerId);
-          const address = addressOf(c?.email ?? email);
+          const address = addressOf(c?.email ?? email ?? '');
           const entry = ledger.get(ledgerKey(customerId, stream, period));
           return [
             customerId,
@@ -125,6 +125,10 @@ export function fakeCampaignStore() {
       const address = addressOf(claim.email);
       const key = ledgerKey(claim.customerId, claim.stream, claim.period);
       if (!mailable(claim.customerId, claim.email) || ledger.has(key)) return false;
+      if (claim.rules.ledgerOnly) {
+        ledger.set(key, { status: 'claimed', runId: claim.runId, subject: claim.subject });
+        return true;
+      }
       if (!windowsFree(state, claim) || !windowsFree(address.state, claim)) return false;
       mailState.set(claim.customerId, taken(state, claim));
       address.state = taken(address.state, claim);
@@ -141,6 +145,7 @@ export function fakeCampaignStore() {
       const key = ledgerKey(claim.customerId, claim.stream, claim.period);
       if (ledger.get(key)?.runId !== claim.runId || ledger.get(key)?.status !== 'claimed') throw conditionFailed();
       ledger.delete(key);
+      if (claim.rules.ledgerOnly) return;
       const state = given(mailState.get(claim.customerId), claim, previous.customer);
       if (state) mailState.set(claim.customerId, state);
       const address = addressOf(claim.email);

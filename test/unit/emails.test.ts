@@ -8,7 +8,7 @@ const view = {
   score: 9,
   comment: 'Kargo <b>geç</b> geldi & "kutu" ezikti',
   offer: 'KOD-10',
-  signOff: { name: 'Deniz Kaya', title: 'Müşteri Deneyimi' },
+  brand: { name: 'Deniz Kaya' },
   unsubscribeUrl: 'https://x.example/v1/unsubscribe?token=a.b.c',
 };
 
@@ -105,7 +105,7 @@ describe('renderUnsubscribePage', () => {
 });
 
 describe('headers never carry what a name smuggles in', () => {
-  const view = { name: 'Ayşe', score: 10, signOff: { name: 'Deniz', title: 'Care' }, unsubscribeUrl: 'https://x.example/u' };
+  const view = { name: 'Ayşe', score: 10, brand: { name: 'Deniz' }, unsubscribeUrl: 'https://x.example/u' };
   it.each([
     ['CR LF', 'Ayşe\r\nBcc: victim@example.com'],
     ['NUL', 'Ay\u0000şe'],
@@ -117,5 +117,19 @@ describe('headers never carry what a name smuggles in', () => {
       // eslint-disable-next-line no-control-regex -- finding control characters is the point
       expect(subject).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
     }
+  });
+});
+
+describe('appreciation emails come from the brand', () => {
+  const brand = { name: 'Acme <Shop>', logoUrl: 'https://cdn.example/a.png', color: '#3949ab' };
+  it.each([
+    ['tr', 'En iyi dileklerimizle,'],
+    ['sr', 'Срдачан поздрав,'],
+    ['et', 'Parimate soovidega'],
+  ] as const)('signed off in %s by the brand’s name, with its logo and colour escaped', (language, closing) => {
+    const email = renderEmail('promoter-thanks', { language, latin: false }, { ...view, brand });
+    expect(email.text).toContain(`${closing}\nAcme <Shop>\n`);
+    expect(email.html).toContain(`${closing}<br>Acme &lt;Shop&gt;</p>`);
+    expect(email.html).toContain('<img src="https:&#x2F;&#x2F;cdn.example&#x2F;a.png" alt="Acme &lt;Shop&gt;"');
   });
 });

@@ -78,9 +78,11 @@ describe('alarms on emitted metrics', () => {
           emitMetric(name, 1, { campaignId });
       }
       emitMetric('EmailBounced');
+      // The mail pipeline's `${kind.name}Blocked` for the invitation kind.
+      emitMetric('InvitationBlocked', 1, { kind: 'invitation' });
     });
     const metrics = docs.flatMap(metricsOf);
-    expect(metrics).toHaveLength(CAMPAIGN_IDS.length * 4 + 1);
+    expect(metrics).toHaveLength(CAMPAIGN_IDS.length * 4 + 2);
     for (const metric of metrics) expect(alarmOn(metric.name, metric.dimensions), JSON.stringify(metric)).toBeDefined();
     expect(alarms).toHaveLength(metrics.length);
   });

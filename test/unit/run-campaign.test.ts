@@ -33,7 +33,7 @@ function given(overrides: Partial<CampaignPorts> = {}) {
       frequencyCapDays: 7,
       maxSendRate: 4,
       offers: {},
-      signOff: { name: 'Deniz', title: 'Care' },
+      brand: { name: 'Deniz' },
     },
     ...overrides,
   };

@@ -19,6 +19,11 @@ export interface ContactRules {
   periodDays: number;
   /** At most one email of the cap group (every appreciation email) per this many days; 0: no cap. */
   capDays: number;
+  /**
+   * The ledger entry alone says "once": no period window, and outside the cap group (neither held back by it nor
+   * counting towards it). For kinds whose period is one item (an invitation: period = its id).
+   */
+  ledgerOnly?: true;
 }
 
 export const SKIP_REASONS = ['unsubscribed', 'frequencyCap', 'alreadySent', 'suppressed'] as const;
@@ -109,6 +114,7 @@ export function decide(e: Eligibility): Decision {
     }
     return { kind: 'skip', reason: 'alreadySent' };
   }
+  if (e.rules.ledgerOnly) return { kind: 'send' };
   const { periodCutoff, capCutoff } = claimWindows(e.rules, e.runDate, e.now);
   const windows = [e.state, e.address?.state];
   const taken = (last: string | undefined, cutoff: string | undefined) =>

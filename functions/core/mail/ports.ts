@@ -56,7 +56,8 @@ export interface MailStore {
   /** Facts for many customers at once (`email`: their address as selected); `consistent` after a lost claim. */
   readMailingFacts(
     stream: string,
-    wanted: ReadonlyArray<{ customerId: string; email: string; period: string }>,
+    /** `email`: the address the caller knows the customer by, if any; the stored one is read either way. */
+    wanted: ReadonlyArray<{ customerId: string; email?: string; period: string }>,
     options?: { consistent?: boolean },
   ): Promise<Map<string, MailingFacts>>;
   /** Takes the claim in one step, or returns false when a condition failed (the caller re-reads to say why). */

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { newId } from '../../functions/core/ids.ts';
+import type { Mailer } from '../../functions/core/mail/ports.ts';
+import { parseKeyring, verifyToken } from '../../functions/core/tokens.ts';
+import { unsubscribeCustomer } from '../../functions/data/mail-ledger.ts';
+import { queryCustomerPartition } from '../../functions/data/customers.ts';
+import { getInvitations, scheduleInvitations } from '../../functions/data/invitations.ts';
+import { dynamoMailStore } from '../../functions/data/mail-ledger.ts';
+import { keys } from '../../functions/data/keys.ts';
+import { sesMailer } from '../../functions/data/mailer.ts';
+import { putSurvey } from '../../functions/data/surveys.ts';
+import { dispatchDue } from '../../functions/dispatch-invitations/dispatch.ts';
+import type { DispatchPorts } from '../../functions/dispatch-invitations/ports.ts';
+import { dynamoInvitationStore } from '../../functions/dispatch-invitations/store.ts';
+import { sesClient } from '../../functions/runtime/ses-client.ts';
+import { TEST_KEYRING } from '../setup-env.ts';
+import { getItem } from '../support/api.ts';
+import { appreciationDb, givenCustomer, header, instantClock, sentTo } from '../support/appreciation.ts';
+import { uniqueId } from '../support/factories.ts';
+
+const db = appreciationDb();
+const BASE = 'https://feedback.example.com';
+const DAY_MS = 86_400_000;
+const ring = parseKeyring(JSON.stringify(TEST_KEYRING));
+
+/** Tomorrow (UTC) at this hour: inside the ±30 days a dispatch accepts, and the same for every run of the tests. */
+const tomorrowAt = (hhmm: string, plusDays = 0) => {
+  const day = new Date(Date.now() + (1 + plusDays) * DAY_MS).toISOString().slice(0, 10);
+  return `${day}T${hhmm}:00.000Z`;
+};
+
+function ports(send?: Mailer): DispatchPorts {
+  return {
+    invitations: dynamoInvitationStore(db),
+    mail: dynamoMailStore(db),
+    send: send ?? sesMailer({ client: sesClient(), from: 'feedback@example.com', maxSendRate: 200, clock: instantClock }),
+    keyring: async () => ring,
+    now: () => Date.now(),
+    settings: {
+      timeZone: 'UTC',
+      sendWindow: { from: '09:00', to: '20:00' },
+      brand: { name: 'Acme', logoUrl: 'https://cdn.example/acme.png', color: '#3949ab' },
+      maxSendRate: 200,
+    },
+    linkBaseUrl: BASE,
+  };
+}
+
+const dispatch = (at: string, p = ports()) => dispatchDue(p, Date.parse(at), Date.now() + 60_000);
+
+async function givenSurvey(invite: { remindAfterDays: number; expiresInDays: number }, questions = ['nps', 'comment']) {
+  const surveyId = uniqueId('s');
+  await putSurvey(
+    db,
+    surveyId,
+    {
+      name: 'After purchase',
+      questions,
+      anonymous: false,
+      recontactDays: 0,
+      segmentBy: [],
+      invite: { on: [], delayHours: 0, sampleRate: 1, everyDays: 0, ...invite },
+    } as Parameters<typeof putSurvey>[2],
+    new Date().toISOString(),
+  );
+  return surveyId;
+}
+
+async function givenInvitation(surveyId: string, customerId: string, sendAt: string) {
+  const invitationId = newId();
+  expect(
+    await scheduleInvitations(db, customerId, [{ invitationId, surveyId, customerId, trigger: 'manual', sendAt }], {
+      now: new Date().toISOString(),
+      throttleDays: 0,
+    }),
+  ).toBe(true);
+  return invitationId;
+}
+
+const invitation = async (id: string) => (await getInvitations(db, [id]))[0]!;
+
+describe('the invitation dispatcher against DynamoDB Local and the local SES', () => {
+  it('sends each due invitation once, in the customer’s language, with one-click answers and unsubscribe headers', async () => {
+    const surveyId = await givenSurvey({ remindAfterDays: 3, expiresInDays: 14 });
+    const ayse = await givenCustomer(db, { name: 'Ayşe', locale: 'tr-TR' });
+    const milan = await givenCustomer(db, { name: 'Милан', locale: 'sr' });
+    const mari = await givenCustomer(db, { name: 'Mari', locale: 'et' });
+    const out = await givenCustomer(db, { name: 'Out', locale: 'en' });
+    const sendAt = tomorrowAt('10:00');
+    const ids = new Map<string, string>();
+    for (const c of [ayse, milan, mari, out]) ids.set(c.email, await givenInvitation(surveyId, c.customerId, sendAt));
+    await unsubscribeCustomer(db, out.customerId, new Date().toISOString()); // after scheduling: checked again at send
+
+    await dispatch(tomorrowAt('12:00'));
+    await dispatch(tomorrowAt('12:00'));
+
+    const emails = await sentTo(ayse.email, milan.email, mari.email, out.email);
+    expect(emails.map((e) => e.destination.to[0]).sort()).toEqual([ayse.email, milan.email, mari.email].sort());
+    const byRecipient = Object.fromEntries(emails.map((e) => [e.destination.to[0]!, e]));
+    expect(byRecipient[ayse.email]!.subject).toBe('Görüşünüz bizim için önemli – Acme');
+    expect(byRecipient[milan.email]!.subject).toBe('Ваше мишљење нам је важно – Acme');
+    expect(byRecipient[mari.email]!.body.text).toContain('Hea Mari!');
+    for (const email of emails) {
+      expect(header(email, 'List-Unsubscribe')).toMatch(/^<https:\/\/feedback\.example\.com\/v1\/unsubscribe\?token=[^>]+>$/);
+      expect(header(email, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      expect(email.body.html).toContain('https:&#x2F;&#x2F;cdn.example&#x2F;acme.png');
+      const link = new RegExp(`${BASE}/s/${surveyId}\\?t=([^&\\s]+)&score=7`).exec(email.body.text!);
+      expect(link).not.toBeNull();
+      const claims = verifyToken(ring, decodeURIComponent(link![1]!), 'survey', Date.now());
+      expect(claims).toMatchObject({ surveyId, invitationId: ids.get(email.destination.to[0]!) });
+    }
+
+    const sent = await invitation(ids.get(ayse.email)!);
+    expect(sent).toMatchObject({ status: 'sent', sentAt: tomorrowAt('12:00'), expiresAt: tomorrowAt('12:00', 14) });
+    expect(await invitation(ids.get(out.email)!)).toMatchObject({ status: 'skipped', reason: 'unsubscribed' });
+    const ledger = await queryCustomerPartition(db, ayse.customerId, 'EMAIL#');
+    expect(ledger).toHaveLength(1);
+    expect(ledger[0]).toMatchObject({ campaignId: 'invitation', period: ids.get(ayse.email), status: 'sent' });
+    // Outside the appreciation emails' cap group: the claim windows are not touched.
+    const mailState = keys.mailState(ayse.customerId);
+    expect(await getItem(mailState.pk, mailState.sk)).toBeUndefined();
+  });
+
+  it('waits for the send window in Tokyo and Los Angeles, reminds after the days set, expires the unanswered', async () => {
+    const surveyId = await givenSurvey({ remindAfterDays: 3, expiresInDays: 14 }, ['csat']);
+    const tokyo = await givenCustomer(db, { name: 'Yuki', locale: 'en', timezone: 'Asia/Tokyo' });
+    const la = await givenCustomer(db, { name: 'Sam', locale: 'en', timezone: 'America/Los_Angeles' });
+    const tokyoInv = await givenInvitation(surveyId, tokyo.customerId, tomorrowAt('14:00'));
+    const laInv = await givenInvitation(surveyId, la.customerId, tomorrowAt('14:00'));
+
+    // 14:00Z is 23:00 in Tokyo and 06:00 in Los Angeles (November: PST).
+    await dispatch(tomorrowAt('14:00'));
+    expect(await sentTo(tokyo.email, la.email)).toHaveLength(0);
+    expect(await invitation(tokyoInv)).toMatchObject({ status: 'scheduled', sendAt: tomorrowAt('00:00', 1) });
+    expect(await invitation(laInv)).toMatchObject({ status: 'scheduled', sendAt: tomorrowAt('17:00') });
+
+    await dispatch(tomorrowAt('17:00'));
+    expect((await sentTo(tokyo.email, la.email)).map((e) => e.destination.to[0])).toEqual([la.email]);
+    await dispatch(tomorrowAt('00:00', 1));
+    expect(await sentTo(tokyo.email)).toHaveLength(1);
+
+    // LA's reminder falls due three days after 17:00Z (09:00 there): sent then, once, with the same link.
+    await dispatch(tomorrowAt('17:00', 3));
+    await dispatch(tomorrowAt('17:00', 3));
+    const toLa = await sentTo(la.email);
+    expect(toLa).toHaveLength(2);
+    const linkOf = (text: string) => /https:\/\/\S+\?t=[^&\s]+/.exec(text)![0];
+    expect(linkOf(toLa[1]!.body.text!)).toBe(linkOf(toLa[0]!.body.text!));
+    expect(toLa[1]!.body.text).toContain('&score=5');
+    expect(await invitation(laInv)).toMatchObject({ status: 'sent', remindedAt: tomorrowAt('17:00', 3) });
+
+    await dispatch(tomorrowAt('17:00', 14));
+    expect(await invitation(laInv)).toMatchObject({ status: 'expired' });
+    expect(await sentTo(la.email)).toHaveLength(2);
+    // The open slot is free again: the customer may be invited to this survey anew.
+    const state = await getItem(keys.inviteState(la.customerId).pk, keys.inviteState(la.customerId).sk);
+    expect(state?.[`open:${surveyId}`]).toBeUndefined();
+  });
+
+  it('10 concurrent dispatchers, replayed 3 times, send every invitation exactly once', async () => {
+    const surveyId = await givenSurvey({ remindAfterDays: 0, expiresInDays: 7 });
+    const customers = await Promise.all(Array.from({ length: 20 }, () => givenCustomer(db, { locale: 'en' })));
+    const ids = await Promise.all(customers.map((c) => givenInvitation(surveyId, c.customerId, tomorrowAt('09:30'))));
+
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: 10 }, () => dispatch(tomorrowAt('10:00'))));
+    }
+
+    const emails = await sentTo(...customers.map((c) => c.email));
+    expect(emails).toHaveLength(20);
+    expect(new Set(emails.map((e) => e.destination.to[0])).size).toBe(20);
+    const stored = await getInvitations(db, ids);
+    expect(stored.every((i) => i.status === 'sent')).toBe(true);
+  }, 120_000);
+});
