@@ -19,7 +19,10 @@ export interface Access {
   siteOrigins?: boolean;
   /** Reads the link-signing keyring. */
   signingKeys?: boolean;
-  /** Reads the admin token (admin routes, admin imports). */
+  /**
+   * Reads the admin token (every route that is not public). Such routes accept API keys too, which the function
+   * reads by id: its `table` includes GetItem.
+   */
   adminToken?: boolean;
   /**
    * Sends appreciation emails: `ses:SendEmail` on the sender's identity and the configuration set only, and the
@@ -103,6 +106,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/manage-customers/handler.ts',
     access: { table: ['GetItem', 'Query', 'UpdateItem'], adminToken: true },
     routes: ['PUT /v1/customers/{customerId}', 'GET /v1/customers/{customerId}'],
+  },
+  {
+    name: 'ManageKeys',
+    entry: 'functions/manage-keys/handler.ts',
+    access: { table: ['GetItem', 'Query', 'PutItem', 'DeleteItem'], adminToken: true },
+    routes: ['POST /v1/keys', 'GET /v1/keys', 'DELETE /v1/keys/{keyId}'],
   },
   {
     name: 'SubmitResponse',

@@ -3,6 +3,8 @@ import { normaliseAddress } from '#core/mail/policy.ts';
 
 /** The partition-key prefix of response items: the scorer's stream filter and its decoder select on it. */
 export const RESPONSE_KEY_PREFIX = 'RESPONSE#';
+const API_KEYS_PARTITION = 'APIKEYS';
+const API_KEY_PREFIX = 'APIKEY#';
 /** The sort-key prefix of a customer's email ledger entries. */
 export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
 
@@ -24,6 +26,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | address       | ADDRESS#<sha256>       | #ADDRESS                    |                                  |                                    |                                    |
  * | campaign run  | CAMPAIGN#<campaignId>  | RUN#<runId>                 | PAUSEDRUNS / <until>#<cid>#<rid> |                                    |                                    |
  * | send rate     | SENDRATE               | #ACCOUNT                    |                                  |                                    |                                    |
+ * | API key       | APIKEYS                | APIKEY#<keyId>              |                                  |                                    |                                    |
  *
  * Score days are the scorer's aggregates: one survey's in one partition, each dimension's days contiguous, so a
  * date range of one dimension is one key-range query that reads nothing else (before this layout the sort key was
@@ -33,7 +36,8 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * unit of contact every customer with that email address shares: opted out, suppressed, and its claim windows; its
  * key is the SHA-256 (hex) of the normalised address, so no address appears in a key. A campaign run is in the
  * paused-runs index (gsi1) only while paused, `<until>` being its resumeAfter: the resume sweep reads just the runs
- * that wait, due first.
+ * that wait, due first. API keys share one partition (the team's few keys: listed with one Query, oldest first, as
+ * their ids are time-ordered); each holds the SHA-256 of its secret, never the secret.
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
@@ -64,6 +68,10 @@ export const keys = {
   campaignRun: (campaignId: string, runId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RUN#${runId}` }),
   /** The account's next free SES send slot, shared by every mailer (every run, schedule and email kind). */
   sendRate: () => ({ pk: 'SENDRATE', sk: '#ACCOUNT' }),
+  /** An API key: its name, scopes and the hash of its secret. */
+  apiKey: (keyId: string) => ({ pk: API_KEYS_PARTITION, sk: `${API_KEY_PREFIX}${keyId}` }),
+  /** The partition of every API key (the listing reads it whole). */
+  apiKeys: () => ({ pk: API_KEYS_PARTITION }),
 };
 
 /** Write shards of the customers-by-last-response index (gsi2 on customer items): no single hot partition. */
