@@ -20,7 +20,7 @@ export const handler = httpHandler(routes, {
         secretHash: secretHash(secret),
       });
       logger.info('ApiKeyCreated', { keyId, scopes: key.scopes });
-      return { status: 201, body: { ...key, secret } };
+      return { status: 201, body: { keyId, name: key.name, scopes: key.scopes, secret, createdAt: key.createdAt } };
     },
   },
   'GET /v1/keys': { handle: async () => ({ status: 200, body: { items: await listApiKeys(db) } }) },
