@@ -167,8 +167,9 @@ async function authorize(headers: Record<string, string>, auth: Auth): Promise<C
   const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header); // the scheme is case-insensitive (RFC 9110)
   const caller = match ? await callerOf(match[1]!) : undefined;
   if (!caller) throw new Unauthorized('The admin token or API key is wrong, or the key was revoked.');
-  if (caller.kind === 'key' && !grants(caller.scopes, needed)) {
-    throw new Forbidden(`This API key does not have the "${needed}" scope this route needs.`);
+  if (caller.kind === 'key') {
+    logger.appendKeys({ keyId: caller.keyId }); // this request's log lines say which key made it
+    if (!grants(caller.scopes, needed)) throw new Forbidden(`This API key does not have the "${needed}" scope this route needs.`);
   }
   return caller;
 }
