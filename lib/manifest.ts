@@ -21,7 +21,10 @@ export interface Access {
   brand?: boolean;
   /** Reads the link-signing keyring. */
   signingKeys?: boolean;
-  /** Reads the admin token (admin routes, admin imports). */
+  /**
+   * Reads the admin token (every route that is not public). Such routes accept API keys too, which the function
+   * reads by id: its `table` includes GetItem.
+   */
   adminToken?: boolean;
   /**
    * Sends appreciation emails: `ses:SendEmail` on the sender's identity and the configuration set only, and the
@@ -115,6 +118,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     routes: ['POST /v1/events', 'POST /v1/surveys/{surveyId}/invitations', 'GET /v1/surveys/{surveyId}/invitations'],
     // An event reads and writes a few items; 500 customers by hand are 500 transactions, 8 at a time.
     timeoutSeconds: 29,
+  },
+  {
+    name: 'ManageKeys',
+    entry: 'functions/manage-keys/handler.ts',
+    access: { table: ['GetItem', 'Query', 'PutItem', 'DeleteItem'], adminToken: true },
+    routes: ['POST /v1/keys', 'GET /v1/keys', 'DELETE /v1/keys/{keyId}'],
   },
   {
     name: 'SubmitResponse',

@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod/mini';
 import { FUNCTIONS, type FunctionSpec } from '../lib/manifest.ts';
-import { apiComponents, type Answer, type Auth, type RouteSpec, type RouteSpecs } from '../functions/runtime/routes.ts';
+import { apiComponents, scopeOf, type Answer, type Auth, type RouteSpec, type RouteSpecs } from '../functions/runtime/routes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where the document lives, absolute. */
@@ -105,8 +105,10 @@ function ref(schema: z.ZodMiniType, at: string) {
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'validation_failed: the body, a path or query parameter or a header is not valid (see issues).',
-  401: 'unauthorized: the admin token is missing or wrong.',
-  403: 'invalid_token: the link token is missing, invalid, expired or for another survey, or names another customer.',
+  401: 'unauthorized: the admin token or API key is missing or wrong, or the key was revoked.',
+  403:
+    'forbidden: the API key does not have the scope this route needs; or (POST /v1/responses) invalid_token: the link ' +
+    'token is missing, invalid, expired or for another survey, or names another customer.',
   404: 'not_found',
   409: 'A conflict: idempotency_in_progress, or recontact_too_soon.',
   413: 'payload_too_large: the body is over 16 KiB.',
@@ -115,7 +117,22 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   500: 'internal_error',
 };
 
-const SECURITY: Record<Auth, Json[]> = { admin: [{ adminToken: [] }], adminOptional: [{}, { adminToken: [] }], public: [] };
+/** The bearer credential, with the scope the route needs as its role (OpenAPI 3.1 allows roles on any scheme). */
+function security(auth: Auth): Json[] {
+  const scope = scopeOf(auth);
+  if (scope === undefined) return [];
+  return typeof auth === 'object' ? [{}, { bearer: [scope] }] : [{ bearer: [scope] }];
+}
+
+/** The route's scope in words, at the end of its description, where readers of the reference look. */
+function scopeSentence(auth: Auth): string {
+  const scope = scopeOf(auth);
+  if (scope === undefined) return 'Public: no credential.';
+  const key = scope === 'admin' ? 'an API key with scope `admin`' : `an API key with scope \`${scope}\` or \`admin\``;
+  return typeof auth === 'object'
+    ? `Open; a credential, when sent, must be the admin token or ${key}, and unlocks more.`
+    : `Scope \`${scope}\`: the admin token or ${key}.`;
+}
 
 function parameters(routeKey: string, spec: RouteSpec): Json[] {
   const list = (where: 'path' | 'query', object: z.ZodMiniObject | undefined): Json[] => {
@@ -161,7 +178,7 @@ function answer(answer: Answer, spec: RouteSpec, at: string): Json {
 
 function operation(routeKey: string, spec: RouteSpec): Json {
   const params = parameters(routeKey, spec);
-  const errors = new Set([...spec.errors, ...(spec.auth === 'public' ? [] : [401]), 500]);
+  const errors = new Set([...spec.errors, ...(spec.auth === 'public' ? [] : [401, 403]), 500]);
   const responses: Json = Object.fromEntries(
     Object.entries(spec.responses).map(([status, a]) => [status, answer(a, spec, `${routeKey} ${status}`)]),
   );
@@ -169,8 +186,8 @@ function operation(routeKey: string, spec: RouteSpec): Json {
   return {
     operationId: operationId(routeKey),
     summary: spec.summary,
-    ...(spec.description ? { description: spec.description } : {}),
-    security: SECURITY[spec.auth],
+    description: [spec.description, scopeSentence(spec.auth)].filter(Boolean).join(' '),
+    security: security(spec.auth),
     ...(params.length ? { parameters: params } : {}),
     ...(spec.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: ref(spec.body, `${routeKey} body`) } } } }
@@ -218,15 +235,18 @@ export async function buildOpenApi(): Promise<Json> {
         variables: { ApiUrl: { default: 'https://example.execute-api.us-east-1.amazonaws.com' } },
       },
     ],
-    security: SECURITY.admin,
+    security: security('admin'),
     paths,
     components: {
       securitySchemes: {
-        adminToken: {
+        bearer: {
           type: 'http',
           scheme: 'bearer',
           description:
-            'The admin token: FEEDBACK_ADMIN_TOKEN locally; deployed, the Secrets Manager secret of output AdminTokenSecretArn.',
+            'The admin token (FEEDBACK_ADMIN_TOKEN locally; deployed, the Secrets Manager secret of output ' +
+            'AdminTokenSecretArn), which may call every route, or an API key (`fbk_…`, from POST /v1/keys) with the ' +
+            'scope the route names: `admin` may call every route, `read` and `ingest` the routes that name them. A key ' +
+            'without the scope is 403 forbidden; a revoked key is refused within 60 seconds.',
         },
       },
       responses: Object.fromEntries(

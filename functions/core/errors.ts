@@ -22,8 +22,14 @@ export class ValidationFailed extends DomainError {
   }
 }
 export class Unauthorized extends DomainError {
-  constructor(message = 'Send the admin token as "Authorization: Bearer <token>".') {
+  constructor(message = 'Send the admin token or an API key as "Authorization: Bearer <token>".') {
     super(401, 'unauthorized', message);
+  }
+}
+/** A valid key without the scope the route needs. */
+export class Forbidden extends DomainError {
+  constructor(message: string) {
+    super(403, 'forbidden', message);
   }
 }
 export class InvalidToken extends DomainError {

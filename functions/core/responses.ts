@@ -57,7 +57,9 @@ export function resolveRespondent(
 export function checkSubmittedAt(input: ResponseInput, isAdmin: boolean, nowMs: number): string | undefined {
   if (input.submittedAt === undefined) return undefined;
   if (!isAdmin) {
-    throw new ValidationFailed([{ path: 'submittedAt', message: 'Only an import with the admin token may set submittedAt.' }]);
+    throw new ValidationFailed([
+      { path: 'submittedAt', message: 'Only an import with the admin token or an ingest key may set submittedAt.' },
+    ]);
   }
   const at = Date.parse(input.submittedAt);
   if (at > nowMs + 60_000) throw new ValidationFailed([{ path: 'submittedAt', message: 'submittedAt is in the future.' }]);

@@ -7,8 +7,9 @@ import { keys } from './keys.ts';
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const IN_PROGRESS_LEASE_MS = 30_000;
 
-/** Who sent an idempotency key: the admin (imports), a link's customer, or an anonymous caller. */
-export type KeyCaller = { kind: 'admin' } | { kind: 'customer'; customerId: string } | { kind: 'anonymous' };
+/** Who sent an idempotency key: the admin token or an API key (imports), a link's customer, or an anonymous caller. */
+export type KeyCaller =
+  { kind: 'admin' } | { kind: 'apiKey'; keyId: string } | { kind: 'customer'; customerId: string } | { kind: 'anonymous' };
 
 /**
  * The key as stored: the caller's namespace, then the key they sent. Keys are the caller's own, so nobody can occupy
@@ -16,7 +17,8 @@ export type KeyCaller = { kind: 'admin' } | { kind: 'customer'; customerId: stri
  * contain `#` (customer ids cannot), so two callers' keys never meet.
  */
 export function scopedIdempotencyKey(caller: KeyCaller, key: string): string {
-  const namespace = caller.kind === 'customer' ? `customer:${caller.customerId}` : caller.kind;
+  const namespace =
+    caller.kind === 'customer' ? `customer:${caller.customerId}` : caller.kind === 'apiKey' ? `key:${caller.keyId}` : caller.kind;
   return `${namespace}#${key}`;
 }
 

@@ -5,6 +5,8 @@ import { normaliseAddress } from '#core/mail/policy.ts';
 export const RESPONSE_KEY_PREFIX = 'RESPONSE#';
 /** The partition-key prefix of invitation items: the scorer counts their sends and answers (the response rate). */
 export const INVITATION_KEY_PREFIX = 'INVITATION#';
+const API_KEYS_PARTITION = 'APIKEYS';
+const API_KEY_PREFIX = 'APIKEY#';
 /** The sort-key prefix of a customer's email ledger entries. */
 export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
 
@@ -30,6 +32,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | invite state  | CUSTOMER#<customerId>  | #INVITESTATE                |                                  |                                    |                                    |
  * | event         | EVENT#<eventId>        | #EVENT                      |                                  | EVENTS#<cid> / <occurredAt>#<eid>  |                                    |
  * | cadence run   | CADENCERUN#<surveyId>  | #CADENCERUN                 |                                  |                                    |                                    |
+ * | API key       | APIKEYS                | APIKEY#<keyId>              |                                  |                                    |                                    |
  *
  * Score days are the scorer's aggregates: one survey's in one partition, each dimension's days contiguous, so a
  * date range of one dimension is one key-range query that reads nothing else (before this layout the sort key was
@@ -42,7 +45,8 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * that wait, due first. An invitation is in the due index (gsi3) only while an action is due (its send, its
  * reminder, its expiry): the dispatcher reads due items, never the rest. The invite state holds a customer's latest
  * invitation instant and their open invitation per survey (attributes `open:<surveyId>`), the facts the contact
- * rules check atomically.
+ * rules check atomically. API keys share one partition (the team's few keys: listed with one Query, oldest
+ * first, as their ids are time-ordered); each holds the SHA-256 of its secret, never the secret.
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
@@ -78,6 +82,10 @@ export const keys = {
   cadenceRun: (surveyId: string) => ({ pk: `CADENCERUN#${surveyId}`, sk: '#CADENCERUN' }),
   /** The account's next free SES send slot, shared by every mailer (every run, schedule and email kind). */
   sendRate: () => ({ pk: 'SENDRATE', sk: '#ACCOUNT' }),
+  /** An API key: its name, scopes and the hash of its secret. */
+  apiKey: (keyId: string) => ({ pk: API_KEYS_PARTITION, sk: `${API_KEY_PREFIX}${keyId}` }),
+  /** The partition of every API key (the listing reads it whole). */
+  apiKeys: () => ({ pk: API_KEYS_PARTITION }),
 };
 
 /** Write shards of the customers-by-last-response index (gsi2 on customer items): no single hot partition. */

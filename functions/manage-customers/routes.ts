@@ -27,7 +27,7 @@ const CustomerHistory = component(
 
 export const routes = defineRoutes({
   'PUT /v1/customers/{customerId}': {
-    auth: 'admin',
+    auth: 'ingest',
     summary: 'Create or replace a customer',
     description: 'A replace keeps createdAt and the unsubscribe state; optional fields left out are removed.',
     params,
@@ -36,7 +36,7 @@ export const routes = defineRoutes({
     errors: [400, 413, 415],
   },
   'GET /v1/customers/{customerId}': {
-    auth: 'admin',
+    auth: 'read',
     summary: 'Read a customer, their responses, the emails sent to them and their invitations',
     params,
     responses: { 200: { description: 'The customer and their history.', schema: CustomerHistory } },

@@ -34,7 +34,7 @@ export const routes = defineRoutes({
     errors: [400, 413, 415],
   },
   'GET /v1/surveys/{surveyId}': {
-    auth: 'admin',
+    auth: 'read',
     summary: 'Read a survey',
     params,
     responses: { 200: { description: 'The survey.', schema: Survey } },

@@ -96,8 +96,8 @@ const BODY = `<header class="top">
 <section class="panel login" id="login" hidden aria-labelledby="login-title">
 <form id="login-form">
 <h2 id="login-title">Sign in</h2>
-<p class="muted">Enter the admin token of this deployment. It is kept in this browser tab only and sent to the API as a bearer token.</p>
-<div class="field"><label for="token">Admin token</label><input id="token" name="token" type="password" autocomplete="current-password" required spellcheck="false"></div>
+<p class="muted">Enter the admin token of this deployment, or an API key with the <code>read</code> scope: the dashboard only reads. It is kept in this browser tab only and sent to the API as a bearer token.</p>
+<div class="field"><label for="token">Admin token or read key</label><input id="token" name="token" type="password" autocomplete="current-password" required spellcheck="false"></div>
 <p class="notice error message" id="login-error" role="alert"></p>
 <button type="submit" class="btn">Continue</button>
 </form>
@@ -140,7 +140,7 @@ ${TRENDED.map(trendPanel).join('\n')}
 /** The CSP is fixed: the page's only style and script are these constants, and no site may frame it. */
 export const DASHBOARD_HEADERS = pageHeaders({ scripts: [DASHBOARD_SCRIPT], styles: [DASHBOARD_CSS] });
 
-/** The dashboard shell: static; its script asks for the admin token and reads the scores and responses APIs. */
+/** The dashboard shell: static; its script asks for the admin token or a read key and reads the scores and responses APIs. */
 export function renderDashboardPage(): string {
   const data: DashboardPageData = { metrics: METRICS };
   return renderDocument({

@@ -6,7 +6,7 @@ import { defineRoutes, queryDate, todayUtc } from '#runtime/routes.ts';
 
 export const routes = defineRoutes({
   'GET /v1/surveys/{surveyId}/scores': {
-    auth: 'admin',
+    auth: 'read',
     summary: "A survey's NPS, CSAT and CES over time",
     description:
       'Read from the aggregates kept by the stream scorer. See the contract for the SCORES shape. ' +

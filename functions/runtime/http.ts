@@ -4,9 +4,13 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod/mini';
+import { grants, keyIdOf, secretMatches, type Scope } from '#core/api-keys.ts';
 import { secretsEqual } from '#core/tokens.ts';
+import { getApiKeyCached } from '#data/api-keys.ts';
+import type { Db } from '#data/db.ts';
 import {
   DomainError,
+  Forbidden,
   NotFound,
   PayloadTooLarge,
   Unauthorized,
@@ -16,8 +20,9 @@ import {
 } from '#core/errors.ts';
 import { ENV } from './env.ts';
 import { logger } from './logger.ts';
-import type { Auth, RouteSpec, RouteSpecs } from './routes.ts';
+import { scopeOf, type Auth, type RouteSpec, type RouteSpecs } from './routes.ts';
 import { adminToken } from './secrets.ts';
+import { tableFromEnv } from './wiring.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -33,8 +38,8 @@ export interface HttpRequest<R extends RouteSpec = RouteSpec> {
   /** The parsed body; undefined when the body is empty and the route declares no schema. */
   body: Parsed<R, 'body', unknown>;
   rawBody: string;
-  /** True when a valid admin token came with the request. */
-  isAdmin: boolean;
+  /** Who sent a valid credential holding the route's scope; undefined for anonymous callers (public, optional routes). */
+  caller: Caller | undefined;
   /** Base URL for links this request hands out. */
   origin: string;
   /** Of the route's `produces`, the one `Accept` prefers (the first when none is acceptable). */
@@ -131,16 +136,42 @@ function hostileJson(value: unknown): Issue | undefined {
   return undefined;
 }
 
-async function isAdmin(headers: Record<string, string>, auth: Auth): Promise<boolean> {
+/** Who is calling, once the bearer credential is checked: the stack's admin token, or an API key with its scopes. */
+export type Caller = { kind: 'adminToken' } | { kind: 'key'; keyId: string; scopes: readonly Scope[] };
+
+let keyTable: Db | undefined; // wired on the first key, so functions whose routes are all public need no table
+
+/** The caller a bearer credential names, or undefined: the admin token first (constant time), else a key by id + hash. */
+async function callerOf(credential: string): Promise<Caller | undefined> {
+  if (secretsEqual(credential, await adminToken())) return { kind: 'adminToken' };
+  const keyId = keyIdOf(credential);
+  if (keyId === undefined) return undefined;
+  const key = await getApiKeyCached((keyTable ??= tableFromEnv()), keyId);
+  if (!key || !secretMatches(credential, key.secretHash)) return undefined;
+  return { kind: 'key', keyId, scopes: key.scopes };
+}
+
+/**
+ * Checks the route's auth against the Authorization header, once per request: 401 without a valid credential (where
+ * one is needed, or when a wrong one is sent), 403 `forbidden` for a key without the route's scope. Public routes
+ * never read credentials: deployed, their functions cannot.
+ */
+async function authorize(headers: Record<string, string>, auth: Auth): Promise<Caller | undefined> {
+  const needed = scopeOf(auth);
+  if (needed === undefined) return undefined;
   const header = headers.authorization;
-  if (auth === 'public') return false;
   if (header === undefined) {
-    if (auth === 'admin') throw new Unauthorized();
-    return false;
+    if (typeof auth === 'object') return undefined; // optional: an anonymous caller
+    throw new Unauthorized();
   }
   const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header); // the scheme is case-insensitive (RFC 9110)
-  if (!match || !secretsEqual(match[1]!, await adminToken())) throw new Unauthorized('The admin token is wrong.');
-  return true;
+  const caller = match ? await callerOf(match[1]!) : undefined;
+  if (!caller) throw new Unauthorized('The admin token or API key is wrong, or the key was revoked.');
+  if (caller.kind === 'key') {
+    logger.appendKeys({ keyId: caller.keyId }); // this request's log lines say which key made it
+    if (!grants(caller.scopes, needed)) throw new Forbidden(`This API key does not have the "${needed}" scope this route needs.`);
+  }
+  return caller;
 }
 
 function origin(event: APIGatewayProxyEventV2, headers: Record<string, string>): string {
@@ -212,12 +243,27 @@ function checkHeaders(spec: RouteSpec, headers: Record<string, string>): void {
 
 export type RouteHandlers<S extends RouteSpecs> = { [K in keyof S]: { handle(req: HttpRequest<S[K]>): Promise<HttpResult> } };
 
+type Authorizer = (headers: Record<string, string>, auth: Auth) => Promise<Caller | undefined>;
+
 /**
  * The one middy stack of every HTTP function: logging context, error mapping, header names lower-cased, content
- * negotiation, then dispatch by route key. Each route's params, query, headers and body are validated with the
- * schemas its declaration gives (400 with the contract's issues) before its handler runs.
+ * negotiation, then dispatch by route key. The credential is checked against the route's auth first; then each
+ * route's params, query, headers and body are validated with the schemas its declaration gives (400 with the
+ * contract's issues) before its handler runs.
  */
-export function httpHandler<S extends RouteSpecs>(specs: S, handlers: RouteHandlers<S>) {
+export const httpHandler = <S extends RouteSpecs>(specs: S, handlers: RouteHandlers<S>) => httpStack(specs, handlers, authorize);
+
+/**
+ * The same stack for a function whose routes are all public (the health check): it never reads a credential, so its
+ * bundle holds no key lookup and the function needs neither the admin token nor the table.
+ */
+export function publicHttpHandler<S extends RouteSpecs>(specs: S, handlers: RouteHandlers<S>) {
+  const guarded = Object.keys(specs).filter((key) => specs[key]!.auth !== 'public');
+  if (guarded.length > 0) throw new Error(`publicHttpHandler serves public routes only, not ${guarded.join(', ')}`);
+  return httpStack(specs, handlers, async () => undefined);
+}
+
+function httpStack<S extends RouteSpecs>(specs: S, handlers: RouteHandlers<S>, authorizer: Authorizer) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(errorResponses())
@@ -228,7 +274,7 @@ export function httpHandler<S extends RouteSpecs>(specs: S, handlers: RouteHandl
       const route = handlers[event.routeKey];
       if (!spec || !route) throw new NotFound(`${event.requestContext.http.method} ${event.rawPath}`);
       const headers = (event.headers ?? {}) as Record<string, string>;
-      const admin = await isAdmin(headers, spec.auth);
+      const caller = await authorizer(headers, spec.auth);
       const { raw, body } = readBody(event, headers, spec);
       const params = event.pathParameters ?? {};
       const query = event.queryStringParameters ?? {};
@@ -240,7 +286,7 @@ export function httpHandler<S extends RouteSpecs>(specs: S, handlers: RouteHandl
         headers,
         body: spec.body ? parse(spec.body, body) : body,
         rawBody: raw,
-        isAdmin: admin,
+        caller,
         origin: origin(event, headers),
         mediaType: spec.produces && (negotiated.preferredMediaType ?? spec.produces[0]),
         language: spec.languages && negotiated.preferredLanguage,

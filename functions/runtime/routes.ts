@@ -8,14 +8,19 @@ import * as z from 'zod/mini';
 import { dateProblem, EARLIEST_DATE } from '#core/date-range.ts';
 import { INVITATION_STATUSES } from '#core/invitations/rules.ts';
 import { customerId, responseBody, surveyId } from '#core/schemas.ts';
+import type { Scope } from '#core/api-keys.ts';
 
-export type Auth =
-  /** 401 without the admin token. */
-  | 'admin'
-  /** Open; the admin token, when sent, unlocks more (a wrong one is 401). */
-  | 'adminOptional'
-  /** Open; an Authorization header is ignored (the function cannot read the token). */
-  | 'public';
+/**
+ * Who may call a route. A scope (`admin`, `read`, `ingest`): the admin token, or an API key holding that scope or
+ * `admin`; 401 without a valid credential, 403 `forbidden` with a key that lacks the scope. `{ optional: scope }`:
+ * open, and a credential, when sent, must be valid and hold the scope, and unlocks more (`req.caller`). `public`:
+ * open; an Authorization header is ignored (the function cannot read credentials).
+ */
+export type Auth = Scope | { optional: Scope } | 'public';
+
+/** The scope a route's callers must hold (when they send a credential, for optional ones); none for public routes. */
+export const scopeOf = (auth: Auth): Scope | undefined =>
+  auth === 'public' ? undefined : typeof auth === 'string' ? auth : auth.optional;
 
 export interface Answer {
   description: string;
@@ -46,7 +51,7 @@ export interface RouteSpec {
   languages?: readonly string[];
   /** Success answers by status. */
   responses: Record<number, Answer>;
-  /** Error statuses the route answers, besides 401 (on routes that are not public) and 500. */
+  /** Error statuses the route answers, besides 401 and 403 (on routes that are not public) and 500. */
   errors: readonly number[];
 }
 
@@ -76,7 +81,8 @@ export const ErrorBody = component(
         .string()
         .check(
           z.describe(
-            'validation_failed 400, unauthorized 401, invalid_token 403, not_found 404, idempotency_in_progress 409, ' +
+            'validation_failed 400, unauthorized 401, invalid_token 403, forbidden 403, not_found 404, ' +
+              'idempotency_in_progress 409, ' +
               'recontact_too_soon 409, payload_too_large 413, unsupported_media_type 415, idempotency_key_reused 422, ' +
               'internal_error 500',
           ),

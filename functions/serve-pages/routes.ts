@@ -44,7 +44,8 @@ export const routes = defineRoutes({
   'GET /dashboard': {
     auth: 'public',
     summary: 'Dashboard',
-    description: 'Asks for the admin token in the browser, then shows scores over time, distributions, segments and comments.',
+    description:
+      'Asks for the admin token or a read key in the browser, then shows scores over time, distributions, segments and comments.',
     responses: { 200: { description: 'The dashboard page.', contentType: 'text/html' } },
     errors: [],
   },

@@ -123,25 +123,30 @@ const asHttp = (result: IdempotentResult, headers?: Record<string, string>): Htt
 
 async function submit(req: HttpRequest<(typeof routes)['POST /v1/responses']>): Promise<HttpResult> {
   const input = req.body;
-  const submittedAt = checkSubmittedAt(input, req.isAdmin, Date.now());
+  // The admin token or a key with the ingest scope (the route's auth checked it): may import history.
+  const importer = req.caller !== undefined;
+  const submittedAt = checkSubmittedAt(input, importer, Date.now());
   const claims = input.token === undefined ? null : verifyToken(await signingKeyring(), input.token, 'survey', Date.now());
   const sentKey = req.headers['idempotency-key'];
-  if (sentKey === undefined) return asHttp(await accept(input, submittedAt, req.isAdmin, claims));
+  if (sentKey === undefined) return asHttp(await accept(input, submittedAt, importer, claims));
 
   // The caller's own namespace: an invalid token counts as anonymous (the request is then refused, the key freed).
-  const caller: KeyCaller = req.isAdmin
-    ? { kind: 'admin' }
-    : claims
-      ? { kind: 'customer', customerId: claims.customerId }
-      : { kind: 'anonymous' };
+  const caller: KeyCaller =
+    req.caller?.kind === 'key'
+      ? { kind: 'apiKey', keyId: req.caller.keyId }
+      : req.caller
+        ? { kind: 'admin' }
+        : claims
+          ? { kind: 'customer', customerId: claims.customerId }
+          : { kind: 'anonymous' };
   const key = scopedIdempotencyKey(caller, sentKey);
-  const claim = await claimIdempotencyKey(db, key, bodyHash(`${req.isAdmin}\n${req.rawBody}`), Date.now());
+  const claim = await claimIdempotencyKey(db, key, bodyHash(`${importer}\n${req.rawBody}`), Date.now());
   if (claim.kind === 'mismatch') throw new IdempotencyKeyReused();
   if (claim.kind === 'in_progress') throw new IdempotencyInProgress();
   if (claim.kind === 'replay') return asHttp(claim.result, { 'idempotent-replayed': 'true' });
   const held = { key, owner: claim.owner };
   try {
-    return asHttp(await accept(input, submittedAt, req.isAdmin, claims, held));
+    return asHttp(await accept(input, submittedAt, importer, claims, held));
   } catch (error) {
     await releaseIdempotencyKey(db, key, claim.owner); // a rejected or failed request leaves nothing behind
     throw error;

@@ -7,7 +7,7 @@ const ResponseInput = component(
   responseBody.check(
     z.describe(
       'At least one of nps, csat, ces, each a question of the survey. A survey that is not anonymous needs its link ' +
-        'token; customerId without a token, and submittedAt, need the admin token (imports).',
+        'token; customerId without a token, and submittedAt, need the admin token or an ingest key (imports).',
     ),
   ),
 );
@@ -31,13 +31,13 @@ const replayed = {
 
 export const routes = defineRoutes({
   'POST /v1/responses': {
-    auth: 'adminOptional',
+    auth: { optional: 'ingest' },
     summary: 'Submit a response',
     description:
       'One link, one response: a later submission with the same token replaces the answers (200, same responseId). ' +
       'With an Idempotency-Key, the same key and body within 24 hours answer the first status and body again with ' +
       '`Idempotent-Replayed: true`; the same key with another body is 422; while the first is in flight, 409. ' +
-      'With the admin token, customerId without a token and submittedAt (not in the future) import history.',
+      'With the admin token or an ingest key, customerId without a token and submittedAt (not in the future) import history.',
     headers: {
       'Idempotency-Key': {
         description: 'Makes retries safe: 1–255 visible ASCII characters, remembered for 24 hours.',

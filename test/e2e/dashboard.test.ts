@@ -136,7 +136,7 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
 
     await signIn(page, 'wrong-token');
     await showSurvey(page, surveyId);
-    await page.getByText('The admin token was rejected. Enter it again.').waitFor();
+    await page.getByText('The admin token or key was rejected. Enter it again.').waitFor();
     expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
     expect(await page.evaluate(() => sessionStorage.getItem('feedback.adminToken'))).toBeNull();
 

@@ -21,7 +21,7 @@ const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'probe',
 async function call(auth: Auth, authorization?: string) {
   const handler = httpHandler(
     { 'GET /probe': { auth, summary: 'Probe', responses: { 200: { description: 'ok' } }, errors: [] } },
-    { 'GET /probe': { handle: async (req) => ({ status: 200, body: { isAdmin: req.isAdmin } }) } },
+    { 'GET /probe': { handle: async (req) => ({ status: 200, body: { caller: req.caller ?? null } }) } },
   );
   const res = await handler(event(authorization), context);
   return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') };
@@ -38,25 +38,27 @@ describe('route auth', () => {
     ['admin', 'Bearer wrong-token', 401],
     ['admin', `Bearer ${TEST_ADMIN_TOKEN}`, 200],
     ['admin', `bearer ${TEST_ADMIN_TOKEN}`, 200],
-    ['adminOptional', undefined, 200],
-    ['adminOptional', 'Bearer wrong-token', 401],
-    ['adminOptional', 'Basic dXNlcjpwYXNz', 401],
-    ['adminOptional', `Bearer ${TEST_ADMIN_TOKEN}`, 200],
+    ['read', undefined, 401],
+    ['read', `Bearer ${TEST_ADMIN_TOKEN}`, 200],
+    [{ optional: 'ingest' }, undefined, 200],
+    [{ optional: 'ingest' }, 'Bearer wrong-token', 401],
+    [{ optional: 'ingest' }, 'Basic dXNlcjpwYXNz', 401],
+    [{ optional: 'ingest' }, `Bearer ${TEST_ADMIN_TOKEN}`, 200],
     ['public', 'Bearer anything', 200],
-  ] as const)('%s route with %s → %i', async (auth, header, status) => {
+  ] as const)('%j route with %s → %i', async (auth, header, status) => {
     const res = await call(auth, header);
     expect(res.status).toBe(status);
     if (status === 401) expect(res.body.error.code).toBe('unauthorized');
   });
 
-  it('tells the handler whether the admin is calling', async () => {
-    expect((await call('adminOptional', `Bearer ${TEST_ADMIN_TOKEN}`)).body).toEqual({ isAdmin: true });
-    expect((await call('adminOptional')).body).toEqual({ isAdmin: false });
+  it('tells the handler who is calling', async () => {
+    expect((await call({ optional: 'ingest' }, `Bearer ${TEST_ADMIN_TOKEN}`)).body).toEqual({ caller: { kind: 'adminToken' } });
+    expect((await call({ optional: 'ingest' })).body).toEqual({ caller: null });
   });
 
   it('never reads the admin token on public routes: deployed, their functions cannot', async () => {
     delete process.env[ENV.adminToken];
     const res = await call('public', 'Bearer anything');
-    expect(res).toEqual({ status: 200, body: { isAdmin: false } });
+    expect(res).toEqual({ status: 200, body: { caller: null } });
   });
 });

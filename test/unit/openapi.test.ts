@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS, routesOf } from '../../lib/manifest.ts';
 import { buildOpenApi, declaredRoutes, OPENAPI_FILE, renderOpenApi } from '../../scripts/openapi.ts';
+import { scopeOf } from '../../functions/runtime/routes.ts';
 
 const doc = (await buildOpenApi()) as any;
 const routeKeys = routesOf()
@@ -26,9 +27,9 @@ describe('docs/openapi.json', () => {
     expect(onDisk === renderOpenApi(doc), `docs/openapi.json is stale: run \`npm run openapi\` and commit the result`).toBe(true);
   });
 
-  it('is OpenAPI 3.1 with the bearer admin token scheme', () => {
+  it('is OpenAPI 3.1 with one bearer scheme: the admin token or an API key', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.components.securitySchemes.adminToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
   it.each(routeKeys)('documents %s, with an operationId of its own', (routeKey) => {
@@ -56,8 +57,9 @@ describe('docs/openapi.json', () => {
       required: ['error'],
       properties: { error: { required: ['code', 'message'], properties: { issues: { type: 'array' } } } },
     });
-    for (const routeKey of routeKeys.filter((key) => operationOf(key)?.security?.[0]?.adminToken)) {
+    for (const routeKey of routeKeys.filter((key) => operationOf(key).security.length > 0)) {
       expect(operationOf(routeKey).responses['401'], routeKey).toEqual({ $ref: '#/components/responses/Error401' });
+      expect(operationOf(routeKey).responses['403'], routeKey).toEqual({ $ref: '#/components/responses/Error403' });
     }
   });
 
@@ -89,12 +91,20 @@ describe('docs/openapi.json', () => {
     expect(operationOf('GET /v1/surveys/{surveyId}/responses').responses['200'].content).toHaveProperty('text/csv');
   });
 
-  it('spells auth one way: the bearer admin token, optional on adminOptional routes, none on public ones', () => {
-    const securities = routeKeys.map((key) => JSON.stringify(operationOf(key).security));
-    expect(new Set(securities)).toEqual(new Set(['[{"adminToken":[]}]', '[{},{"adminToken":[]}]', '[]']));
-    expect(Object.keys(doc.components.securitySchemes)).toEqual(['adminToken']);
+  it('states the scope of every route: the bearer credential with the scope as its role, optional or none', async () => {
+    for (const { routeKey, spec } of await declaredRoutes()) {
+      const scope = scopeOf(spec.auth);
+      const expected =
+        scope === undefined ? [] : typeof spec.auth === 'object' ? [{}, { bearer: [scope] }] : [{ bearer: [scope] }];
+      expect(operationOf(routeKey).security, routeKey).toEqual(expected);
+      expect(operationOf(routeKey).description, routeKey).toMatch(scope ? `\`${scope}\`` : 'Public: no credential.');
+    }
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(['bearer']);
     expect(operationOf('GET /health').security).toEqual([]);
-    expect(operationOf('POST /v1/responses').security).toEqual([{}, { adminToken: [] }]);
+    expect(operationOf('POST /v1/responses').security).toEqual([{}, { bearer: ['ingest'] }]);
+    expect(operationOf('GET /v1/surveys/{surveyId}/scores').security).toEqual([{ bearer: ['read'] }]);
+    expect(operationOf('PUT /v1/customers/{customerId}').security).toEqual([{ bearer: ['ingest'] }]);
+    expect(operationOf('POST /v1/keys').security).toEqual([{ bearer: ['admin'] }]);
   });
 
   it('documents only errors the service produces (no rate_limited: that body is API Gateway’s own)', () => {
@@ -108,9 +118,12 @@ describe('route declarations', () => {
     expect(declared).toEqual([...routeKeys].sort());
   });
 
-  it('that check the admin token belong to functions the manifest lets read it (deployed, nothing else can)', async () => {
+  it('that take credentials belong to functions the manifest lets read the admin token and get API keys', async () => {
     for (const { fn, routeKey, spec } of await declaredRoutes()) {
-      if (spec.auth !== 'public') expect(fn.access.adminToken, `${fn.name}: ${routeKey} is ${spec.auth}`).toBe(true);
+      if (spec.auth === 'public') continue;
+      const at = `${fn.name}: ${routeKey} is ${JSON.stringify(spec.auth)}`;
+      expect(fn.access.adminToken, at).toBe(true);
+      expect(fn.access.table, at).toContain('GetItem');
     }
   });
 

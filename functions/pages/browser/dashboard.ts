@@ -1,9 +1,9 @@
 /**
- * The dashboard's script, bundled into the page (npm run pages). It keeps the admin token in sessionStorage, recent
- * survey ids in localStorage, reads the admin API and draws its charts as inline SVG. Everything from the API reaches
- * the page through textContent or SVG attributes, never as markup. What it shows per question comes from the page
- * data (the question registry): a metric's tile, trend, distribution, segment column and comment badge follow from
- * its scoring role.
+ * The dashboard's script, bundled into the page (npm run pages). It keeps the admin token or read key in
+ * sessionStorage, recent survey ids in localStorage, reads the API and draws its charts as inline SVG. Everything from
+ * the API reaches the page through textContent or SVG attributes, never as markup. What it shows per question comes
+ * from the page data (the question registry): a metric's tile, trend, distribution, segment column and comment badge
+ * follow from its scoring role.
  */
 import { dateIssues, EARLIEST_DATE, latestDate, MAX_RANGE_DAYS, spanIssues } from '#core/date-range.ts';
 import type { AverageScore, NetPromoterScore, TopBoxScore } from '#core/scores.ts';
@@ -46,7 +46,7 @@ interface Reply {
   body: unknown;
 }
 interface ErrorBody {
-  error?: { message?: string };
+  error?: { code?: string; message?: string };
 }
 interface ResponsePage {
   items?: unknown;
@@ -212,7 +212,7 @@ async function get(path: string): Promise<Reply> {
     cache: 'no-store',
   });
   if (res.status === 401) {
-    signOut('The admin token was rejected. Enter it again.');
+    signOut('The admin token or key was rejected. Enter it again.');
     throw new Unauthorized();
   }
   let body: unknown;
@@ -220,6 +220,11 @@ async function get(path: string): Promise<Reply> {
     body = await res.json();
   } catch {
     body = null;
+  }
+  // The dashboard only reads: a key without the read scope (an ingest key) cannot use it.
+  if (res.status === 403 && (body as ErrorBody | null)?.error?.code === 'forbidden') {
+    signOut('This key may not read. Sign in with a read key or the admin token.');
+    throw new Unauthorized();
   }
   return { ok: res.ok, status: res.status, body };
 }
