@@ -111,7 +111,7 @@ describe('the invitation loop on the local stack', { timeout: 60_000 }, () => {
 
     // The scorer, fed from the stream, marks it answered.
     const answered = await within(
-      15_000,
+      30_000,
       () => invitationsOf(surveyId, readKey),
       (items) => items[0]?.status === 'answered',
     );
@@ -123,7 +123,7 @@ describe('the invitation loop on the local stack', { timeout: 60_000 }, () => {
     expect(await sentTo(ayse.email)).toEqual([email]);
 
     const scores = await within(
-      15_000,
+      30_000,
       () => api.request('GET', `/v1/surveys/${surveyId}/scores?from=${D}&to=${D}&interval=total`, { admin: true }),
       (r) => r.body.total?.invitations?.answered === 1,
     );
