@@ -109,7 +109,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'ManageCustomers',
     entry: 'functions/manage-customers/handler.ts',
     access: { table: ['GetItem', 'Query', 'UpdateItem'], adminToken: true },
-    routes: ['PUT /v1/customers/{customerId}', 'GET /v1/customers/{customerId}'],
+    routes: ['PUT /v1/customers/{customerId}', 'GET /v1/customers/{customerId}', 'GET /v1/customers/{customerId}/export'],
+  },
+  {
+    name: 'EraseCustomer',
+    entry: 'functions/erase-customer/handler.ts',
+    access: { table: ['GetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'], adminToken: true, invokeSelf: true },
+    routes: ['DELETE /v1/customers/{customerId}'],
+    // A large customer is deleted a page at a time until 30 s before the timeout, then in a fresh invocation.
+    timeoutSeconds: 300,
   },
   {
     name: 'InviteCustomers',

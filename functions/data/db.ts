@@ -208,6 +208,22 @@ export async function batchPut(db: Db, items: readonly Item[], backoff: Backoff 
   }
 }
 
+/** Deletes items by key, 25 a request, retrying what DynamoDB leaves unprocessed like batchPut (a missing key is no error). */
+export async function batchDelete(db: Db, keyList: readonly TableKey[], backoff: Backoff = {}): Promise<void> {
+  type DeleteRequest = { DeleteRequest: { Key: Item } };
+  const send = async (requests: DeleteRequest[]) => {
+    const { UnprocessedItems } = await db.client.send(new BatchWriteCommand({ RequestItems: { [db.table]: requests } }));
+    return (UnprocessedItems?.[db.table] ?? []) as DeleteRequest[];
+  };
+  for (let i = 0; i < keyList.length; i += BATCH_WRITE_ITEMS) {
+    await untilProcessed(
+      keyList.slice(i, i + BATCH_WRITE_ITEMS).map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })),
+      send,
+      backoff,
+    );
+  }
+}
+
 /** A lookup of items by their key (items read with `pk` and `sk`). */
 export function byKey(items: readonly Item[]): (key: TableKey) => Item | undefined {
   const index = new Map(items.map((item) => [`${item.pk}\u0000${item.sk}`, item]));

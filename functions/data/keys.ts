@@ -33,6 +33,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | event         | EVENT#<eventId>        | #EVENT                      |                                  | EVENTS#<cid> / <occurredAt>#<eid>  |                                    |
  * | cadence run   | CADENCERUN#<surveyId>  | #CADENCERUN                 |                                  |                                    |                                    |
  * | API key       | APIKEYS                | APIKEY#<keyId>              |                                  |                                    |                                    |
+ * | erasure       | ERASURE#<sha256 of cid>| #ERASURE                    |                                  |                                    |                                    |
  *
  * Score days are the scorer's aggregates: one survey's in one partition, each dimension's days contiguous, so a
  * date range of one dimension is one key-range query that reads nothing else (before this layout the sort key was
@@ -46,7 +47,9 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * reminder, its expiry): the dispatcher reads due items, never the rest. The invite state holds a customer's latest
  * invitation instant and their open invitation per survey (attributes `open:<surveyId>`), the facts the contact
  * rules check atomically. API keys share one partition (the team's few keys: listed with one Query, oldest
- * first, as their ids are time-ordered); each holds the SHA-256 of its secret, never the secret.
+ * first, as their ids are time-ordered); each holds the SHA-256 of its secret, never the secret. An erasure marks a
+ * customer being (then having been) erased, keyed by the SHA-256 of the id: it carries a DELETE over invocations and
+ * retries, and refuses the customer's old links for as long as a link can live (TTL 366 days).
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
@@ -86,6 +89,11 @@ export const keys = {
   apiKey: (keyId: string) => ({ pk: API_KEYS_PARTITION, sk: `${API_KEY_PREFIX}${keyId}` }),
   /** The partition of every API key (the listing reads it whole). */
   apiKeys: () => ({ pk: API_KEYS_PARTITION }),
+  /** A customer's erasure, in progress or done: keyed by a hash, so the erased id is not kept in the clear. */
+  erasure: (customerId: string) => ({
+    pk: `ERASURE#${createHash('sha256').update(customerId, 'utf8').digest('hex')}`,
+    sk: '#ERASURE',
+  }),
 };
 
 /** Write shards of the customers-by-last-response index (gsi2 on customer items): no single hot partition. */

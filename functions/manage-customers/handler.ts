@@ -1,5 +1,6 @@
 import { NotFound } from '#core/errors.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
+import { exportCustomer } from '#data/customer-export.ts';
 import { customerEmails, getCustomer, putCustomer } from '#data/customers.ts';
 import { listInvitations } from '#data/invitations.ts';
 import { publicFields } from '#data/keys.ts';
@@ -40,6 +41,14 @@ export const handler = httpHandler(routes, {
       const when = (e: Record<string, unknown>) => (e.sentAt ?? e.claimedAt ?? '') as string;
       const sent = emails.map(publicFields).sort((a, b) => when(b).localeCompare(when(a)));
       return { status: 200, body: { customer, responses, emails: sent, invitations: invitations.items } };
+    },
+  },
+  'GET /v1/customers/{customerId}/export': {
+    handle: async (req) => {
+      const id = req.params.customerId;
+      const everything = await exportCustomer(db, id);
+      if (!everything) throw new NotFound(`Customer "${id}"`);
+      return { status: 200, body: everything };
     },
   },
 });

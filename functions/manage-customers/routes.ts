@@ -25,6 +25,20 @@ const CustomerHistory = component(
   }),
 );
 
+const record = z.record(z.string(), z.unknown());
+const CustomerExport = component(
+  'CustomerExport',
+  z.strictObject({
+    customer: Customer,
+    responses: z.array(StoredResponse).check(z.describe('Every response, with its comment, newest first.')),
+    emails: z.array(record).check(z.describe('Every email ledger entry (claimed, sent, deferred, failed), newest first.')),
+    invitations: z.array(Invitation).check(z.describe('Every invitation, newest first.')),
+    events: z.array(record).check(z.describe('Every event, oldest first.')),
+    mailState: z.optional(record.check(z.describe('The claim windows of the emails sent to the customer.'))),
+    inviteState: z.optional(record.check(z.describe('The latest invitation and the open one per survey.'))),
+  }),
+);
+
 export const routes = defineRoutes({
   'PUT /v1/customers/{customerId}': {
     auth: 'ingest',
@@ -40,6 +54,14 @@ export const routes = defineRoutes({
     summary: 'Read a customer, their responses, the emails sent to them and their invitations',
     params,
     responses: { 200: { description: 'The customer and their history.', schema: CustomerHistory } },
+    errors: [400, 404],
+  },
+  'GET /v1/customers/{customerId}/export': {
+    auth: 'admin',
+    summary: 'Export everything held about a customer',
+    description: 'The right of access: the profile, every response, email, invitation and event, in one document.',
+    params,
+    responses: { 200: { description: 'Everything held about the customer.', schema: CustomerExport } },
     errors: [400, 404],
   },
 });

@@ -6,6 +6,7 @@ import { segmentValuesOf } from '#core/scores.ts';
 import type { ResponseInput } from '#core/schemas.ts';
 import { verifyToken, type TokenClaims } from '#core/tokens.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
+import { wasErased } from '#data/erasure.ts';
 import { isTransientCancellation, retryTransient } from '#data/db.ts';
 import {
   claimIdempotencyKey,
@@ -44,8 +45,13 @@ async function accept(
   claims: TokenClaims | null,
   held?: HeldKey,
 ) {
-  const survey = await getSurveyCached(db, input.surveyId);
+  const [survey, erased] = await Promise.all([
+    getSurveyCached(db, input.surveyId),
+    claims ? wasErased(db, claims.customerId) : false,
+  ]);
   if (!survey) throw new NotFound(`Survey "${input.surveyId}"`);
+  // A link to an erased customer: they are gone, and their answers must not come back.
+  if (erased) throw new NotFound(`Customer "${claims!.customerId}"`);
   const unasked = unaskedAnswers(survey, input);
   if (unasked.length > 0) throw new ValidationFailed(unasked);
   const respondent = resolveRespondent(survey, input, claims, isAdmin);

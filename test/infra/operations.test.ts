@@ -83,7 +83,12 @@ describe('no asynchronous event is lost', () => {
   const asyncFunctions = FUNCTIONS.filter(isInvokedAsynchronously);
 
   it('knows which functions are invoked asynchronously', () => {
-    expect(asyncFunctions.map((f) => f.name).sort()).toEqual(['DispatchInvitations', 'RecordEmailEvents', 'SendAppreciation']);
+    expect(asyncFunctions.map((f) => f.name).sort()).toEqual([
+      'DispatchInvitations',
+      'EraseCustomer',
+      'RecordEmailEvents',
+      'SendAppreciation',
+    ]);
   });
 
   it.each(asyncFunctions.map((f) => [f.name]))('%s sends what fails after two retries to an encrypted queue', (name) => {

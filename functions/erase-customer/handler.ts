@@ -1,0 +1,72 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { Context } from 'aws-lambda';
+import { NotFound } from '#core/errors.ts';
+import { beginErasure, eraseSome } from '#data/erasure.ts';
+import { httpHandler } from '#runtime/http.ts';
+import { logger } from '#runtime/logger.ts';
+import { tableFromEnv } from '#runtime/wiring.ts';
+import { routes } from './routes.ts';
+
+/**
+ * Erasure: `DELETE /v1/customers/{customerId}` marks the erasure and deletes the profile, then answers 202; the job
+ * (`{"eraseCustomer": {"customerId"}}`) deletes the rest a page at a time, handing on to a fresh invocation before
+ * its timeout. The erasure mark carries it across invocations, and a DELETE sent again resumes one that stopped.
+ */
+const db = tableFromEnv();
+
+/** Left unused at the end of a job invocation, for the hand-off. */
+const JOB_MARGIN_MS = 30_000;
+/** Locally there is no Lambda timeout: an in-process continuation works this long before handing on again. */
+const LOCAL_JOB_BUDGET_MS = 60_000;
+
+interface Job {
+  eraseCustomer: { customerId: string };
+}
+
+/** Deployed: an async invoke of this very function. Locally (no Lambda around it): the same job, in this process. */
+function continuation(): (job: Job) => Promise<void> {
+  const self = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  if (self) {
+    const lambda = new LambdaClient({});
+    return async (job) => {
+      await lambda.send(new InvokeCommand({ FunctionName: self, InvocationType: 'Event', Payload: JSON.stringify(job) }));
+    };
+  }
+  return async (job) => {
+    setTimeout(() => {
+      erase(job, undefined).catch((error: unknown) => logger.error('LocalErasureFailed', { error: error as Error }));
+    }, 0);
+  };
+}
+const handOn = continuation();
+
+async function erase(job: Job, context: Context | undefined) {
+  const { customerId } = job.eraseCustomer;
+  const deadline = Date.now() + (context ? Math.max(0, context.getRemainingTimeInMillis() - JOB_MARGIN_MS) : LOCAL_JOB_BUDGET_MS);
+  if (!(await eraseSome(db, customerId, deadline)).done) return handOn(job);
+  // The one record of the erasure: by id only, never the address.
+  logger.info('CustomerErased', { customerId });
+}
+
+const http = httpHandler(routes, {
+  'DELETE /v1/customers/{customerId}': {
+    handle: async (req) => {
+      const customerId = req.params.customerId;
+      if ((await beginErasure(db, customerId, Date.now())) === 'not_found') throw new NotFound(`Customer "${customerId}"`);
+      await handOn({ eraseCustomer: { customerId } });
+      return { status: 202, body: { customerId, status: 'erasing' } };
+    },
+  },
+});
+
+const jobHandler = middy<Job, unknown, Error, Context>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler((event, context) => erase(event, context));
+
+const isHttpEvent = (event: unknown): boolean =>
+  typeof event === 'object' && event !== null && 'requestContext' in event && 'routeKey' in event;
+
+export const handler = (event: unknown, context: Context) =>
+  isHttpEvent(event) ? http(event as Parameters<typeof http>[0], context) : jobHandler(event as Job, context);
