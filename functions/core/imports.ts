@@ -28,9 +28,17 @@ const BOM = '\ufeff';
  * Splits the bytes into lines and decodes each strictly as UTF-8: a line that is not UTF-8 is reported on its own
  * (the rest of the file still reads). A leading BOM is dropped; a CRLF line end counts as one.
  */
-export function decodeLines(bytes: Uint8Array): Array<{ line: number; text?: string }> {
+export interface DecodedLine {
+  line: number;
+  /** Undefined when the line is not UTF-8. */
+  text?: string;
+  /** How the line ended: a quoted CSV cell keeps its line breaks as they were. */
+  eol: string;
+}
+
+export function decodeLines(bytes: Uint8Array): DecodedLine[] {
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const lines: Array<{ line: number; text?: string }> = [];
+  const lines: DecodedLine[] = [];
   let start = 0;
   for (let i = 0; i <= bytes.length; i++) {
     if (i < bytes.length && bytes[i] !== 0x0a) continue;
@@ -43,7 +51,7 @@ export function decodeLines(bytes: Uint8Array): Array<{ line: number; text?: str
       text = undefined;
     }
     if (lines.length === 0 && text?.startsWith(BOM)) text = text.slice(1);
-    lines.push({ line: lines.length + 1, text });
+    lines.push({ line: lines.length + 1, text, eol: i === bytes.length ? '' : end < i ? '\r\n' : '\n' });
     start = i + 1;
   }
   // A final line end does not start another (empty) line.
@@ -117,7 +125,7 @@ export function csvRecords(
 
 type CsvRow = { line: number; cells: string[] } | { line: number; problem: string };
 
-function csvRows(lines: ReadonlyArray<{ line: number; text?: string }>): CsvRow[] {
+function csvRows(lines: readonly DecodedLine[]): CsvRow[] {
   const rows: CsvRow[] = [];
   let index = 0;
   while (index < lines.length) {
@@ -136,7 +144,8 @@ function csvRows(lines: ReadonlyArray<{ line: number; text?: string }>): CsvRow[
     for (;;) {
       if (pos >= text.length) {
         if (!quoted) break;
-        // A quoted cell goes on past the line end (a CRLF inside it reads as \n).
+        // A quoted cell goes on past the line end, which is part of it.
+        const eol = lines[index]!.eol;
         index++;
         const next = lines[index];
         if (!next) {
@@ -147,7 +156,7 @@ function csvRows(lines: ReadonlyArray<{ line: number; text?: string }>): CsvRow[
           problem = `Line ${next.line}, inside this record, is not valid UTF-8.`;
           break;
         }
-        cell += '\n';
+        cell += eol;
         text = next.text;
         pos = 0;
         continue;

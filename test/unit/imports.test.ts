@@ -22,9 +22,9 @@ describe('reading an import file', () => {
   it('numbers lines from 1, drops a BOM and reports a line that is not UTF-8 on its own', () => {
     const lines = decodeLines(bytes('\ufeffa\r\n', [0x62, 0xff, 0x0a], 'c\n'));
     expect(lines).toEqual([
-      { line: 1, text: 'a' },
-      { line: 2, text: undefined },
-      { line: 3, text: 'c' },
+      { line: 1, text: 'a', eol: '\r\n' },
+      { line: 2, text: undefined, eol: '\n' },
+      { line: 3, text: 'c', eol: '\n' },
     ]);
   });
 
@@ -41,10 +41,10 @@ describe('reading an import file', () => {
 
   it('CSV: quoted cells across lines, doubled quotes, records by the line they start on', () => {
     const file = bytes(
-      'customerId,email,name\r\nc1,a@example.com,"Ann ""A"", Jr\nline two"\nc2,b@example.com\nc3,x@example.com,\n',
+      'customerId,email,name\r\nc1,a@example.com,"Ann ""A"", Jr\r\nline two"\nc2,b@example.com\nc3,x@example.com,\n',
     );
     expect(csvRecords(file, CUSTOMER_COLUMNS, ['customerId'])).toEqual([
-      { line: 2, fields: { customerId: 'c1', email: 'a@example.com', name: 'Ann "A", Jr\nline two' } },
+      { line: 2, fields: { customerId: 'c1', email: 'a@example.com', name: 'Ann "A", Jr\r\nline two' } },
       { line: 4, problem: 'Expected 3 cells as in the header, found 2.' },
       { line: 5, fields: { customerId: 'c3', email: 'x@example.com' } },
     ]);
