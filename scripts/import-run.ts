@@ -30,7 +30,7 @@ export interface ImportSummary {
 }
 
 /** Rows a chunk holds (customers: one BatchGet), and how many chunks are written at once. */
-const CHUNK = { customers: 100, responses: 25 } as const;
+export const CHUNK = { customers: 100, responses: 25 } as const;
 export const CONCURRENCY = 8;
 
 export async function runImport(options: {

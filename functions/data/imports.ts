@@ -3,7 +3,7 @@ import { answersOf } from '#core/questions/index.ts';
 import { unaskedAnswers } from '#core/responses.ts';
 import { noteLatestResponse } from './appreciation.ts';
 import { newCustomerItem, putCustomer, sameProfile } from './customers.ts';
-import { batchGet, batchPut, byKey, type Db } from './db.ts';
+import { BATCH_WRITE_ITEMS, batchGet, batchPut, byKey, type Db } from './db.ts';
 import { keys } from './keys.ts';
 import { insertResponse, type FeedbackResponse } from './responses.ts';
 import { getSurvey, type Survey } from './surveys.ts';
@@ -43,7 +43,13 @@ export async function importCustomers(db: Db, rows: readonly CustomerRow[], now:
     else if (sameProfile(item, row.input)) unchanged++;
     else changed.push(row);
   }
-  await Promise.all([batchPut(db, fresh), ...changed.map((row) => putCustomer(db, row.customerId, row.input, now))]);
+  // The chunk's BatchWriteItem requests go at once (batchPut sends its own one after another).
+  const batches = [];
+  for (let i = 0; i < fresh.length; i += BATCH_WRITE_ITEMS) batches.push(fresh.slice(i, i + BATCH_WRITE_ITEMS));
+  await Promise.all([
+    ...batches.map((batch) => batchPut(db, batch)),
+    ...changed.map((row) => putCustomer(db, row.customerId, row.input, now)),
+  ]);
   return { created: fresh.length, updated: changed.length, unchanged, bad: [] };
 }
 
