@@ -34,3 +34,10 @@ export function toCsv(columns: readonly string[], rows: ReadonlyArray<Record<str
   );
   return `\ufeff${body}`;
 }
+
+/**
+ * The cell as it was before `spreadsheetSafe`, for reading an export back: the apostrophe it put before a formula
+ * start goes. (A text that itself began with an apostrophe and then a formula start cannot be told apart.)
+ */
+export const unspreadsheetSafe = (cell: string): string =>
+  cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;

@@ -73,6 +73,42 @@ export function customerUpdate(db: Db, customerId: string, input: CustomerInput,
   };
 }
 
+/**
+ * The item customerUpdate makes of a customer who did not exist, for batch writes (imports): the same attributes
+ * and indexes. Only for ids read as absent just before: a Put replaces the whole item, opt-outs included.
+ */
+export function newCustomerItem(customerId: string, input: CustomerInput, now: string): Item {
+  const item: Item = {
+    ...keys.customer(customerId),
+    type: 'customer',
+    customerId,
+    email: input.email,
+    createdAt: now,
+    updatedAt: now,
+    ...cadenceIndex(customerId, cadencePosition(customerId)),
+    unsubscribed: false,
+  };
+  for (const field of OPTIONAL) {
+    if (input[field] !== undefined) item[field] = field === 'attributes' ? userKeyedMap(input.attributes!) : input[field];
+  }
+  if (input.birthday) Object.assign(item, birthdayIndex(input.birthday, customerId));
+  return item;
+}
+
+/** Whether the stored profile already is this input (email and every optional field): writing it would change nothing. */
+export function sameProfile(stored: Item, input: CustomerInput): boolean {
+  if (stored.email !== input.email) return false;
+  return OPTIONAL.every((field) => canonical(stored[field]) === canonical(input[field]));
+}
+
+/** JSON with object keys sorted, so two attribute maps compare by content. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  ) ?? 'undefined';
+
 /** Creates or replaces a customer's profile (customerUpdate) and answers it as stored, with their address's flags. */
 export async function putCustomer(db: Db, customerId: string, input: CustomerInput, now: string): Promise<Customer> {
   const write = (freshAddress: boolean, condition?: string) =>

@@ -104,6 +104,24 @@ export async function saveResponse(db: Db, response: FeedbackResponse): Promise<
 }
 
 /**
+ * Stores a response only if its id is new (an import's rows: running it again changes nothing); false when a
+ * response with that id was already there, which is left as it was.
+ */
+export async function insertResponse(db: Db, response: FeedbackResponse): Promise<boolean> {
+  try {
+    await retryTransient(
+      () =>
+        db.client.send(new UpdateCommand({ ...responseUpdate(db, response), ConditionExpression: 'attribute_not_exists(pk)' })),
+      { isTransient: isWriteConflict },
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+/**
  * `saved`: written, and the idempotency key completed with the answer in the same transaction.
  * `guessed_wrong`: the response did (`new`) or did not (`existing`) exist after all; the answer (201 or 200) was
  * built on that guess, so the caller builds the other one and writes again.
