@@ -9,8 +9,10 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Two cores: two workers keep DynamoDB Local's JVM responsive.
-    maxWorkers: 2,
+    // One test file at a time: the files share one DynamoDB Local and one local SES, and two heavy files side by side
+    // (the scorer's chaos suite, a 1,000-response erasure, 50 concurrent submissions) starve each other into the
+    // handlers' timeouts on a 2-core machine. Within a file, tests still run their own concurrency.
+    maxWorkers: 1,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: unitEnv } },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], setupFiles: unitEnv } },
