@@ -4,6 +4,14 @@ import { ENV } from '../functions/runtime/env.ts';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_KEYRING = { activeKid: 'test-1', 'test-1': 'test-signing-secret-0123456789' };
 
+/** Integration kinds: the env var holding the stream of the file's table (test/setup-integration.ts sets it). */
+export const TEST_STREAM_ARN_ENV = 'TEST_STREAM_ARN';
+export const testStreamArn = (): string => {
+  const arn = process.env[TEST_STREAM_ARN_ENV];
+  if (!arn) throw new Error('No test table stream: only integration and e2e tests (test/setup-integration.ts) have one.');
+  return arn;
+};
+
 export interface TestEndpoints {
   tableName: string;
   dynamoDbEndpoint: string;

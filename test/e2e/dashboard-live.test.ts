@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/runtime/env.ts';
 import { FUNCTIONS } from '../../lib/manifest.ts';
 import { startStreamPoller, type StreamPoller } from '../../lib/local/stream-poller.ts';
@@ -8,6 +8,7 @@ import { aSurvey, uniqueId } from '../support/factories.ts';
 import { useApi } from '../support/api.ts';
 import { useBrowser } from '../support/browser.ts';
 import { TEST_ADMIN_TOKEN } from '../setup-env.ts';
+import { testStreamArn } from '../test-env.ts';
 
 /**
  * The dashboard against the real read endpoints (no fake routes): responses imported through the API, scored by
@@ -29,7 +30,7 @@ beforeAll(async () => {
   };
   scorer = await startStreamPoller({
     endpoint: process.env[ENV.dynamodbEndpoint]!,
-    streamArn: inject('streamArn'),
+    streamArn: testStreamArn(),
     fn: { ...fn, stream: { ...fn.stream, filterPatterns: [onlyThisSurvey] } },
     failurePath: resolve('tmp/e2e-scorer-failures.jsonl'),
   });

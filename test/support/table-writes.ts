@@ -1,4 +1,3 @@
-import { inject } from 'vitest';
 import {
   DynamoDBStreamsClient,
   GetRecordsCommand,
@@ -11,6 +10,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from '../../functions/runtime/clients.ts';
 import { ENV } from '../../functions/runtime/env.ts';
 import { listShards } from '../../lib/local/stream/shards.ts';
+import { testStreamArn } from '../test-env.ts';
 
 /** One change to the table, as its stream tells it: the item's key, what it was and what it became. */
 export interface TableWrite {
@@ -33,7 +33,7 @@ export async function watchTableWrites() {
     region: 'local',
     credentials: localCredentials,
   });
-  const streamArn = inject('streamArn');
+  const streamArn = testStreamArn();
 
   const iterator = async (ShardId: string, ShardIteratorType: 'LATEST' | 'TRIM_HORIZON') =>
     (await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId, ShardIteratorType }))).ShardIterator;
