@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, retryTransient, type Db } from './db.ts';
 import { keys } from './keys.ts';
 
@@ -88,7 +88,7 @@ export async function claimIdempotencyKey(db: Db, key: string, bodyHash: string,
   }
 }
 
-/** The update that marks a claimed key done with its answer; part of the transaction that stores the work. */
+/** The update that marks a claimed key done with its answer: alone, or in the transaction that stores the work. */
 export function idempotencyCompletion(db: Db, key: string, owner: string, result: IdempotentResult) {
   return {
     TableName: db.table,
@@ -98,6 +98,17 @@ export function idempotencyCompletion(db: Db, key: string, owner: string, result
     ExpressionAttributeNames: { '#status': 'status', '#result': 'result', '#owner': 'owner' },
     ExpressionAttributeValues: { ':completed': 'COMPLETED', ':inProgress': 'IN_PROGRESS', ':result': result, ':owner': owner },
   };
+}
+
+/** Marks a claimed key done with its answer, after the work was stored; false when the key is no longer ours. */
+export async function completeIdempotencyKey(db: Db, key: string, owner: string, result: IdempotentResult): Promise<boolean> {
+  try {
+    await db.client.send(new UpdateCommand(idempotencyCompletion(db, key, owner, result)));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 /** Frees a claimed key when the request was rejected, so a rejected request stores nothing. */

@@ -7,9 +7,10 @@ import type { ResponseInput } from '#core/schemas.ts';
 import { verifyToken, type TokenClaims } from '#core/tokens.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
 import { wasErased } from '#data/erasure.ts';
-import { isTransientCancellation, retryTransient } from '#data/db.ts';
+import { retryTransient } from '#data/db.ts';
 import {
   claimIdempotencyKey,
+  completeIdempotencyKey,
   releaseIdempotencyKey,
   scopedIdempotencyKey,
   type IdempotentResult,
@@ -25,12 +26,6 @@ import { tableFromEnv } from '#runtime/wiring.ts';
 import { routes } from './routes.ts';
 
 const db = tableFromEnv();
-
-/** The answer was built on the wrong guess of whether the link's response exists: build the other and write again. */
-class GuessedWrong extends Error {
-  override name = 'GuessedWrong';
-}
-const worthRetrying = (error: unknown) => error instanceof GuessedWrong || isTransientCancellation(error);
 
 interface HeldKey {
   key: string;
@@ -91,24 +86,18 @@ async function accept(
   if (!held) {
     // Last writer wins: one write that never has to beat a concurrent submission of the same link.
     result = answer((await saveResponse(db, response)).created);
+  } else if (respondent.linkResponseId) {
+    // A link has one response item, so a request retried after a crash between these two writes rewrites it rather
+    // than storing another: the key is completed after the write. (In one transaction, concurrent submissions of one
+    // link would conflict with each other and retry until they timed out.)
+    result = answer((await saveResponse(db, response)).created);
+    if (!(await completeIdempotencyKey(db, held.key, held.owner, result))) throw new IdempotencyInProgress();
   } else {
-    // The key's answer commits with the write, so it is built first, on a guess the write checks: a link's first
-    // submission creates the response; when the guess is wrong the other answer is written (a response is never
-    // deleted by this path, so the second guess holds).
-    let created = true;
-    result = await retryTransient(
-      async () => {
-        const guess = answer(created);
-        const outcome = await saveResponseCompletingKey(db, response, created ? 'new' : 'existing', { ...held, result: guess });
-        if (outcome === 'claim_lost') throw new IdempotencyInProgress();
-        if (outcome === 'guessed_wrong') {
-          created = !created;
-          throw new GuessedWrong();
-        }
-        return guess;
-      },
-      { isTransient: worthRetrying },
-    );
+    // A new response id: the key's answer commits with the write, so a request retried after a crash never stores
+    // a second response.
+    result = answer(true);
+    const outcome = await retryTransient(() => saveResponseCompletingKey(db, response, 'new', { ...held, result }));
+    if (outcome !== 'saved') throw new IdempotencyInProgress(); // the key's lease ran out and another request took it
   }
   const updated = result.status === 200;
   // Win-back's index; best effort: a stale entry is checked against the timeline before anyone is mailed.
