@@ -249,7 +249,7 @@ export interface ScoredResponse extends Pick<Answers, Metric> {
   /** The UTC day of `submittedAt`: the period the response counts in. */
   day: string;
   channel?: string;
-  /** The response's own attributes laid over its customer's profile as it was when accepted (`scoredProfile`). */
+  /** The response's own attributes laid over its customer's profile as it was when accepted (`scoredProfile`, JSON). */
   attributes?: Record<string, string>;
   /**
    * An anonymous answer's segments by dimension, as placed when it was accepted (placeAnonymous): set, they are the
@@ -347,6 +347,13 @@ export function readResponseImage(item: Record<string, unknown>): ScoredResponse
     if (typeof channel !== 'string' || channel.length === 0) fail('channel is invalid');
     response.channel = channel as string;
   }
+  const parsed = (text: unknown): unknown => {
+    try {
+      return typeof text === 'string' ? JSON.parse(text) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const strings = (field: string, value: unknown) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`${field} are invalid`);
     const out: Record<string, string> = {};
@@ -354,7 +361,8 @@ export function readResponseImage(item: Record<string, unknown>): ScoredResponse
     return out;
   };
   // The response's own values win over the profile's.
-  const profile = scoredProfile !== undefined && scoredProfile !== null ? strings('scoredProfile', scoredProfile) : undefined;
+  const profile =
+    scoredProfile !== undefined && scoredProfile !== null ? strings('scoredProfile', parsed(scoredProfile)) : undefined;
   const own = attributes !== undefined && attributes !== null ? strings('attributes', attributes) : undefined;
   if (profile || own) response.attributes = Object.assign({}, profile, own);
   if (scoredSegments !== undefined && scoredSegments !== null)

@@ -14,6 +14,7 @@ export interface FeedbackResponse extends Answers {
   /**
    * The customer's profile attributes (as strings) when the link's first answer was accepted: the response's own
    * `attributes` are laid over them for its segments (core/scores.ts readResponseImage); kept by later submissions.
+   * Stored as JSON text (storedProfile): one small string, and an empty profile is still a value.
    */
   scoredProfile?: Record<string, string>;
   /** An anonymous answer's segments, placed when it was accepted (segment-values.ts); never listed. */
@@ -47,6 +48,12 @@ export async function scoringProfile(db: Db, customerId: string): Promise<Record
   );
   return profileStrings(Item?.attributes);
 }
+
+/**
+ * The snapshot as stored: JSON text, which an empty profile can be (an empty map does not survive every stream
+ * reader) and whose names need no care.
+ */
+export const storedProfile = (profile: Record<string, string>): string => JSON.stringify(profile);
 
 /** A profile's attributes as segment values: strings, numbers and booleans as strings; anything else left out. */
 export function profileStrings(attributes: unknown): Record<string, string> {
@@ -106,7 +113,7 @@ function responseUpdate(db: Db, response: FeedbackResponse) {
   if (scoredProfile) {
     // The profile as it was at the first answer: a resubmission keeps the segments it was first counted in.
     names['#scoredProfile'] = 'scoredProfile';
-    values[':scoredProfile'] = userKeyedMap(scoredProfile);
+    values[':scoredProfile'] = storedProfile(scoredProfile);
     set.push('#scoredProfile = if_not_exists(#scoredProfile, :scoredProfile)');
   }
   return {

@@ -9,9 +9,9 @@ import {
   type Counts,
 } from '#core/scores.ts';
 import { InvalidInvitationImage, invitationContributions, readInvitationImage } from '#core/invitations/response-rate.ts';
-import { isConditionFailure, queryPages, scanPages, userKeyedMap, type Db, type TableKey } from './db.ts';
+import { isConditionFailure, queryPages, scanPages, type Db, type TableKey } from './db.ts';
 import { keys } from './keys.ts';
-import { scoringProfile } from './responses.ts';
+import { scoringProfile, storedProfile } from './responses.ts';
 import { toScoreDay } from './scores.ts';
 
 /**
@@ -137,7 +137,7 @@ async function backfillProfile(db: Db, item: Record<string, unknown>, profile: R
         Key: key,
         UpdateExpression: 'SET scoredProfile = :profile',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(scoredProfile)',
-        ExpressionAttributeValues: { ':profile': userKeyedMap(profile) },
+        ExpressionAttributeValues: { ':profile': storedProfile(profile) },
         ReturnValues: 'ALL_NEW',
       }),
     );

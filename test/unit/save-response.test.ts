@@ -73,7 +73,7 @@ describe('saveResponse: last writer wins', () => {
     await saveResponse(db, { ...response, scoredProfile: { plan: 'pro' } });
     const input = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.UpdateExpression).toContain('#scoredProfile = if_not_exists(#scoredProfile, :scoredProfile)');
-    expect(input.ExpressionAttributeValues![':scoredProfile']).toEqual(new Map([['plan', 'pro']]));
+    expect(input.ExpressionAttributeValues![':scoredProfile']).toBe('{"plan":"pro"}');
   });
 
   it('reports an update of an existing response', async () => {

@@ -3,6 +3,7 @@ import {
   bucketsOf,
   changeContributions,
   countAnswers,
+  InvalidResponseImage,
   isProfileBackfill,
   readResponseImage,
   scoreReport,
@@ -13,6 +14,7 @@ import { profileStrings } from '../../functions/data/responses.ts';
 
 /** The contract's Segments: own attributes laid over the profile snapshot, `key: null` for the rest, change per period. */
 
+const json = (profile: Record<string, string>) => JSON.stringify(profile);
 const stored = (fields: Record<string, unknown>) => ({
   surveyId: 's-1',
   submittedAt: '2026-11-02T10:00:00Z',
@@ -28,7 +30,7 @@ describe('a response counts in the segments of its attributes laid over its prof
   it.each([
     [
       'a link answer without attributes: the profile',
-      { scoredProfile: { plan: 'pro', region: 'eu' } },
+      { scoredProfile: json({ plan: 'pro', region: 'eu' }) },
       [
         ['attr.plan', 'pro'],
         ['attr.region', 'eu'],
@@ -36,7 +38,7 @@ describe('a response counts in the segments of its attributes laid over its prof
     ],
     [
       "the response's own value wins",
-      { attributes: { plan: 'free' }, scoredProfile: { plan: 'pro', region: 'eu' } },
+      { attributes: { plan: 'free' }, scoredProfile: json({ plan: 'pro', region: 'eu' }) },
       [
         ['attr.plan', 'free'],
         ['attr.region', 'eu'],
@@ -44,27 +46,32 @@ describe('a response counts in the segments of its attributes laid over its prof
     ],
     ['own attributes only (anonymous, or stored before snapshots)', { attributes: { region: 'us' } }, [['attr.region', 'us']]],
     ['nothing to segment by: no segment (the report shows it under null)', { channel: 'email' }, [['channel', 'email']]],
-    ['an empty profile', { scoredProfile: {} }, []],
-    ['profile values not in segmentBy are not segments', { scoredProfile: { seats: '10' } }, []],
+    ['an empty profile', { scoredProfile: json({}) }, []],
+    ['profile values not in segmentBy are not segments', { scoredProfile: json({ seats: '10' }) }, []],
   ])('%s', (_name, fields, expected) => {
     expect(segmentsOf(stored(fields))).toEqual(expected);
   });
 
   it('keeps an own empty value over the profile (a value, not an absence)', () => {
-    expect(segmentsOf(stored({ attributes: { plan: '' }, scoredProfile: { plan: 'pro' } }), ['plan'])).toEqual([
+    expect(segmentsOf(stored({ attributes: { plan: '' }, scoredProfile: json({ plan: 'pro' }) }), ['plan'])).toEqual([
       ['attr.plan', ''],
     ]);
   });
 
+  it('makes a response whose snapshot is not JSON text poison, as any unreadable field', () => {
+    expect(() => readResponseImage(stored({ scoredProfile: '{plan' }))).toThrow(InvalidResponseImage);
+    expect(() => readResponseImage(stored({ scoredProfile: { plan: 'pro' } }))).toThrow(InvalidResponseImage);
+  });
+
   it('moves a response between segments only when what it is scored by changes', () => {
-    const before = readResponseImage(stored({ scoredProfile: { plan: 'pro' } }));
-    const sameSegments = readResponseImage(stored({ nps: 3, scoredProfile: { plan: 'pro' } }));
+    const before = readResponseImage(stored({ scoredProfile: json({ plan: 'pro' }) }));
+    const sameSegments = readResponseImage(stored({ nps: 3, scoredProfile: json({ plan: 'pro' }) }));
     const moved = changeContributions(before, sameSegments, () => ['plan']);
     expect([...moved.values()].map((c) => [c.key.dimension, c.counts])).toEqual([
       ['all', { nps9: -1, nps3: 1 }],
       ['attr.plan', { nps9: -1, nps3: 1 }],
     ]);
-    const ownValue = readResponseImage(stored({ attributes: { plan: 'free' }, scoredProfile: { plan: 'pro' } }));
+    const ownValue = readResponseImage(stored({ attributes: { plan: 'free' }, scoredProfile: json({ plan: 'pro' }) }));
     const regrouped = changeContributions(before, ownValue, () => ['plan']);
     expect([...regrouped.values()].map((c) => [c.key.segment, c.counts])).toEqual([
       ['pro', { responses: -1, nps9: -1 }],
@@ -93,9 +100,14 @@ describe('a response counts in the segments of its attributes laid over its prof
 
 describe("rebuild's profile backfill", () => {
   it.each([
-    ['gives the snapshot without a submission', { version: 2 }, { version: 2, scoredProfile: {} }, true],
-    ['a submission (the version moves)', { version: 2 }, { version: 3, scoredProfile: { plan: 'pro' } }, false],
-    ['a later write of a response that had one', { version: 2, scoredProfile: {} }, { version: 2, scoredProfile: {} }, false],
+    ['gives the snapshot without a submission', { version: 2 }, { version: 2, scoredProfile: json({}) }, true],
+    ['a submission (the version moves)', { version: 2 }, { version: 3, scoredProfile: json({ plan: 'pro' }) }, false],
+    [
+      'a later write of a response that had one',
+      { version: 2, scoredProfile: json({}) },
+      { version: 2, scoredProfile: json({}) },
+      false,
+    ],
     ['a write without one', { version: 2 }, { version: 2 }, false],
   ])('%s: %s', (_name, before, after, backfill) => {
     expect(isProfileBackfill(before, after)).toBe(backfill);
