@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../functions/core/ids.ts';
+import type { ResponseInput } from '../../functions/core/schemas.ts';
+import { importResponses, surveyLookup } from '../../functions/data/imports.ts';
 import { saveResponse } from '../../functions/data/responses.ts';
 import { differences, recountScores, storedScores } from '../../functions/data/score-recount.ts';
 import { ENV } from '../../functions/runtime/env.ts';
@@ -120,6 +122,33 @@ describe("segments over the customer's profile", () => {
     expect(await segmentsBy('attr.plan')).toEqual([['trial', 1]]);
     expect(await segmentsBy('attr.region')).toEqual([['eu', 1]]); // its own region is no longer given: the profile's
     expect((await scores(surveyId, '')).body.total.responses).toBe(1);
+    expect(await verify(surveyId)).toEqual({ withoutProfile: 0, diffs: [] });
+  });
+});
+
+describe('npm run import -- responses', () => {
+  it("counts an imported response in its customer's segment, by the profile as it is at import", async () => {
+    const surveyId = await givenSurvey(api, { segmentBy: ['plan'] });
+    const customerId = await givenCustomer(api, { attributes: { plan: 'enterprise' } });
+    const submittedAt = new Date().toISOString();
+    const row = (line: number, input: Record<string, unknown>) => ({
+      line,
+      responseId: newId(),
+      submittedAt,
+      input: { surveyId, submittedAt, ...input } as ResponseInput,
+    });
+    const outcome = await importResponses(
+      db(),
+      [row(2, { customerId, nps: 10 }), row(3, { customerId: uniqueId('c'), nps: 5 })],
+      surveyLookup(db()),
+      submittedAt,
+    );
+    expect(outcome).toMatchObject({ created: 2, bad: [] });
+    await scoring.drained();
+    expect(rows((await scores(surveyId, '&by=attr.plan')).body.segments)).toEqual([
+      ['enterprise', 1],
+      [null, 1],
+    ]);
     expect(await verify(surveyId)).toEqual({ withoutProfile: 0, diffs: [] });
   });
 });
