@@ -160,6 +160,9 @@ describe('anonymous segment values of any shape', () => {
     }
     await scoring.drained();
     expect((await scores(surveyId, '&by=attr.plan')).body.segments).toMatchObject([{ key: '', responses: 2 }]);
-    expect((await scores(surveyId, '&by=channel')).body.segments).toMatchObject([{ key: OTHER_SEGMENT, responses: 1 }]);
+    expect((await scores(surveyId, '&by=channel')).body.segments).toMatchObject([
+      { key: OTHER_SEGMENT, responses: 1 },
+      { key: null, responses: 1 }, // the answer without a channel: not the empty string
+    ]);
   });
 });
