@@ -3,8 +3,9 @@
  * `npm run scores -- verify|rebuild [--table <name>] [--survey <surveyId>]…`
  *   verify    recounts the aggregates from the responses and lists every difference (exit 1 when there is one)
  *   rebuild   the same, then rewrites the differing aggregates (after a new segmentBy, or an incident) and deletes
- *             aggregates left in an earlier key layout (how a deployment moves to a new one); pause the scorer's
- *             event source mapping while it runs
+ *             aggregates left in an earlier key layout (how a deployment moves to a new one); first it gives responses
+ *             stored without a profile snapshot their customer's current profile (docs/scoring.md); pause the
+ *             scorer's event source mapping while it runs
  * Works against DynamoDB Local (DYNAMODB_ENDPOINT, e.g. http://127.0.0.1:8000, table "feedback") and against a
  * deployed table with the default AWS credentials (--table, or TABLE_NAME).
  */
@@ -47,11 +48,14 @@ const progress: Progress = ({ phase, done }) => {
 };
 
 console.error(`${command}: table ${table}${surveyIds.length ? `, surveys ${surveyIds.join(', ')}` : ', all surveys'}`);
-const recount = await recountScores(db, { surveyIds, progress });
+const recount = await recountScores(db, { surveyIds, progress, backfill: command === 'rebuild' });
 console.error(
   `  recounted ${recount.responses} responses and ${recount.invitations} invitations (${recount.unscorable} cannot be scored) ` +
     `into ${recount.buckets.size} aggregates`,
 );
+if (recount.backfilled > 0) console.error(`  gave ${recount.backfilled} responses their customer's current profile`);
+if (recount.withoutProfile > 0)
+  console.error(`${recount.withoutProfile} responses without a profile snapshot (rebuild gives them the customer's current one)`);
 const stored = await storedOf(surveyIds);
 const diffs = differences(recount.buckets, stored.current);
 for (const d of diffs.slice(0, 50)) {
@@ -61,7 +65,7 @@ if (diffs.length > 50) console.log(`… and ${diffs.length - 50} more`);
 console.error(`${diffs.length} differences`);
 if (stored.stale.length > 0) console.error(`${stored.stale.length} aggregates in an earlier key layout (rebuild deletes them)`);
 
-if (command === 'rebuild' && (diffs.length > 0 || stored.stale.length > 0)) {
+if (command === 'rebuild' && (diffs.length > 0 || stored.stale.length > 0 || recount.backfilled > 0)) {
   await rewriteScores(db, diffs, progress, stored.stale);
   const after = await storedOf(surveyIds);
   const again = differences((await recountScores(db, { surveyIds })).buckets, after.current);
@@ -71,7 +75,7 @@ if (command === 'rebuild' && (diffs.length > 0 || stored.stale.length > 0)) {
   );
   process.exit(again.length === 0 && after.stale.length === 0 ? 0 : 1);
 }
-process.exit(command === 'verify' && (diffs.length > 0 || stored.stale.length > 0) ? 1 : 0);
+process.exit(command === 'verify' && (diffs.length > 0 || stored.stale.length > 0 || recount.withoutProfile > 0) ? 1 : 0);
 
 async function storedOf(ids: readonly string[]): Promise<StoredAggregates> {
   if (!ids.length) return storedAggregates(db, { progress });

@@ -1,5 +1,6 @@
 import { assertWalkable, dateIssues, EARLIEST_DATE, MAX_RANGE_DAYS, spanIssues, type DateRange } from './date-range.ts';
 import { addDays } from './dates.ts';
+import { scoreChange, type ScoreChange } from './score-change.ts';
 import { ValidationFailed, type Issue } from './errors.ts';
 import { SCALE_QUESTIONS, type Answers, type Metric, type ScaleType } from './questions/index.ts';
 import type { ScaleQuestion } from './questions/types.ts';
@@ -248,6 +249,7 @@ export interface ScoredResponse extends Pick<Answers, Metric> {
   /** The UTC day of `submittedAt`: the period the response counts in. */
   day: string;
   channel?: string;
+  /** The response's own attributes laid over its customer's profile as it was when accepted (`scoredProfile`, JSON). */
   attributes?: Record<string, string>;
   /**
    * An anonymous answer's segments by dimension, as placed when it was accepted (placeAnonymous): set, they are the
@@ -327,7 +329,7 @@ export function readResponseImage(item: Record<string, unknown>): ScoredResponse
   const fail = (why: string): never => {
     throw new InvalidResponseImage(why);
   };
-  const { surveyId, submittedAt, channel, attributes, scoredSegments } = item;
+  const { surveyId, submittedAt, channel, attributes, scoredProfile, scoredSegments } = item;
   if (typeof surveyId !== 'string' || !SURVEY_ID.test(surveyId)) fail('surveyId is missing or invalid');
   const at = typeof submittedAt === 'string' ? Date.parse(submittedAt) : Number.NaN;
   if (Number.isNaN(at)) fail('submittedAt is missing or invalid');
@@ -345,16 +347,36 @@ export function readResponseImage(item: Record<string, unknown>): ScoredResponse
     if (typeof channel !== 'string' || channel.length === 0) fail('channel is invalid');
     response.channel = channel as string;
   }
+  const parsed = (text: unknown): unknown => {
+    try {
+      return typeof text === 'string' ? JSON.parse(text) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const strings = (field: string, value: unknown) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`${field} are invalid`);
     const out: Record<string, string> = {};
     for (const [name, v] of Object.entries(value)) if (typeof v === 'string') out[name] = v;
     return out;
   };
-  if (attributes !== undefined && attributes !== null) response.attributes = strings('attributes', attributes);
+  // The response's own values win over the profile's.
+  const profile =
+    scoredProfile !== undefined && scoredProfile !== null ? strings('scoredProfile', parsed(scoredProfile)) : undefined;
+  const own = attributes !== undefined && attributes !== null ? strings('attributes', attributes) : undefined;
+  if (profile || own) response.attributes = Object.assign({}, profile, own);
   if (scoredSegments !== undefined && scoredSegments !== null)
     response.scoredSegments = strings('scoredSegments', scoredSegments);
   return response;
+}
+
+/**
+ * Whether a write of a response item only gave it the profile snapshot it lacked (`scoredProfile`, from before
+ * responses carried one): `npm run scores -- rebuild` writes it so, without moving `version` as a submission does, and
+ * rewrites the aggregates itself; the scorer moves nothing for it, whenever the record arrives.
+ */
+export function isProfileBackfill(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+  return before.scoredProfile === undefined && after.scoredProfile !== undefined && before.version === after.version;
 }
 
 /**
@@ -440,32 +462,44 @@ export interface ReportQuery {
   by?: string;
 }
 
+/** A period of the series: its scores, invitations, and the change from the period before (null for the first). */
+export type SeriesItem = { period: string } & Scores & { invitations: InvitationRate; change: ScoreChange | null };
+
+/** A segment of the `by` dimension; `key: null` holds the responses without a value for it. */
+export type SegmentScores = { key: string | null } & Scores;
+
 export interface ScoreReport {
   surveyId: string;
   from: string;
   to: string;
   interval: Interval;
   total: Scores & { invitations: InvitationRate };
-  series: Array<{ period: string } & Scores & { invitations: InvitationRate }>;
-  segments?: Array<{ key: string } & Scores>;
+  series: SeriesItem[];
+  segments?: SegmentScores[];
 }
 
-/** The contract's scores body from a survey's day aggregates: totals and series from `all`, segments from `by`. */
+/**
+ * The contract's scores body from a survey's day aggregates: totals and series from `all`, segments from `by`.
+ * The `null` segment is not stored: it is what the total holds beyond the dimension's segments, so the segments
+ * always add up to the total and a response without a value costs no aggregate write.
+ */
 export function scoreReport(query: ReportQuery, days: ReadonlyArray<BucketKey & { counts: Counts }>): ScoreReport {
   const inRange = days.filter((d) => d.day >= query.from && d.day <= query.to);
   const overall = inRange.filter((d) => d.dimension === ALL_DIMENSION);
   const total: Counts = {};
   for (const d of overall) addCounts(total, d.counts);
+  const periods = seriesOf(overall, query.from, query.to, query.interval);
   const report: ScoreReport = {
     surveyId: query.surveyId,
     from: query.from,
     to: query.to,
     interval: query.interval,
     total: { ...scoresOf(total), invitations: invitationRateOf(total) },
-    series: seriesOf(overall, query.from, query.to, query.interval).map(({ period, counts }) => ({
+    series: periods.map(({ period, counts }, i) => ({
       period,
       ...scoresOf(counts),
       invitations: invitationRateOf(counts),
+      change: i === 0 ? null : scoreChange(periods[i - 1]!.counts, counts),
     })),
   };
   if (query.by !== undefined) {
@@ -474,12 +508,24 @@ export function scoreReport(query: ReportQuery, days: ReadonlyArray<BucketKey & 
       if (d.dimension !== query.by) continue;
       bySegment.set(d.segment, addCounts(bySegment.get(d.segment) ?? {}, d.counts));
     }
-    report.segments = [...bySegment]
+    const segments: SegmentScores[] = [...bySegment]
       .filter(([, counts]) => (counts.responses ?? 0) > 0)
       .sort(([a, x], [b, y]) => (y.responses ?? 0) - (x.responses ?? 0) || a.localeCompare(b))
       .map(([key, counts]) => ({ key, ...scoresOf(counts) }));
+    const unplaced = withoutSegments(total, bySegment.values());
+    if ((unplaced.responses ?? 0) > 0) segments.push({ key: null, ...scoresOf(unplaced) });
+    report.segments = segments;
   }
   return report;
+}
+
+/** The response counters of a total less those of its segments: the responses without a value for the dimension. */
+function withoutSegments(total: Counts, segments: Iterable<Counts>): Counts {
+  const rest: Counts = {};
+  for (const name of COUNTERS) if (total[name]) rest[name] = total[name];
+  for (const counts of segments) for (const name of COUNTERS) if (counts[name]) rest[name] = (rest[name] ?? 0) - counts[name];
+  for (const name of COUNTERS) if (!((rest[name] ?? 0) > 0)) delete rest[name];
+  return rest;
 }
 
 /** The range a report covers by default: the 30 days that end on `to`. */

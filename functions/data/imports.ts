@@ -5,7 +5,7 @@ import { noteLatestResponse } from './appreciation.ts';
 import { newCustomerItem, putCustomer, sameProfile } from './customers.ts';
 import { BATCH_WRITE_ITEMS, batchGet, batchPut, byKey, type Db } from './db.ts';
 import { keys } from './keys.ts';
-import { insertResponse, type FeedbackResponse } from './responses.ts';
+import { insertResponse, profileStrings, type FeedbackResponse } from './responses.ts';
 import { getSurvey, type Survey } from './surveys.ts';
 
 /**
@@ -75,6 +75,14 @@ export async function importResponses(
 ): Promise<ChunkOutcome> {
   const outcome: ChunkOutcome = { created: 0, updated: 0, unchanged: 0, bad: [] };
   const latest = new Map<string, string>();
+  // Segments as on the API's path: each named customer's profile as it is now, one batch read per chunk.
+  const named = [...new Set(rows.flatMap((row) => row.input.customerId ?? []))];
+  const profiles = new Map(
+    (await batchGet(db, named.map(keys.customer), { consistent: true, projection: 'customerId, attributes' })).map((item) => [
+      String(item.customerId),
+      profileStrings(item.attributes),
+    ]),
+  );
   await Promise.all(
     rows.map(async (row) => {
       const found = await survey(row.input.surveyId);
@@ -89,6 +97,7 @@ export async function importResponses(
         ...answersOf(row.input),
         channel: row.input.channel,
         attributes: row.input.attributes,
+        scoredProfile: row.input.customerId === undefined ? undefined : (profiles.get(row.input.customerId) ?? {}),
         submittedAt: row.submittedAt,
         receivedAt: now,
         createdAt: now,

@@ -170,7 +170,7 @@ export const pausedRunsDueBy = (nowMs: number) => ({
 export function publicFields<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'type' | 'ttl' | 'version'> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(item)) {
-    if (!/^(pk|sk|type|ttl|version|scoredSegments|gsi\d(pk|sk))$/.test(name)) out[name] = value;
+    if (!/^(pk|sk|type|ttl|version|scoredSegments|scoredProfile|gsi\d(pk|sk))$/.test(name)) out[name] = value;
   }
   return out as Omit<T, 'pk' | 'sk' | 'type' | 'ttl' | 'version'>;
 }

@@ -11,6 +11,12 @@ export interface FeedbackResponse extends Answers {
   customerId?: string;
   channel?: string;
   attributes?: Record<string, string>;
+  /**
+   * The customer's profile attributes (as strings) when the link's first answer was accepted: the response's own
+   * `attributes` are laid over them for its segments (core/scores.ts readResponseImage); kept by later submissions.
+   * Stored as JSON text (storedProfile): one small string, and an empty profile is still a value.
+   */
+  scoredProfile?: Record<string, string>;
   /** An anonymous answer's segments, placed when it was accepted (segment-values.ts); never listed. */
   scoredSegments?: Record<string, string>;
   /** The invitation whose link this answers: the scorer marks it answered. */
@@ -27,6 +33,39 @@ interface StoredResponse extends FeedbackResponse {
   version: number;
 }
 
+/**
+ * What a response of this customer is scored by from their profile: its attributes as strings (a number or a boolean
+ * is a segment like any value), {} when the customer has none or does not exist. One consistent GetItem.
+ */
+export async function scoringProfile(db: Db, customerId: string): Promise<Record<string, string>> {
+  const { Item } = await db.client.send(
+    new GetCommand({
+      TableName: db.table,
+      Key: keys.customer(customerId),
+      ProjectionExpression: 'attributes',
+      ConsistentRead: true,
+    }),
+  );
+  return profileStrings(Item?.attributes);
+}
+
+/**
+ * The snapshot as stored: JSON text, which an empty profile can be (an empty map does not survive every stream
+ * reader) and whose names need no care.
+ */
+export const storedProfile = (profile: Record<string, string>): string => JSON.stringify(profile);
+
+/** A profile's attributes as segment values: strings, numbers and booleans as strings; anything else left out. */
+export function profileStrings(attributes: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof attributes !== 'object' || attributes === null) return out;
+  const entries = attributes instanceof Map ? [...attributes] : Object.entries(attributes);
+  for (const [name, value] of entries) {
+    if (['string', 'number', 'boolean'].includes(typeof value)) out[name as string] = String(value);
+  }
+  return out;
+}
+
 export async function getResponse(db: Db, responseId: string): Promise<StoredResponse | undefined> {
   const { Item } = await db.client.send(
     new GetCommand({ TableName: db.table, Key: keys.response(responseId), ConsistentRead: true }),
@@ -34,18 +73,11 @@ export async function getResponse(db: Db, responseId: string): Promise<StoredRes
   return Item ? ({ ...publicFields(Item), version: Item.version as number } as StoredResponse) : undefined;
 }
 
-/** The attributes a response item may lack: a later submission that leaves one out removes it (replace semantics). */
-const OPTIONAL_ATTRIBUTES = [
-  ...QUESTIONS,
-  'customerId',
-  'channel',
-  'attributes',
-  'scoredSegments',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-];
+/**
+ * The attributes a response item may lack: a later submission that leaves one out removes it (replace semantics).
+ * Not `channel` and `attributes`: a link's later submission keeps them unless it gives them (the contract's Segments).
+ */
+const OPTIONAL_ATTRIBUTES = [...QUESTIONS, 'customerId', 'scoredSegments', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
 
 /**
  * The single-item update that stores a response over whatever the item held: last writer wins. DynamoDB applies
@@ -54,7 +86,7 @@ const OPTIONAL_ATTRIBUTES = [
  * stream's old and new images of each write, whatever order the writers came in.
  */
 function responseUpdate(db: Db, response: FeedbackResponse) {
-  const { responseId, surveyId, customerId, submittedAt, nps, createdAt, ...rest } = response;
+  const { responseId, surveyId, customerId, submittedAt, nps, createdAt, scoredProfile, ...rest } = response;
   const fields: Record<string, unknown> = {
     type: 'response',
     responseId,
@@ -78,6 +110,12 @@ function responseUpdate(db: Db, response: FeedbackResponse) {
   });
   absent.forEach((name, i) => (names[`#r${i}`] = name));
   const set = [...present.map((_, i) => `#f${i} = :f${i}`), '#createdAt = if_not_exists(#createdAt, :createdAt)'];
+  if (scoredProfile) {
+    // The profile as it was at the first answer: a resubmission keeps the segments it was first counted in.
+    names['#scoredProfile'] = 'scoredProfile';
+    values[':scoredProfile'] = storedProfile(scoredProfile);
+    set.push('#scoredProfile = if_not_exists(#scoredProfile, :scoredProfile)');
+  }
   return {
     TableName: db.table,
     Key: keys.response(responseId),

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   bucketId,
   changeContributions,
@@ -9,8 +9,9 @@ import {
   type Counts,
 } from '#core/scores.ts';
 import { InvalidInvitationImage, invitationContributions, readInvitationImage } from '#core/invitations/response-rate.ts';
-import { queryPages, scanPages, type Db, type TableKey } from './db.ts';
+import { isConditionFailure, queryPages, scanPages, type Db, type TableKey } from './db.ts';
 import { keys } from './keys.ts';
+import { scoringProfile, storedProfile } from './responses.ts';
 import { toScoreDay } from './scores.ts';
 
 /**
@@ -29,11 +30,24 @@ export interface Recount {
   unscorable: number;
   /** Invitation items read (sent or not). */
   invitations: number;
+  /**
+   * Responses naming a customer but without the profile snapshot (`scoredProfile`, from before responses carried
+   * one): counted by their own attributes only, as the scorer counted them, until `backfill` gives them one.
+   */
+  withoutProfile: number;
+  /** Responses `backfill` gave their customer's current profile (as the snapshot they lacked). */
+  backfilled: number;
 }
 
+/**
+ * Recounts the aggregates from the response and invitation items. With `backfill` (rebuild), a response naming a
+ * customer without the profile snapshot first gets the customer's current profile as its snapshot (the nearest to
+ * "as it was when accepted" left to know), and is counted with it; the scorer moves nothing for that write
+ * (isProfileBackfill): the rebuild's rewrite does.
+ */
 export async function recountScores(
   db: Db,
-  options: { surveyIds?: readonly string[]; progress?: Progress } = {},
+  options: { surveyIds?: readonly string[]; progress?: Progress; backfill?: boolean } = {},
 ): Promise<Recount> {
   const only = options.surveyIds ?? [];
   const surveyValues = Object.fromEntries(only.map((id, i) => [`:s${i}`, id]));
@@ -56,7 +70,25 @@ export async function recountScores(
   let unscorable = 0;
   let invitations = 0;
   let unscorableResponses = 0;
-  for (const item of items) {
+  let withoutProfile = 0;
+  let backfilled = 0;
+  let gone = 0;
+  const profiles = new Map<string, Record<string, string>>();
+  for (let item of items) {
+    if (item.type === 'response' && typeof item.customerId === 'string' && item.scoredProfile === undefined) {
+      if (!options.backfill) withoutProfile++;
+      else {
+        const customerId = item.customerId;
+        if (!profiles.has(customerId)) profiles.set(customerId, await scoringProfile(db, customerId));
+        const now = await backfillProfile(db, item, profiles.get(customerId)!);
+        if (!now) {
+          gone++;
+          continue;
+        }
+        item = now;
+        backfilled++;
+      }
+    }
     if (item.type === 'invitation') {
       invitations++;
       try {
@@ -85,7 +117,37 @@ export async function recountScores(
       changeContributions(undefined, response, (id) => segments.get(id) ?? []),
     );
   }
-  return { buckets, responses: items.length - invitations - unscorableResponses, unscorable, invitations };
+  return {
+    buckets,
+    responses: items.length - invitations - unscorableResponses - gone,
+    unscorable,
+    invitations,
+    withoutProfile,
+    backfilled,
+  };
+}
+
+/** Gives a response the snapshot it lacks (not moving `version`); returns the item as it now is, if it still is. */
+async function backfillProfile(db: Db, item: Record<string, unknown>, profile: Record<string, string>) {
+  const key = { pk: String(item.pk), sk: String(item.sk) };
+  try {
+    const { Attributes } = await db.client.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: key,
+        UpdateExpression: 'SET scoredProfile = :profile',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(scoredProfile)',
+        ExpressionAttributeValues: { ':profile': storedProfile(profile) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    // Resubmitted (it has its own snapshot now) or erased since the scan: count it as it is.
+    const { Item } = await db.client.send(new GetCommand({ TableName: db.table, Key: key, ConsistentRead: true }));
+    return Item;
+  }
 }
 
 export interface StoredAggregates {

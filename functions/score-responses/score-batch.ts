@@ -2,7 +2,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { invitationContributions, readInvitationImage } from '#core/invitations/response-rate.ts';
-import { changeContributions, mergeContributions, readResponseImage, type Contribution } from '#core/scores.ts';
+import {
+  changeContributions,
+  isProfileBackfill,
+  mergeContributions,
+  readResponseImage,
+  type Contribution,
+} from '#core/scores.ts';
 import { RETRY, retryTransient, type Backoff } from '#data/db.ts';
 import { INVITATION_KEY_PREFIX, RESPONSE_KEY_PREFIX } from '#data/keys.ts';
 import type { ChunkOutcome, ExistingClaim, ScoreChunk } from '#data/scores.ts';
@@ -113,6 +119,7 @@ function decode(record: DynamoDBRecord): Decoded | undefined {
   const current = unmarshalled(stream.NewImage);
   let decoded: Decoded;
   if (pk.startsWith(RESPONSE_KEY_PREFIX)) {
+    if (typeof old === 'object' && typeof current === 'object' && isProfileBackfill(old, current)) return undefined;
     const { before, after, poison } = readBoth(old, current, readResponseImage);
     decoded = {
       ...base,

@@ -16,7 +16,7 @@ import {
   type IdempotentResult,
   type KeyCaller,
 } from '#data/idempotency.ts';
-import { saveResponse, saveResponseCompletingKey, type FeedbackResponse } from '#data/responses.ts';
+import { saveResponse, saveResponseCompletingKey, scoringProfile, type FeedbackResponse } from '#data/responses.ts';
 import { placeAnonymousSegments } from '#data/segment-values.ts';
 import { getSurveyCached } from '#data/surveys.ts';
 import { httpHandler, type HttpRequest, type HttpResult } from '#runtime/http.ts';
@@ -40,9 +40,12 @@ async function accept(
   claims: TokenClaims | null,
   held?: HeldKey,
 ) {
-  const [survey, erased] = await Promise.all([
+  // The customer the answer will name (checked below): their profile is read beside the survey, not after it.
+  const named = claims?.customerId ?? (isAdmin ? input.customerId : undefined);
+  const [survey, erased, profile] = await Promise.all([
     getSurveyCached(db, input.surveyId),
     claims ? wasErased(db, claims.customerId) : false,
+    named === undefined ? undefined : scoringProfile(db, named),
   ]);
   if (!survey) throw new NotFound(`Survey "${input.surveyId}"`);
   // A link to an erased customer: they are gone, and their answers must not come back.
@@ -64,6 +67,8 @@ async function accept(
     ...answersOf(input),
     channel: input.channel,
     attributes: input.attributes,
+    // The profile the answer's segments come from, as it is now (a link's first answer fixes it).
+    scoredProfile: respondent.customerId === undefined ? undefined : profile,
     scoredSegments,
     // The link's invitation: the stream scorer marks it answered, off this request's path.
     invitationId: respondent.linkResponseId ? claims?.invitationId : undefined,

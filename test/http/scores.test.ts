@@ -70,6 +70,7 @@ describe('scores, fed by the stream scorer', () => {
       csat: null,
       ces: null,
       invitations: { sent: 0, answered: 0, responseRate: null },
+      change: null,
     });
     expect(days.body.series[1]).toMatchObject({
       responses: 2,
@@ -109,11 +110,13 @@ describe('scores, fed by the stream scorer', () => {
     ).toEqual([
       ['email', 2, 100],
       ['web', 2, -50],
+      [null, 1, -100], // the answer without a channel: the segments add up to the total
     ]);
     const byPlan = await scores(surveyId, '?from=2026-10-01&to=2026-11-10&interval=total&by=attr.plan');
     expect(byPlan.body.segments.map((s: { key: string; responses: number }) => [s.key, s.responses])).toEqual([
       ['pro', 3],
       ['free', 1],
+      [null, 1],
     ]);
   });
 

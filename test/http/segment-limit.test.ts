@@ -57,7 +57,7 @@ async function inParallel(count: number, task: (n: number) => Promise<void>) {
   );
 }
 
-type Segment = { key: string; responses: number };
+type Segment = { key: string | null; responses: number };
 
 describe(`anonymous answers add at most ${ANONYMOUS_SEGMENT_LIMIT} segments per dimension`, () => {
   it('counts values beyond the limit in one overflow segment; segments add up; verify finds 0 differences', async () => {
@@ -88,8 +88,9 @@ describe(`anonymous answers add at most ${ANONYMOUS_SEGMENT_LIMIT} segments per 
 
     const byPlan = await scores(surveyId, '&by=attr.plan');
     const plans: Segment[] = byPlan.body.segments;
-    expect(plans.length).toBe(ANONYMOUS_SEGMENT_LIMIT + 1);
-    expect(plans.reduce((sum, s) => sum + s.responses, 0)).toBe(SPAM);
+    expect(plans.length).toBe(ANONYMOUS_SEGMENT_LIMIT + 2); // the limit, the overflow, and `null`: the link's answer
+    expect(plans.at(-1)).toMatchObject({ key: null, responses: 1 });
+    expect(plans.reduce((sum, s) => sum + s.responses, 0)).toBe(SPAM + 1);
 
     // The stored response keeps what the caller sent; listings show it, and not where it was counted.
     const stored = (await responsePartition(responseIds[SPAM - 1]!))[0]!;
@@ -159,6 +160,9 @@ describe('anonymous segment values of any shape', () => {
     }
     await scoring.drained();
     expect((await scores(surveyId, '&by=attr.plan')).body.segments).toMatchObject([{ key: '', responses: 2 }]);
-    expect((await scores(surveyId, '&by=channel')).body.segments).toMatchObject([{ key: OTHER_SEGMENT, responses: 1 }]);
+    expect((await scores(surveyId, '&by=channel')).body.segments).toMatchObject([
+      { key: OTHER_SEGMENT, responses: 1 },
+      { key: null, responses: 1 }, // the answer without a channel: not the empty string
+    ]);
   });
 });

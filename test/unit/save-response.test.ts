@@ -59,11 +59,21 @@ describe('saveResponse: last writer wins', () => {
     expect(input.ConditionExpression).toBeUndefined();
     expect(input.UpdateExpression).toMatch(/ADD #version :one$/);
     expect(input.UpdateExpression).toContain('#createdAt = if_not_exists(#createdAt, :createdAt)');
-    // Answers left out are removed: a later submission replaces the answers.
+    // Answers left out are removed: a later submission replaces the answers. Channel and attributes left out are
+    // kept (the contract's Segments: a resubmission keeps them unless it gives them).
     const removed = input.UpdateExpression!.split(' REMOVE ')[1]!.split(' ADD ')[0]!.split(', ');
-    expect(removed.map((placeholder) => input.ExpressionAttributeNames![placeholder])).toEqual(
-      expect.arrayContaining(['csat', 'ces', 'comment', 'channel', 'attributes', 'gsi3pk']),
-    );
+    const removedNames = removed.map((placeholder) => input.ExpressionAttributeNames![placeholder]);
+    expect(removedNames).toEqual(expect.arrayContaining(['csat', 'ces', 'comment', 'gsi3pk']));
+    expect(removedNames).not.toContain('channel');
+    expect(removedNames).not.toContain('attributes');
+  });
+
+  it("keeps the profile snapshot of the link's first answer", async () => {
+    mock.on(UpdateCommand).resolves({});
+    await saveResponse(db, { ...response, scoredProfile: { plan: 'pro' } });
+    const input = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(input.UpdateExpression).toContain('#scoredProfile = if_not_exists(#scoredProfile, :scoredProfile)');
+    expect(input.ExpressionAttributeValues![':scoredProfile']).toBe('{"plan":"pro"}');
   });
 
   it('reports an update of an existing response', async () => {

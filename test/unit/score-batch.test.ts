@@ -248,3 +248,39 @@ describe('scoreBatch with invitations', () => {
     expect(p.sleeps).toHaveLength(2);
   });
 });
+
+describe("scoreBatch and rebuild's profile backfill", () => {
+  const modify = (old: Record<string, unknown>, current: Record<string, unknown>): DynamoDBRecord => ({
+    eventID: `e${sequence}`,
+    eventName: 'MODIFY',
+    dynamodb: {
+      Keys: marshall({ pk: 'RESPONSE#R-backfill', sk: '#RESPONSE' }) as never,
+      OldImage: marshall({ surveyId: 's-1', submittedAt: '2026-11-24T10:00:00Z', nps: 9, ...old }) as never,
+      NewImage: marshall({ surveyId: 's-1', submittedAt: '2026-11-24T10:00:00Z', nps: 9, ...current }) as never,
+      SequenceNumber: String(sequence++),
+    },
+  });
+  const byPlan = { segmentsOf: async () => () => ['plan'] };
+
+  it('moves nothing for the snapshot rebuild gives a response (rebuild rewrites the aggregates itself)', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const backfill = modify(
+      { customerId: 'c-1', version: 1 },
+      { customerId: 'c-1', version: 1, scoredProfile: '{"plan":"pro"}' },
+    );
+    expect((await scoreBatch([backfill], ports(byPlan))).batchItemFailures).toEqual([]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('moves a submission that brings the snapshot into its segment', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const submission = modify(
+      { customerId: 'c-1', version: 1 },
+      { customerId: 'c-1', version: 2, scoredProfile: '{"plan":"pro"}' },
+    );
+    expect((await scoreBatch([submission], ports(byPlan))).batchItemFailures).toEqual([]);
+    const [call] = dynamo.commandCalls(TransactWriteCommand);
+    const updates = call!.args[0].input.TransactItems!.flatMap((item) => (item.Update ? [item.Update.Key] : []));
+    expect(updates).toEqual([{ pk: 'SCORES#s-1', sk: 'attr.plan#2026-11-24#pro' }]);
+  });
+});
