@@ -34,11 +34,13 @@ body{min-height:100vh}
 .login{max-width:440px;margin:10vh auto 0;padding:2rem}
 .login h2{font-size:1.3rem}
 .field{display:flex;flex-direction:column;gap:.3rem;font-size:.85rem;font-weight:600;color:var(--muted)}
-.field input,.field select{min-height:42px;padding:.45rem .65rem;border:1px solid var(--line);border-radius:8px;background:var(--card);color:var(--text);font-weight:400;font-size:1rem}
+.field input,.field select{max-width:100%;min-height:42px;padding:.45rem .65rem;border:1px solid var(--line);border-radius:8px;background:var(--card);color:var(--text);font-weight:400;font-size:1rem}
 .login .field{margin-bottom:1rem}
 .login .btn{width:100%}
 .toolbar{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.75rem}
 .toolbar .grow{flex:1 1 220px}
+.toolbar .field{min-width:0}
+#survey-picker{width:16rem}
 .recent{display:flex;flex-wrap:wrap;gap:.4rem;margin-top:.85rem;align-items:center;font-size:.85rem;color:var(--muted)}
 .chip{border:1px solid var(--line);background:var(--bg);border-radius:999px;padding:.2rem .75rem;cursor:pointer;font-size:.85rem;color:var(--text)}
 .chip:hover{border-color:var(--accent)}

@@ -107,7 +107,7 @@ describe('the dashboard notices (issue 10)', { timeout: 90_000 }, () => {
     await signIn(page, read.secret);
 
     const picker = page.getByLabel('Survey', { exact: true });
-    await expect.poll(() => picker.locator('option').allTextContents()).toContain(`${name} (${surveyId})`);
+    await expect.poll(() => picker.locator('option').allTextContents(), { timeout: 20_000 }).toContain(`${name} (${surveyId})`);
     await picker.selectOption(surveyId);
     await page.getByRole('heading', { name }).waitFor();
 
@@ -148,6 +148,16 @@ describe('the dashboard notices (issue 10)', { timeout: 90_000 }, () => {
     expect(external).toEqual([]);
   });
 
+  it("keeps the picker within a phone's width, however long the survey names", async () => {
+    const surveyId = await givenSurvey(api, { name: `A long name ${'x'.repeat(180)}` });
+    const read = await givenKey(api, ['read']);
+    const { page } = await browser.open(api.url, { viewport: { width: 390, height: 844 }, isMobile: true });
+    await page.goto(`${api.url}/dashboard`);
+    await signIn(page, read.secret);
+    await expect.poll(() => page.locator(`#survey-picker option[value="${surveyId}"]`).count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
   it("opens the customer's timeline one click from a comment, and back", async () => {
     const surveyId = await givenSurvey(api, { name: 'Timeline survey' });
     const customerId = await givenCustomer(api, { name: 'Mari Tamm' });
@@ -185,7 +195,7 @@ describe('the dashboard notices (issue 10)', { timeout: 90_000 }, () => {
     await page.getByRole('link', { name: customerId }).click();
     await page.getByRole('heading', { name: 'Mari Tamm' }).waitFor();
     expect(new URL(page.url()).searchParams.get('customer')).toBe(customerId);
-    await expect.poll(() => page.locator('#timeline li').count()).toBe(3);
+    await expect.poll(() => page.locator('#timeline li').count(), { timeout: 20_000 }).toBe(3);
     const entries = await page.locator('#timeline li').allTextContents();
     expect(entries[0]).toContain('ticket_solved');
     expect(entries[1]).toContain('NPS 3');
@@ -222,9 +232,9 @@ describe('the dashboard notices (issue 10)', { timeout: 90_000 }, () => {
     await page.goto(`${api.url}/dashboard?customer=${customerId}`);
     await signIn(page, read.secret);
     await page.getByRole('heading', { name: 'Jovan' }).waitFor();
-    await expect.poll(() => page.locator('#timeline li').count()).toBe(50);
+    await expect.poll(() => page.locator('#timeline li').count(), { timeout: 20_000 }).toBe(50);
     await page.getByRole('button', { name: 'Older' }).click();
-    await expect.poll(() => page.locator('#timeline li').count()).toBe(53);
+    await expect.poll(() => page.locator('#timeline li').count(), { timeout: 20_000 }).toBe(53);
     expect(await page.locator('#timeline li').last().textContent()).toContain('step_1');
     expect(await page.getByRole('button', { name: 'Older' }).isVisible()).toBe(false);
 
