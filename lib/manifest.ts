@@ -103,13 +103,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'ManageSurveys',
     entry: 'functions/manage-surveys/handler.ts',
     access: { table: ['GetItem', 'Query', 'UpdateItem'], signingKeys: true, adminToken: true },
-    routes: ['PUT /v1/surveys/{surveyId}', 'GET /v1/surveys/{surveyId}', 'POST /v1/surveys/{surveyId}/links'],
+    routes: ['PUT /v1/surveys/{surveyId}', 'GET /v1/surveys/{surveyId}', 'POST /v1/surveys/{surveyId}/links', 'GET /v1/surveys'],
   },
   {
     name: 'ManageCustomers',
     entry: 'functions/manage-customers/handler.ts',
-    access: { table: ['GetItem', 'Query', 'UpdateItem'], adminToken: true },
-    routes: ['PUT /v1/customers/{customerId}', 'GET /v1/customers/{customerId}', 'GET /v1/customers/{customerId}/export'],
+    access: { table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], adminToken: true },
+    routes: [
+      'PUT /v1/customers/{customerId}',
+      'GET /v1/customers/{customerId}',
+      'GET /v1/customers/{customerId}/export',
+      'GET /v1/customers/{customerId}/timeline',
+      'GET /v1/customers',
+    ],
   },
   {
     name: 'EraseCustomer',

@@ -3,7 +3,7 @@ import { cadencePosition } from '#core/invitations/rules.ts';
 import type { CustomerInput } from '#core/schemas.ts';
 import { normaliseAddress } from '#core/mail/policy.ts';
 import { isConditionFailure, userKeyedMap, type Db, type Item } from './db.ts';
-import { birthdayIndex, cadenceIndex, EMAIL_LEDGER_PREFIX, keys, publicFields } from './keys.ts';
+import { birthdayIndex, cadenceIndex, customerAddressIndex, EMAIL_LEDGER_PREFIX, keys, publicFields } from './keys.ts';
 
 export interface Customer extends CustomerInput {
   customerId: string;
@@ -22,9 +22,9 @@ const ADDRESS_FLAGS = ['unsubscribedAt', 'suppressed', 'suppressedReason', 'supp
 
 /**
  * The one UpdateItem that creates or replaces a customer's profile (alone, or inside an event's transaction); the
- * customer takes their place in the cadence index. Unsubscribe and suppression state are their address's: they
- * survive a replace that keeps the address; with `freshAddress` (the stored profile had another address) they go,
- * and stay with that address.
+ * customer takes their place in the cadence index and under their address (gsi4). Unsubscribe and suppression state
+ * are their address's: they survive a replace that keeps the address; with `freshAddress` (the stored profile had
+ * another address) they go, and stay with that address.
  */
 export function customerUpdate(db: Db, customerId: string, input: CustomerInput, now: string, freshAddress = false) {
   const values: Record<string, unknown> = {
@@ -61,6 +61,10 @@ export function customerUpdate(db: Db, customerId: string, input: CustomerInput,
   set.push('gsi3pk = :gsi3pk', 'gsi3sk = :gsi3sk');
   values[':gsi3pk'] = cadence.gsi3pk;
   values[':gsi3sk'] = cadence.gsi3sk;
+  const address = customerAddressIndex(input.email, customerId);
+  set.push('gsi4pk = :gsi4pk', 'gsi4sk = :gsi4sk');
+  values[':gsi4pk'] = address.gsi4pk;
+  values[':gsi4sk'] = address.gsi4sk;
 
   const setAll = [...set, `unsubscribed = ${freshAddress ? ':false' : 'if_not_exists(unsubscribed, :false)'}`];
   const removeAll = freshAddress ? [...remove, ...ADDRESS_FLAGS] : remove;
@@ -86,6 +90,7 @@ export function newCustomerItem(customerId: string, input: CustomerInput, now: s
     createdAt: now,
     updatedAt: now,
     ...cadenceIndex(customerId, cadencePosition(customerId)),
+    ...customerAddressIndex(input.email, customerId),
     unsubscribed: false,
   };
   for (const field of OPTIONAL) {

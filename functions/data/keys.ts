@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normaliseAddress } from '#core/mail/policy.ts';
+import { npsClass } from '#core/timeline.ts';
 
 /** The partition-key prefix of response items: the scorer's stream filter and its decoder select on it. */
 export const RESPONSE_KEY_PREFIX = 'RESPONSE#';
@@ -23,7 +24,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | score day     | SCORES#<surveyId>      | <dimension>#<day>#<segment> |                                  |                                    |                                    |
  * | segment values| SURVEY#<surveyId>      | #SEGMENTVALUES              |                                  |                                    |                                    |
  * | score claim   | SCORECLAIM#<eventID>   | #SCORECLAIM                 |                                  |                                    |                                    |
- * | email ledger  | CUSTOMER#<customerId>  | EMAIL#<campaignId>#<period> |                                  |                                    |                                    |
+ * | email ledger  | CUSTOMER#<customerId>  | EMAIL#<campaignId>#<period> |                                  | EMAILS#<cid> / <claimedAt>#<c>#<p> |                                    |
  * | mail state    | CUSTOMER#<customerId>  | #MAILSTATE                  |                                  |                                    |                                    |
  * | address       | ADDRESS#<sha256>       | #ADDRESS                    |                                  |                                    |                                    |
  * | campaign run  | CAMPAIGN#<campaignId>  | RUN#<runId>                 | PAUSEDRUNS / <until>#<cid>#<rid> |                                    |                                    |
@@ -34,6 +35,8 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | cadence run   | CADENCERUN#<surveyId>  | #CADENCERUN                 |                                  |                                    |                                    |
  * | API key       | APIKEYS                | APIKEY#<keyId>              |                                  |                                    |                                    |
  * | erasure       | ERASURE#<sha256 of cid>| #ERASURE                    |                                  |                                    |                                    |
+ *
+ * gsi4 holds customer items only, under their address: `ADDRESS#<sha256>` / `<customerId>` (customerAddressIndex).
  *
  * Score days are the scorer's aggregates: one survey's in one partition, each dimension's days contiguous, so a
  * date range of one dimension is one key-range query that reads nothing else (before this layout the sort key was
@@ -142,8 +145,7 @@ export const timelineIndex = (customerId: string, submittedAt: string, responseI
   gsi2sk: `${submittedAt}#${responseId}`,
 });
 
-export type NpsClass = 'promoter' | 'passive' | 'detractor';
-export const npsClass = (nps: number): NpsClass => (nps >= 9 ? 'promoter' : nps >= 7 ? 'passive' : 'detractor');
+export { npsClass, type NpsClass } from '#core/timeline.ts';
 
 /** An identified NPS answer under its day and class (gsi3): the promoters or detractors of a day. */
 export const npsDayIndex = (submittedAt: string, nps: number, customerId: string, responseId: string) => ({
@@ -228,3 +230,24 @@ export const cadencePartition = (shard: number) => `CADENCE#${shard}`;
 
 /** The sort-key bounds (for BETWEEN) of the customers whose positions lie in [from, to]. */
 export const cadenceRange = (from: number, to: number) => ({ low: `${positionKey(from)}#`, high: `${positionKey(to)}#\uffff` });
+
+/**
+ * An email ledger entry on its customer's timeline (gsi2), by when it was (last) claimed: the timeline reads a
+ * customer's emails newest first, a page at a time, however many years of them there are.
+ */
+export const customerEmailsIndex = (customerId: string, claimedAt: string, campaignId: string, period: string) => ({
+  gsi2pk: customerEmailsPartition(customerId),
+  gsi2sk: `${claimedAt}#${campaignId}#${period}`,
+});
+export const customerEmailsPartition = (customerId: string) => `EMAILS#${customerId}`;
+
+/**
+ * A customer under their email address (gsi4): `GET /v1/customers?email=` is one query. The partition is the address
+ * item's own key (the SHA-256 of the normalised address), so no address appears in a key and the lookup matches
+ * as the address's opt-out does (case and surrounding spaces do not count). Set on every customer write.
+ */
+export const customerAddressIndex = (email: string, customerId: string) => ({
+  gsi4pk: customerAddressPartition(email),
+  gsi4sk: customerId,
+});
+export const customerAddressPartition = (email: string) => keys.address(email).pk;

@@ -19,7 +19,7 @@ import {
   type Db,
   type TableKey,
 } from './db.ts';
-import { keys } from './keys.ts';
+import { customerEmailsIndex, keys } from './keys.ts';
 import { asRecipient } from './recipients.ts';
 
 /**
@@ -162,6 +162,7 @@ export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
         TableName: db.table,
         Item: {
           ...keys.emailLedger(claim.customerId, claim.stream, claim.period),
+          ...customerEmailsIndex(claim.customerId, claim.now, claim.stream, claim.period),
           type: 'email',
           customerId: claim.customerId,
           campaignId: claim.stream,
@@ -180,6 +181,8 @@ export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
 
 /** A deferred entry (SES refused it for quota) is taken over by exactly one run: a conditional flip to claimed. */
 export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<boolean> {
+  // The timeline shows the email when it was claimed again, as claimedAt does.
+  const onTimeline = customerEmailsIndex(claim.customerId, claim.now, claim.stream, claim.period);
   return transactOrLose(db, [
     customerStillMailable(db, claim.customerId, claim.email),
     addressStillMailable(db, claim.email),
@@ -187,7 +190,8 @@ export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<bo
       Update: {
         TableName: db.table,
         Key: keys.emailLedger(claim.customerId, claim.stream, claim.period),
-        UpdateExpression: 'SET #status = :claimed, runId = :runId, subject = :subject, claimedAt = :now REMOVE sentAt',
+        UpdateExpression:
+          'SET #status = :claimed, runId = :runId, subject = :subject, claimedAt = :now, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE sentAt',
         ConditionExpression: '#status = :deferred',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -196,6 +200,8 @@ export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<bo
           ':runId': claim.runId,
           ':subject': claim.subject,
           ':now': claim.now,
+          ':gsi2pk': onTimeline.gsi2pk,
+          ':gsi2sk': onTimeline.gsi2sk,
         },
       },
     },

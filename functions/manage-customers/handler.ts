@@ -1,6 +1,9 @@
-import { NotFound } from '#core/errors.ts';
+import { NotFound, ValidationFailed } from '#core/errors.ts';
+import { decodeTimelineCursor } from '#core/timeline.ts';
 import { noteLatestResponse } from '#data/appreciation.ts';
 import { exportCustomer } from '#data/customer-export.ts';
+import { decodeCustomerCursor, listCustomers } from '#data/customer-listing.ts';
+import { readTimeline } from '#data/customer-timeline.ts';
 import { customerEmails, getCustomer, putCustomer } from '#data/customers.ts';
 import { listInvitations } from '#data/invitations.ts';
 import { publicFields } from '#data/keys.ts';
@@ -12,7 +15,18 @@ import { routes } from './routes.ts';
 
 const db = tableFromEnv();
 
+const badCursor = () =>
+  new ValidationFailed([{ path: 'cursor', message: 'Use the nextCursor of the previous page of this listing, as given.' }]);
+
 export const handler = httpHandler(routes, {
+  'GET /v1/customers': {
+    handle: async (req) => {
+      const { email, limit, cursor } = req.query;
+      const after = cursor === undefined ? undefined : decodeCustomerCursor(cursor, email !== undefined);
+      if (cursor !== undefined && !after) throw badCursor();
+      return { status: 200, body: await listCustomers(db, { email, limit, after }) };
+    },
+  },
   'PUT /v1/customers/{customerId}': {
     handle: async (req) => {
       const id = req.params.customerId;
@@ -41,6 +55,17 @@ export const handler = httpHandler(routes, {
       const when = (e: Record<string, unknown>) => (e.sentAt ?? e.claimedAt ?? '') as string;
       const sent = emails.map(publicFields).sort((a, b) => when(b).localeCompare(when(a)));
       return { status: 200, body: { customer, responses, emails: sent, invitations: invitations.items } };
+    },
+  },
+  'GET /v1/customers/{customerId}/timeline': {
+    handle: async (req) => {
+      const id = req.params.customerId;
+      const { limit, cursor } = req.query;
+      const after = cursor === undefined ? undefined : decodeTimelineCursor(cursor);
+      if (cursor !== undefined && !after) throw badCursor();
+      const page = await readTimeline(db, id, { limit, after });
+      if (!page) throw new NotFound(`Customer "${id}"`);
+      return { status: 200, body: page };
     },
   },
   'GET /v1/customers/{customerId}/export': {

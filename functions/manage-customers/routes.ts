@@ -1,8 +1,30 @@
 import * as z from 'zod/mini';
 import { customerBody, customerId } from '#core/schemas.ts';
+import { TIMELINE_KINDS } from '#core/timeline.ts';
 import { component, defineRoutes, Invitation, StoredResponse, timestamp } from '#runtime/routes.ts';
 
 const params = z.object({ customerId });
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 100;
+const LIMIT_MESSAGE = `Use a whole number from 1 to ${MAX_LIMIT}.`;
+const limit = z._default(
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d{1,4}$/, LIMIT_MESSAGE)), z.transform(Number)),
+    z
+      .int()
+      .check(
+        z.minimum(1, LIMIT_MESSAGE),
+        z.maximum(MAX_LIMIT, LIMIT_MESSAGE),
+        z.describe(`Page size, default ${DEFAULT_LIMIT}.`),
+      ),
+  ),
+  DEFAULT_LIMIT,
+);
+const cursor = z.optional(z.string().check(z.describe('nextCursor of the previous page.')));
+const nextCursor = z.optional(
+  z.string().check(z.describe('Present when there may be more: pass it as `cursor` for the next page.')),
+);
 
 const CustomerInput = component('CustomerInput', customerBody);
 const Customer = component(
@@ -39,7 +61,43 @@ const CustomerExport = component(
   }),
 );
 
+const npsClass = z.enum(['promoter', 'passive', 'detractor']);
+const TimelineItem = component(
+  'TimelineItem',
+  z.looseObject({
+    at: timestamp.check(
+      z.describe("When: a response's submittedAt, an email's claim, an invitation's creation, an event's occurredAt."),
+    ),
+    kind: z.enum(TIMELINE_KINDS),
+    changed: z.optional(
+      z
+        .strictObject({ from: npsClass, to: npsClass })
+        .check(z.describe("On a response whose NPS class differs from the customer's previous NPS answer.")),
+    ),
+  }),
+);
+const Timeline = component(
+  'Timeline',
+  z.strictObject({ items: z.array(TimelineItem).check(z.describe('Newest first.')), nextCursor }),
+);
+const CustomerPage = component('CustomerPage', z.strictObject({ items: z.array(Customer), nextCursor }));
+
 export const routes = defineRoutes({
+  'GET /v1/customers': {
+    auth: 'read',
+    summary: 'List customers',
+    description:
+      'With email, the customers with that address (an exact match, as customers are stored: case and surrounding ' +
+      'spaces do not count), by id; without, every customer, a page at a time.',
+    query: z.object({
+      email: z.optional(z.email().check(z.maxLength(254))),
+      limit,
+      cursor,
+    }),
+    responses: { 200: { description: 'A page of customers.', schema: CustomerPage } },
+    errors: [400],
+  },
+
   'PUT /v1/customers/{customerId}': {
     auth: 'ingest',
     summary: 'Create or replace a customer',
@@ -62,6 +120,17 @@ export const routes = defineRoutes({
     description: 'The right of access: the profile, every response, email, invitation and event, in one document.',
     params,
     responses: { 200: { description: 'Everything held about the customer.', schema: CustomerExport } },
+    errors: [400, 404],
+  },
+  'GET /v1/customers/{customerId}/timeline': {
+    auth: 'read',
+    summary: "A customer's timeline",
+    description:
+      'Every interaction with the customer in one list, newest first: responses (with `changed` where the NPS class ' +
+      'moved), emails, invitations, events, and the unsubscribe or suppression of their address.',
+    params,
+    query: z.object({ limit, cursor }),
+    responses: { 200: { description: 'A page of the timeline.', schema: Timeline } },
     errors: [400, 404],
   },
 });

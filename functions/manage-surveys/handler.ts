@@ -2,7 +2,7 @@ import { Conflict, NotFound } from '#core/errors.ts';
 import { newNonce } from '#core/ids.ts';
 import { signToken } from '#core/tokens.ts';
 import { answeredSince } from '#data/responses.ts';
-import { getSurvey, putSurvey } from '#data/surveys.ts';
+import { getSurvey, listSurveys, putSurvey } from '#data/surveys.ts';
 import { httpHandler } from '#runtime/http.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
@@ -18,6 +18,9 @@ async function existingSurvey(id: string) {
 }
 
 export const handler = httpHandler(routes, {
+  'GET /v1/surveys': {
+    handle: async () => ({ status: 200, body: { items: await listSurveys(db) } }),
+  },
   'PUT /v1/surveys/{surveyId}': {
     handle: async (req) => {
       const id = req.params.surveyId;

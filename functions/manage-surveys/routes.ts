@@ -23,7 +23,18 @@ const Link = component(
   }),
 );
 
+const SurveyList = component(
+  'SurveyList',
+  z.strictObject({ items: z.array(Survey).check(z.describe('Every survey, by id (the team has few).')) }),
+);
+
 export const routes = defineRoutes({
+  'GET /v1/surveys': {
+    auth: 'read',
+    summary: 'List surveys',
+    responses: { 200: { description: 'Every survey.', schema: SurveyList } },
+    errors: [],
+  },
   'PUT /v1/surveys/{surveyId}': {
     auth: 'admin',
     summary: 'Create or replace a survey',

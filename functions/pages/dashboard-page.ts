@@ -34,11 +34,13 @@ body{min-height:100vh}
 .login{max-width:440px;margin:10vh auto 0;padding:2rem}
 .login h2{font-size:1.3rem}
 .field{display:flex;flex-direction:column;gap:.3rem;font-size:.85rem;font-weight:600;color:var(--muted)}
-.field input,.field select{min-height:42px;padding:.45rem .65rem;border:1px solid var(--line);border-radius:8px;background:var(--card);color:var(--text);font-weight:400;font-size:1rem}
+.field input,.field select{max-width:100%;min-height:42px;padding:.45rem .65rem;border:1px solid var(--line);border-radius:8px;background:var(--card);color:var(--text);font-weight:400;font-size:1rem}
 .login .field{margin-bottom:1rem}
 .login .btn{width:100%}
 .toolbar{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.75rem}
 .toolbar .grow{flex:1 1 220px}
+.toolbar .field{min-width:0}
+#survey-picker{width:16rem}
 .recent{display:flex;flex-wrap:wrap;gap:.4rem;margin-top:.85rem;align-items:center;font-size:.85rem;color:var(--muted)}
 .chip{border:1px solid var(--line);background:var(--bg);border-radius:999px;padding:.2rem .75rem;cursor:pointer;font-size:.85rem;color:var(--text)}
 .chip:hover{border-color:var(--accent)}
@@ -82,6 +84,15 @@ tbody th{font-weight:600}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:999px;font-weight:700;font-size:.75rem;color:#fff;background:var(--warn)}
 .badge.pro{background:var(--ok)}.badge.det{background:var(--bad)}.badge.plain{background:var(--accent-soft);color:var(--text)}
 .message:empty{display:none}
+.chart .sig{fill:none;stroke-width:2.5}.chart .sig.up{stroke:var(--ok)}.chart .sig.down{stroke:var(--bad)}
+.chart .sig-label{font-weight:700;font-size:11px}.chart .sig-label.up{fill:var(--ok)}.chart .sig-label.down{fill:var(--bad)}
+.changes{list-style:none;margin:0;padding:0;font-size:.85rem;color:var(--muted)}
+.changes li{margin:.2rem 0}.changes .up{color:var(--ok);font-weight:700}.changes .down{color:var(--bad);font-weight:700}
+.timeline{list-style:none;margin:0;padding:0}
+.timeline li{padding:.75rem 0;border-bottom:1px solid var(--line)}
+.timeline li:last-child{border-bottom:0}
+.timeline p{margin:.3rem 0 0;white-space:pre-wrap;overflow-wrap:anywhere}
+.badge.kind{background:var(--accent-soft);color:var(--text)}
 .more{margin-top:.75rem}
 @media (max-width:900px){.kpis{grid-template-columns:repeat(2,minmax(0,1fr))}.grid2{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:520px){.wrap{padding:1rem .75rem}th,td{padding:.45rem .3rem}table{font-size:.82rem}thead th{letter-spacing:0;font-size:.68rem}.top .btn{min-height:36px;padding:.35rem .8rem}.top{padding:.75rem 1rem}.kpi .value{font-size:1.6rem}.toolbar .field{flex:1 1 40%}}
@@ -105,6 +116,7 @@ const BODY = `<header class="top">
 <div id="app" hidden>
 <section class="panel" aria-label="Survey and period">
 <form id="query" class="toolbar">
+<div class="field"><label for="survey-picker">Survey</label><select id="survey-picker"><option value="">Choose a survey…</option></select></div>
 <div class="field grow"><label for="survey-id">Survey ID</label><input id="survey-id" name="surveyId" list="recent-surveys" required pattern="[a-z0-9][a-z0-9\\-]{0,63}" autocomplete="off" spellcheck="false" placeholder="e.g. onboarding"></div>
 <datalist id="recent-surveys"></datalist>
 <div class="field"><label for="from">From</label><input id="from" name="from" type="date" required></div>
@@ -117,6 +129,14 @@ const BODY = `<header class="top">
 </section>
 <p class="notice error message" id="message" role="alert"></p>
 <p class="muted" id="loading" role="status" hidden>Loading…</p>
+<section class="panel" id="customer" hidden aria-labelledby="customer-title">
+<div class="title"><h2 id="customer-title"></h2><span class="muted" id="customer-meta"></span><a id="customer-back" href="">Back to the survey</a></div>
+<h3>Timeline</h3>
+<ol class="timeline" id="timeline"></ol>
+<p class="empty" id="timeline-empty" hidden>Nothing has happened with this customer yet.</p>
+<p class="notice error message" id="timeline-error" role="alert"></p>
+<button type="button" class="btn secondary more" id="timeline-more" hidden>Older</button>
+</section>
 <div id="results" hidden>
 <div class="title"><h2 id="survey-name"></h2><span class="muted" id="survey-meta"></span></div>
 <div class="kpis">

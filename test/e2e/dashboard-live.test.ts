@@ -91,6 +91,7 @@ describe('GET /dashboard with the real scores and responses endpoints', { timeou
     await page.locator('#comments li').first().waitFor();
 
     expect(reads).toEqual([
+      { path: '/v1/surveys', status: 200 }, // the picker's list, read at sign-in
       { path: `/v1/surveys/${surveyId}`, status: 200 },
       { path: `/v1/surveys/${surveyId}/scores`, status: 200 },
       { path: `/v1/surveys/${surveyId}/responses`, status: 200 },

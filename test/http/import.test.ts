@@ -119,6 +119,7 @@ describe('npm run import -- customers', () => {
     expect(Object.keys(imported).sort()).toEqual(Object.keys(put).sort());
     expect(imported).toMatchObject({ gsi1pk: put.gsi1pk, gsi1sk: viaImport, unsubscribed: false });
     expect(imported.gsi3sk).toMatch(new RegExp(`#${viaImport}$`));
+    expect(imported).toMatchObject({ gsi4pk: put.gsi4pk, gsi4sk: viaImport });
     const same = (item: Record<string, unknown>) => ({
       ...item,
       pk: 0,
@@ -127,6 +128,7 @@ describe('npm run import -- customers', () => {
       gsi1sk: 0,
       gsi3pk: 0,
       gsi3sk: 0,
+      gsi4sk: 0,
       createdAt: 0,
       updatedAt: 0,
     });

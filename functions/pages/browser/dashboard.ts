@@ -19,11 +19,17 @@ interface Invitations {
   answered: number;
   responseRate: number | null;
 }
+/** A metric's change against the period before (contract, Scores: Change); null on the first period or too few answers. */
+interface Change {
+  delta: number;
+  significant: boolean;
+}
+type SeriesItem = ScoresBody & { period: string; change?: Record<string, Change | null | undefined> | null };
 interface ScoreReport {
   from?: string;
   to?: string;
   total?: ScoresBody & { invitations?: Invitations };
-  series?: Array<ScoresBody & { period: string }>;
+  series?: SeriesItem[];
   segments?: Array<ScoresBody & { key?: string | null }>;
 }
 interface Survey {
@@ -52,6 +58,13 @@ interface ResponsePage {
   items?: unknown;
   nextCursor?: string;
 }
+/** An item of the customer's timeline (contract, Noticing: Timeline). */
+interface TimelineItem {
+  at?: string;
+  kind?: string;
+  changed?: { from?: string; to?: string };
+  [field: string]: unknown;
+}
 
 const { metrics } = pageData<DashboardPageData>();
 const TOKEN_KEY = 'feedback.adminToken';
@@ -67,6 +80,8 @@ const state = {
   items: [] as ResponseItem[],
   cursor: null as string | null,
   query: '',
+  customer: null as string | null,
+  timelineCursor: null as string | null,
 };
 
 const el = (id: string) => byId(id, HTMLElement);
@@ -121,9 +136,11 @@ function write(kind: StorageKind, key: string, value: string | null): void {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const signed = (score: number) => (score > 0 ? '+' : '') + String(score);
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
-function periodLabel(period: string): string {
+/** A period as the charts label it; a day names its year when the range crosses one (`withYear`). */
+function periodLabel(period: string, withYear = false): string {
   let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(period))) return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]}`;
+  if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(period)))
+    return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]}${withYear ? ` ${m[1]}` : ''}`;
   if ((m = /^(\d{4})-W(\d{2})$/.exec(period))) return `W${Number(m[2])} ${m[1]}`;
   if ((m = /^(\d{4})-(\d{2})$/.exec(period))) return `${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
   return period;
@@ -205,13 +222,14 @@ function badgeClass(metric: DashboardMetric, answer: number): string {
 
 // ---------- API ----------
 class Unauthorized extends Error {}
-async function get(path: string): Promise<Reply> {
+/** A GET of the API; `quiet`: a refused credential is left to the reads that need it (no sign-out). */
+async function get(path: string, quiet = false): Promise<Reply> {
   const res = await fetch(new URL(path, location.href).href, {
     headers: { authorization: `Bearer ${state.token}`, accept: 'application/json' },
     credentials: 'omit',
     cache: 'no-store',
   });
-  if (res.status === 401) {
+  if (res.status === 401 && !quiet) {
     signOut('The admin token or key was rejected. Enter it again.');
     throw new Unauthorized();
   }
@@ -222,7 +240,7 @@ async function get(path: string): Promise<Reply> {
     body = null;
   }
   // The dashboard only reads: a key without the read scope (an ingest key) cannot use it.
-  if (res.status === 403 && (body as ErrorBody | null)?.error?.code === 'forbidden') {
+  if (res.status === 403 && !quiet && (body as ErrorBody | null)?.error?.code === 'forbidden') {
     signOut('This key may not read. Sign in with a read key or the admin token.');
     throw new Unauthorized();
   }
@@ -296,6 +314,8 @@ interface Point {
   label: string;
   value: number | null;
   n: number;
+  /** The change from the period before, with the margin of that difference (95%), when the API gave one. */
+  change?: Change & { margin: number | null };
 }
 interface LineOptions {
   name: string;
@@ -371,7 +391,22 @@ function lineChart(box: HTMLElement, points: Point[], o: LineOptions): void {
   points.forEach((p, i) => {
     if (p.value === null || p.value === undefined) return;
     const dot = s('circle', { class: 'dot', cx: x(i).toFixed(1), cy: y(p.value).toFixed(1), r: n > 60 ? 2 : 3.5 }, svg);
-    s('title', {}, dot).textContent = `${p.label}: ${o.format(p.value)} (${plural(p.n || 0, 'answer')})`;
+    s('title', {}, dot).textContent =
+      `${p.label}: ${o.format(p.value)} (${plural(p.n || 0, 'answer')})` +
+      (p.change && !p.change.significant ? `; change ${changeText(p.change)}, within the margin of error` : '');
+    // A change beyond the margin of error is marked: a ring and its delta, green up, red down.
+    if (p.change?.significant) {
+      const way = p.change.delta >= 0 ? 'up' : 'down';
+      const mark = s('g', { class: `change ${way}` }, svg);
+      s('circle', { class: `sig ${way}`, cx: x(i).toFixed(1), cy: y(p.value).toFixed(1), r: 8 }, mark);
+      const above = y(p.value) - 12 > T;
+      s(
+        'text',
+        { class: `sig-label ${way}`, x: x(i), y: (y(p.value) + (above ? -12 : 20)).toFixed(1), 'text-anchor': 'middle' },
+        mark,
+      ).textContent = signedDelta(p.change.delta);
+      s('title', {}, mark).textContent = `${p.label}: significant change ${changeText(p.change)}`;
+    }
   });
   const legend = h('ul', 'legend');
   const a = h('li');
@@ -383,6 +418,43 @@ function lineChart(box: HTMLElement, points: Point[], o: LineOptions): void {
   legend.appendChild(a);
   legend.appendChild(b);
   box.appendChild(legend);
+  const significant = points.filter((p) => p.change?.significant);
+  if (points.some((p) => p.change)) {
+    const list = h('ul', 'changes');
+    if (significant.length === 0) list.appendChild(h('li', '', 'No change beyond the margin of error.'));
+    significant.forEach((p) => {
+      const li = h('li');
+      li.appendChild(document.createTextNode(`${p.label}: `));
+      li.appendChild(h('span', p.change!.delta >= 0 ? 'up' : 'down', signedDelta(p.change!.delta)));
+      li.appendChild(document.createTextNode(` ${changeMargin(p.change!)}, beyond the margin of error`));
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+  }
+}
+
+const signedDelta = (delta: number) => (delta > 0 ? '+' : delta < 0 ? '−' : '±') + Math.abs(delta).toFixed(1);
+const changeMargin = (change: { margin: number | null }) =>
+  change.margin === null ? '' : `(margin ±${change.margin.toFixed(1)}, 95%)`;
+const changeText = (change: Change & { margin: number | null }) => `${signedDelta(change.delta)} ${changeMargin(change)}`.trim();
+
+/**
+ * The margin (95%) of a difference between two periods' scores, 1.96 × its standard error as the contract's Change
+ * rule has it: NPS from the periods' own margins (each 1.96 × sqrt(s²/n)), CSAT from the shares of 4s and 5s. A
+ * change is significant when its delta exceeds this; the API says which, the page shows by how much.
+ */
+function differenceMargin(metric: DashboardMetric, previous: MetricScore | null, current: MetricScore | null): number | null {
+  if (!previous || !current) return null;
+  if (metric.scoring.kind === 'netPromoter') {
+    const [a, b] = [(previous as NetPromoterScore).marginOfError95, (current as NetPromoterScore).marginOfError95];
+    return a === null || a === undefined || b === null || b === undefined ? null : Math.sqrt(a * a + b * b);
+  }
+  if (metric.scoring.kind === 'topBox') {
+    const share = (score: MetricScore) => (score as TopBoxScore).score / 100;
+    const part = (score: MetricScore) => (share(score) * (1 - share(score))) / score.responses;
+    return 196 * Math.sqrt(part(previous) + part(current));
+  }
+  return null;
 }
 
 function barChart(
@@ -497,7 +569,13 @@ function renderScores(): void {
       score ? detail(metric, score) : asks(metric.id) ? 'No answers yet' : 'Not asked',
     );
   }
-  kpi('kpi-responses', String(total.responses || 0), `${periodLabel(scores.from || '')} – ${periodLabel(scores.to || '')}`);
+  // A range across a new year names the year in every day it labels.
+  const withYear = (scores.from || '').slice(0, 4) !== (scores.to || '').slice(0, 4);
+  kpi(
+    'kpi-responses',
+    String(total.responses || 0),
+    `${periodLabel(scores.from || '', withYear)} – ${periodLabel(scores.to || '', withYear)}`,
+  );
   const invitations = scores.total?.invitations;
   if (invitations && invitations.responseRate !== null) {
     kpi(
@@ -512,9 +590,17 @@ function renderScores(): void {
     const options = trend(metric);
     const box = optionalById(`chart-${metric.id}`, HTMLElement);
     if (!options || !box) continue;
-    const points = series.map((p): Point => {
+    const points = series.map((p, i): Point => {
       const score = scoreIn<NetPromoterScore | TopBoxScore>(p, metric);
-      return { label: periodLabel(p.period), value: score ? score.score : null, n: score ? score.responses : 0 };
+      const change = p.change?.[metric.id];
+      return {
+        label: periodLabel(p.period, withYear),
+        value: score ? score.score : null,
+        n: score ? score.responses : 0,
+        ...(change && typeof change.delta === 'number'
+          ? { change: { ...change, margin: differenceMargin(metric, scoreIn(series[i - 1], metric), score) } }
+          : {}),
+      };
     });
     const empty = asks(metric.id) ? `No ${metric.label} answers in this period.` : `This survey does not ask ${metric.label}.`;
     lineChart(box, points, { ...options, empty });
@@ -596,8 +682,9 @@ function renderComments(): void {
     }
     const facts = [when(r.submittedAt)];
     if (r.channel) facts.push(r.channel);
-    if (r.customerId) facts.push(r.customerId);
     meta.appendChild(h('span', '', facts.join(' · ')));
+    // One click from a comment to everything that happened with its customer.
+    if (r.customerId) meta.appendChild(customerLink(r.customerId));
     li.appendChild(meta);
     li.appendChild(h('p', '', r.comment));
     list.appendChild(li);
@@ -629,6 +716,118 @@ async function loadResponses(append: boolean): Promise<void> {
   state.items = append ? state.items.concat(items) : items;
   state.cursor = page && page.nextCursor ? page.nextCursor : null;
   renderComments();
+}
+
+// ---------- the customer's timeline ----------
+/** The dashboard's address of a customer's timeline (what alert emails link to), keeping the survey in view. */
+const customerHref = (customerId: string) => `?${new URLSearchParams({ customer: customerId }).toString()}${location.hash}`;
+
+function customerLink(customerId: string): HTMLAnchorElement {
+  const link = h('a', 'customer-link', customerId);
+  link.href = customerHref(customerId);
+  link.title = `Everything that happened with ${customerId}`;
+  return link;
+}
+
+/** One timeline item, as text: what happened, and when. */
+function timelineEntry(item: TimelineItem): HTMLLIElement {
+  const li = h('li');
+  const meta = h('div', 'meta');
+  meta.appendChild(h('span', 'badge kind', item.kind ?? '?'));
+  const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+  let what = '';
+  switch (item.kind) {
+    case 'response':
+      for (const metric of metrics) {
+        const answer = item[metric.id];
+        if (typeof answer === 'number') meta.appendChild(h('span', badgeClass(metric, answer), `${metric.label} ${answer}`));
+      }
+      what = `Answered ${text(item.surveyId)}`;
+      break;
+    case 'email':
+      what = `Email “${text(item.subject) || text(item.campaignId)}” (${text(item.campaignId)}), ${text(item.status)}`;
+      break;
+    case 'invitation':
+      what = `Invitation to ${text(item.surveyId)} (${text(item.trigger)}), ${text(item.status)}`;
+      break;
+    case 'event': {
+      const properties = item.properties && typeof item.properties === 'object' ? item.properties : {};
+      const facts = Object.entries(properties).map(([name, value]) => `${name} ${text(value)}`);
+      what = `${text(item.type)}${facts.length ? ` · ${facts.join(', ')}` : ''}`;
+      break;
+    }
+    case 'unsubscribe':
+      what = item.reason === 'unsubscribed' ? 'Unsubscribed from emails' : `Emails stopped: ${text(item.reason)}`;
+      break;
+  }
+  meta.appendChild(h('span', '', `${when(item.at)} · ${what}`));
+  if (item.changed && item.changed.from && item.changed.to) {
+    const to = item.changed.to;
+    const tone = to === 'promoter' ? 'pro' : to === 'detractor' ? 'det' : 'pas';
+    meta.appendChild(h('span', `badge changed ${tone}`, `${item.changed.from} → ${to}`));
+  }
+  li.appendChild(meta);
+  if (typeof item.comment === 'string' && item.comment.trim() !== '') li.appendChild(h('p', '', item.comment));
+  return li;
+}
+
+async function loadTimeline(append: boolean): Promise<void> {
+  const id = state.customer!;
+  const base = `v1/customers/${encodeURIComponent(id)}`;
+  const seq = state.seq;
+  const [profile, reply] = await Promise.all([
+    append ? Promise.resolve(null) : get(base),
+    get(
+      `${base}/timeline?limit=50${append && state.timelineCursor ? `&cursor=${encodeURIComponent(state.timelineCursor)}` : ''}`,
+    ),
+  ]);
+  if (seq !== state.seq) return;
+  el('customer').hidden = false;
+  if (profile) {
+    const customer = (profile.body as { customer?: { name?: string; email?: string } } | null)?.customer;
+    el('customer-title').textContent = customer?.name || id;
+    el('customer-meta').textContent = [id, customer?.email].filter(Boolean).join(' · ');
+  }
+  if (reply.status === 404) {
+    el('customer-title').textContent = id;
+    el('timeline-error').textContent = `There is no customer "${id}".`;
+    el('timeline-more').hidden = true;
+    return;
+  }
+  el('timeline-error').textContent = reply.ok ? '' : problem(reply, 'The timeline could not be loaded');
+  if (!reply.ok) return;
+  const page = reply.body as ResponsePage | null;
+  const items = page && Array.isArray(page.items) ? (page.items as TimelineItem[]) : [];
+  const list = el('timeline');
+  if (!append) list.textContent = '';
+  items.forEach((item) => list.appendChild(timelineEntry(item)));
+  state.timelineCursor = page && page.nextCursor ? page.nextCursor : null;
+  el('timeline-empty').hidden = list.childElementCount > 0;
+  el('timeline-more').hidden = !state.timelineCursor;
+}
+
+function showCustomer(): void {
+  el('customer-back').setAttribute('href', `${location.pathname}${location.hash}`);
+  loadTimeline(false).catch((error: unknown) => {
+    if (!(error instanceof Unauthorized))
+      el('timeline-error').textContent = 'The timeline could not be loaded: the API could not be reached.';
+  });
+}
+
+// ---------- the survey picker ----------
+async function loadSurveyList(): Promise<void> {
+  const reply = await get('v1/surveys', true);
+  if (!reply.ok) return;
+  const surveys = (reply.body as { items?: Survey[] } | null)?.items;
+  const picker = byId('survey-picker', HTMLSelectElement);
+  while (picker.options.length > 1) picker.remove(1);
+  (Array.isArray(surveys) ? surveys : []).forEach((survey) => {
+    const option = h('option', '', survey.name ? `${survey.name} (${survey.surveyId})` : survey.surveyId);
+    option.value = survey.surveyId;
+    picker.appendChild(option);
+  });
+  picker.value = input('survey-id').value.trim();
+  if (picker.selectedIndex < 0) picker.value = '';
 }
 
 function setSegmentOptions(segmentBy: string[] | undefined, wanted: string | null): void {
@@ -689,6 +888,9 @@ async function load(): Promise<void> {
     }
     const survey = surveyReply.body as Survey;
     state.survey = survey;
+    const picker = byId('survey-picker', HTMLSelectElement);
+    picker.value = id;
+    if (picker.selectedIndex < 0) picker.value = '';
     setSegmentOptions(survey.segmentBy, bySelect.value);
     remember(id);
     const interval = byId('interval', HTMLSelectElement).value,
@@ -751,10 +953,21 @@ byId('login-form', HTMLFormElement).addEventListener('submit', (event) => {
   write('sessionStorage', TOKEN_KEY, token);
   input('token').value = '';
   showApp();
-  if (input('survey-id').value) void load();
-  else input('survey-id').focus();
+  start();
 });
 el('sign-out').addEventListener('click', () => signOut(''));
+byId('survey-picker', HTMLSelectElement).addEventListener('change', (event) => {
+  const id = (event.target as HTMLSelectElement).value;
+  if (!id) return;
+  input('survey-id').value = id;
+  void load();
+});
+el('timeline-more').addEventListener('click', () => {
+  loadTimeline(true).catch((error: unknown) => {
+    if (!(error instanceof Unauthorized))
+      el('timeline-error').textContent = 'The timeline could not be loaded: the API could not be reached.';
+  });
+});
 byId('query', HTMLFormElement).addEventListener('submit', (event) => {
   event.preventDefault();
   void load();
@@ -773,9 +986,19 @@ window.addEventListener('resize', () => {
   }, 150);
 });
 
+state.customer = new URLSearchParams(location.search).get('customer');
+
+/** Signed in: the survey list for the picker, then the customer the address names, else the survey. */
+function start(): void {
+  loadSurveyList().catch(() => undefined);
+  if (state.customer) showCustomer();
+  else if (input('survey-id').value) void load();
+  else input('survey-id').focus();
+}
+
 state.token = read('sessionStorage', TOKEN_KEY);
 if (!state.token) showLogin('');
 else {
   showApp();
-  if (initial) void load();
+  start();
 }
