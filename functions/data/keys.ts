@@ -34,6 +34,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | cadence run   | CADENCERUN#<surveyId>  | #CADENCERUN                 |                                  |                                    |                                    |
  * | API key       | APIKEYS                | APIKEY#<keyId>              |                                  |                                    |                                    |
  * | erasure       | ERASURE#<sha256 of cid>| #ERASURE                    |                                  |                                    |                                    |
+ * | alert mark    | ALERT#<alert>#<subject>| #ALERT                      |                                  |                                    |                                    |
  *
  * Score days are the scorer's aggregates: one survey's in one partition, each dimension's days contiguous, so a
  * date range of one dimension is one key-range query that reads nothing else (before this layout the sort key was
@@ -49,7 +50,9 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * rules check atomically. API keys share one partition (the team's few keys: listed with one Query, oldest
  * first, as their ids are time-ordered); each holds the SHA-256 of its secret, never the secret. An erasure marks a
  * customer being (then having been) erased, keyed by the SHA-256 of the id: it carries a DELETE over invocations and
- * retries, and refuses the customer's old links for as long as a link can live (TTL 366 days).
+ * retries, and refuses the customer's old links for as long as a link can live (TTL 366 days). An alert mark makes an
+ * alert to the team once: `detractor` per response id, `score_drop` per `<surveyId>:<metric>:<period>`; it holds ids
+ * and its state (claimed, sent), nothing personal.
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
@@ -94,6 +97,8 @@ export const keys = {
     pk: `ERASURE#${createHash('sha256').update(customerId, 'utf8').digest('hex')}`,
     sk: '#ERASURE',
   }),
+  /** One alert to the team (alert-marks.ts): claimed before it is sent, so it is sent once. */
+  alertMark: (alert: string, subject: string) => ({ pk: `ALERT#${alert}#${subject}`, sk: '#ALERT' }),
 };
 
 /** Write shards of the customers-by-last-response index (gsi2 on customer items): no single hot partition. */
