@@ -18,6 +18,8 @@ import type { AlertClaim } from '#data/alert-marks.ts';
 import { INVITATION_KEY_PREFIX, RESPONSE_KEY_PREFIX } from '#data/keys.ts';
 
 export interface NotifierPorts {
+  /** How the sent mark's retries wait (tests pass a no-op). @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
   publish: PublishWebhookEvent;
   readSurvey(surveyId: string): Promise<{ name?: string } | undefined>;
   readCustomer(customerId: string): Promise<{ name?: string } | undefined>;
@@ -103,12 +105,30 @@ async function notifyRecord(record: DynamoDBRecord, ports: NotifierPorts): Promi
   if (claim !== 'claimed') return { events: published.length + 1, alerts: 0 };
   if (ports.sendTeamMessage) await ports.sendTeamMessage(detractorAlertMessage(alert));
   else ports.log.info('DetractorAlertNotSent', { reason: 'no team topic or team address', responseId: after.responseId });
-  try {
-    await ports.markAlertSent(after.responseId, claimant);
-  } catch (error) {
-    // The email is out: failing the record now would send it again. The claim stays this record's.
-    ports.log.error('AlertMarkNotWritten', { error: error as Error, responseId: after.responseId });
-  }
+  await markSent(ports, after.responseId, claimant);
   ports.log.info('DetractorAlerted', { responseId: after.responseId, surveyId: after.surveyId });
   return { events: published.length + 1, alerts: 1 };
+}
+
+/** Attempts at the sent mark: once the email is out, only this write keeps a replay of the record from sending it again. */
+export const MARK_ATTEMPTS = 5;
+
+/**
+ * Marks the alert sent, retrying whatever fails (the mark is conditional on the claimant, so a write that landed
+ * and lost its answer is harmless to repeat). Never throws: the email is out, and failing the record would send it
+ * again. Only if every attempt fails does the claim stay open, and a replay of this very record then sends once more.
+ */
+async function markSent(ports: NotifierPorts, responseId: string, claimant: string): Promise<void> {
+  const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ports.markAlertSent(responseId, claimant);
+    } catch (error) {
+      if (attempt === MARK_ATTEMPTS) {
+        ports.log.error('AlertMarkNotWritten', { error: error as Error, responseId, attempts: attempt });
+        return;
+      }
+      await sleep(50 * 2 ** attempt);
+    }
+  }
 }

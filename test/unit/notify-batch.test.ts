@@ -109,14 +109,35 @@ describe('the notifier', () => {
     expect(outbox.events().filter((e) => e.type === 'alert.detractor')).toHaveLength(2);
   });
 
-  it('does not fail the record (and resend) when only the sent mark could not be written', async () => {
+  it('retries the sent mark, so a replay of the record does not send again', async () => {
+    const marks = memoryMarks();
+    let failures = 3;
+    const { outbox, ports } = given({
+      claimAlert: marks.claimAlert,
+      markAlertSent: async (responseId, claimant) => {
+        if (failures-- > 0) throw new Error('table unavailable');
+        await marks.markAlertSent(responseId, claimant);
+      },
+      sleep: async () => undefined,
+    });
+    const record = change(undefined, { nps: 4 });
+    expect(await notifyBatch([record], ports)).toEqual({ batchItemFailures: [] });
+    expect(await notifyBatch([record], ports)).toEqual({ batchItemFailures: [] });
+    expect(outbox.messages).toHaveLength(1);
+  });
+
+  it('does not fail the record (and resend) when the sent mark cannot be written at all', async () => {
+    const errors: string[] = [];
     const { outbox, ports } = given({
       markAlertSent: async () => {
         throw new Error('table unavailable');
       },
+      sleep: async () => undefined,
+      log: { info: () => undefined, error: (message) => void errors.push(message) },
     });
     expect(await notifyBatch([change(undefined, { nps: 4 })], ports)).toEqual({ batchItemFailures: [] });
     expect(outbox.messages).toHaveLength(1);
+    expect(errors).toEqual(['AlertMarkNotWritten']);
   });
 
   it('a duplicate record of another delivery (another eventID for a claimed alert) sends nothing', async () => {
