@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_SCORE_DROP, SCORE_DROP_INTERVALS } from '../functions/core/alerts/score-drop.ts';
 import { CAMPAIGN_IDS, CAMPAIGNS, type CampaignId } from '../functions/core/campaigns/registry.ts';
 import { UNSAFE_TEXT } from '../functions/core/schemas.ts';
 import { ORIGIN } from './cors.ts';
@@ -19,14 +20,18 @@ const cron = z.string().superRefine((value, ctx) => {
 /** The invitation dispatcher's default: every 5 minutes, so an invitation leaves within minutes of being due. */
 export const INVITATIONS_SCHEDULE = 'cron(0/5 * * * ? *)';
 
-/** Every schedule's id: one per campaign, and the invitation dispatcher. */
-export const SCHEDULE_IDS = [...CAMPAIGN_IDS, 'invitations'] as const;
+/** The score-drop check's default: daily at 07:00, when yesterday (and last week, last month) is complete. */
+export const SCORE_ALERTS_SCHEDULE = 'cron(0 7 * * ? *)';
+
+/** Every schedule's id: one per campaign, the invitation dispatcher and the score-drop check. */
+export const SCHEDULE_IDS = [...CAMPAIGN_IDS, 'invitations', 'score-alerts'] as const;
 export type ScheduleId = (typeof SCHEDULE_IDS)[number];
 
 /** Each campaign's own default schedule, from its definition, and the dispatcher's. */
 const DEFAULT_SCHEDULES = {
   ...(Object.fromEntries(CAMPAIGN_IDS.map((id) => [id, CAMPAIGNS[id].defaultSchedule])) as Record<CampaignId, string>),
   invitations: INVITATIONS_SCHEDULE,
+  'score-alerts': SCORE_ALERTS_SCHEDULE,
 } satisfies Record<ScheduleId, string>;
 
 /** Local `HH:MM`, 00:00–23:59. */
@@ -94,6 +99,20 @@ export const configSchema = z.object({
     .array(z.string().regex(ORIGIN, 'Use an origin such as "https://shop.example": scheme and host, no path.'))
     .max(20)
     .default([]),
+  /**
+   * The score-drop alert: each survey's last complete `interval` against the one before, told when NPS or CSAT fell
+   * significantly with at least `minResponses` answers for that metric in both.
+   */
+  alerts: z
+    .object({
+      scoreDrop: z
+        .object({
+          interval: z.enum(SCORE_DROP_INTERVALS).default(DEFAULT_SCORE_DROP.interval),
+          minResponses: z.int().min(2).max(100_000).default(DEFAULT_SCORE_DROP.minResponses),
+        })
+        .default(DEFAULT_SCORE_DROP),
+    })
+    .default({ scoreDrop: DEFAULT_SCORE_DROP }),
   /** Optional: a custom domain's base URL for links; defaults to the API's URL. */
   publicBaseUrl: z.url().optional(),
 });

@@ -86,6 +86,7 @@ export class FeedbackStack extends Stack {
           siteOrigins: props.config.allowedOrigins,
           brand: props.config.brand,
           surveyThrottleDays: props.config.surveyThrottleDays,
+          scoreAlerts: props.config.alerts.scoreDrop,
           mail: mail && {
             senderAddress: mail.senderAddress,
             configurationSetName: mail.configurationSet.configurationSetName,
@@ -127,8 +128,9 @@ export class FeedbackStack extends Stack {
     monitoring?.apiServerErrors(api.api);
 
     // Links point at the configured domain; else API answers use the request's origin, and emails the API's URL.
-    for (const spec of specs.filter((s) => s.access.signingKeys || s.access.mailer)) {
-      const base = props.config.publicBaseUrl ?? (spec.access.mailer ? api.api.apiEndpoint : undefined);
+    const emailsLinks = (spec: FunctionSpec) => spec.access.mailer || spec.access.teamTopic || spec.access.scoreAlerts;
+    for (const spec of specs.filter((s) => s.access.signingKeys || emailsLinks(s))) {
+      const base = props.config.publicBaseUrl ?? (emailsLinks(spec) ? api.api.apiEndpoint : undefined);
       if (base) functions.get(spec.name)!.fn.addEnvironment(ENV.publicBaseUrl, base);
     }
 

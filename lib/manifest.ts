@@ -42,6 +42,11 @@ export interface Access {
    * (SCORER_DLQ_URL, `sqs:SendMessage` on it); locally, a JSONL file (LOCAL_DLQ_PATH).
    */
   scorerDlq?: boolean;
+  /**
+   * Checks for score drops: config `alerts.scoreDrop` as SCORE_DROP_INTERVAL and SCORE_DROP_MIN_RESPONSES, and the
+   * dashboard's address for its links (PUBLIC_BASE_URL).
+   */
+  scoreAlerts?: boolean;
 }
 
 export interface FunctionSpec {
@@ -224,6 +229,35 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       ],
     },
     timeoutSeconds: 60,
+  },
+  {
+    name: 'NotifyTeam',
+    entry: 'functions/notify-team/handler.ts',
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem'], teamTopic: true },
+    stream: {
+      // Small batches: a detractor's alert waits for no more than a few records before it.
+      batchSize: 25,
+      maxBatchingWindowSeconds: 1,
+      // What fails is the mail service, the webhook queue or the table being unavailable: worth retrying for hours.
+      retryAttempts: 10,
+      maxRecordAgeSeconds: 6 * 60 * 60,
+      bisectBatchOnError: true,
+      // Responses (created, updated, detractors) and invitations (answered) only.
+      filterPatterns: [
+        { dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }, { prefix: INVITATION_KEY_PREFIX }] } } } },
+      ],
+    },
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'CheckScoreDrops',
+    entry: 'functions/check-score-drops/handler.ts',
+    access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], adminToken: true, teamTopic: true, scoreAlerts: true },
+    routes: ['POST /v1/alerts/score-drop/runs'],
+    // Config `schedules.score-alerts` (daily by default): compares every survey's last complete period with the one before.
+    schedules: [{ id: 'score-alerts', input: { checkScoreDrops: {} } }],
+    // The HTTP API waits 30 s at most; a survey costs a few queries.
+    timeoutSeconds: 29,
   },
   {
     name: 'UnsubscribeCustomer',

@@ -35,6 +35,7 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | cadence run   | CADENCERUN#<surveyId>  | #CADENCERUN                 |                                  |                                    |                                    |
  * | API key       | APIKEYS                | APIKEY#<keyId>              |                                  |                                    |                                    |
  * | erasure       | ERASURE#<sha256 of cid>| #ERASURE                    |                                  |                                    |                                    |
+ * | alert mark    | ALERT#<alert>#<subject>| #ALERT                      |                                  |                                    |                                    |
  *
  * gsi4 holds customer items only, under their address: `ADDRESS#<sha256>` / `<customerId>` (customerAddressIndex).
  *
@@ -52,7 +53,9 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * rules check atomically. API keys share one partition (the team's few keys: listed with one Query, oldest
  * first, as their ids are time-ordered); each holds the SHA-256 of its secret, never the secret. An erasure marks a
  * customer being (then having been) erased, keyed by the SHA-256 of the id: it carries a DELETE over invocations and
- * retries, and refuses the customer's old links for as long as a link can live (TTL 366 days).
+ * retries, and refuses the customer's old links for as long as a link can live (TTL 366 days). An alert mark makes an
+ * alert to the team once: `detractor` per response id, `score_drop` per `<surveyId>:<metric>:<period>`; it holds ids
+ * and its state (claimed, sent), nothing personal.
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
@@ -97,6 +100,8 @@ export const keys = {
     pk: `ERASURE#${createHash('sha256').update(customerId, 'utf8').digest('hex')}`,
     sk: '#ERASURE',
   }),
+  /** One alert to the team (alert-marks.ts): claimed before it is sent, so it is sent once. */
+  alertMark: (alert: string, subject: string) => ({ pk: `ALERT#${alert}#${subject}`, sk: '#ALERT' }),
 };
 
 /** Write shards of the customers-by-last-response index (gsi2 on customer items): no single hot partition. */

@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { oneLine } from '#core/emails.ts';
+import type { SendTeamMessage } from '#core/alerts/notices.ts';
 import type { DetractorNotice, NotifyTeam } from '#core/mail/ports.ts';
 
 export function noticeText(n: DetractorNotice): { subject: string; body: string } {
@@ -25,18 +26,16 @@ export const snsSubject = (subject: string): string => {
 };
 
 /** Deployed: an SNS topic the team's address is subscribed to. */
-export const snsTeamNotifier =
-  (client: SNSClient, topicArn: string): NotifyTeam =>
-  async (notice) => {
-    const { subject, body } = noticeText(notice);
+export const snsTeamMessage =
+  (client: SNSClient, topicArn: string): SendTeamMessage =>
+  async ({ subject, body }) => {
     await client.send(new PublishCommand({ TopicArn: topicArn, Subject: snsSubject(subject), Message: body }));
   };
 
 /** Local: an email to the team address through the local SES, so it shows in its inbox. */
-export const emailTeamNotifier =
-  (client: SESv2Client, from: string, teamAddress: string): NotifyTeam =>
-  async (notice) => {
-    const { subject, body } = noticeText(notice);
+export const emailTeamMessage =
+  (client: SESv2Client, from: string, teamAddress: string): SendTeamMessage =>
+  async ({ subject, body }) => {
     await client.send(
       new SendEmailCommand({
         FromEmailAddress: from,
@@ -45,3 +44,28 @@ export const emailTeamNotifier =
       }),
     );
   };
+
+/** Deployed: an SNS topic the team's address is subscribed to. */
+export const snsTeamNotifier = (client: SNSClient, topicArn: string): NotifyTeam => {
+  const send = snsTeamMessage(client, topicArn);
+  return (notice) => send(noticeText(notice));
+};
+
+/** Local: an email to the team address through the local SES, so it shows in its inbox. */
+export const emailTeamNotifier = (client: SESv2Client, from: string, teamAddress: string): NotifyTeam => {
+  const send = emailTeamMessage(client, from, teamAddress);
+  return (notice) => send(noticeText(notice));
+};
+
+/**
+ * How this deployment tells the team: the team topic when the stack made one (TEAM_TOPIC_ARN), else an email to
+ * `teamAddress` (the local stack), else nobody (undefined: the caller logs instead).
+ */
+export function teamMessenger(
+  settings: { teamTopicArn?: string; teamAddress?: string; sender?: string },
+  clients: { sns: () => SNSClient; ses: () => SESv2Client },
+): SendTeamMessage | undefined {
+  if (settings.teamTopicArn) return snsTeamMessage(clients.sns(), settings.teamTopicArn);
+  if (settings.teamAddress && settings.sender) return emailTeamMessage(clients.ses(), settings.sender, settings.teamAddress);
+  return undefined;
+}

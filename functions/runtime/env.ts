@@ -37,6 +37,9 @@ export const ENV = {
   maxSendRate: 'MAX_SEND_RATE',
   /** JSON object: offer or coupon text per campaign id. */
   campaignOffers: 'CAMPAIGN_OFFERS',
+  /** Config `alerts.scoreDrop`: the periods the score-drop check compares (day, week, month), and answers each needs. */
+  scoreDropInterval: 'SCORE_DROP_INTERVAL',
+  scoreDropMinResponses: 'SCORE_DROP_MIN_RESPONSES',
   /** The scorer's dead-letter queue for poison records (SQS URL, deployed). */
   scorerDlqUrl: 'SCORER_DLQ_URL',
   /** Local: the JSONL file the scorer's poison records go to instead of SQS. */

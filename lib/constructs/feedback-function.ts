@@ -43,6 +43,8 @@ export interface FeedbackFunctionProps {
   teamTopic?: ITopic;
   /** Config `surveyThrottleDays`; required when the spec's access has `contactRules`. */
   surveyThrottleDays?: number;
+  /** Config `alerts.scoreDrop`; required when the spec's access has `scoreAlerts`. */
+  scoreAlerts?: { interval: string; minResponses: number };
   /** Config `allowedOrigins`, for a spec whose access has `siteOrigins`. @default none */
   siteOrigins?: readonly string[];
   /** Config `brand`, for a spec whose access has `brand`. @default none (the functions' default brand) */
@@ -124,6 +126,11 @@ export class FeedbackFunction extends Construct {
     if (access.brand && props.brand) this.fn.addEnvironment(ENV.brand, JSON.stringify(props.brand));
     if (access.contactRules) {
       this.fn.addEnvironment(ENV.surveyThrottleDays, String(required(props.surveyThrottleDays, 'surveyThrottleDays', spec)));
+    }
+    if (access.scoreAlerts) {
+      const settings = required(props.scoreAlerts, 'scoreAlerts', spec);
+      this.fn.addEnvironment(ENV.scoreDropInterval, settings.interval);
+      this.fn.addEnvironment(ENV.scoreDropMinResponses, String(settings.minResponses));
     }
     if (access.adminToken) {
       this.fn.addEnvironment(ENV.adminTokenSecretArn, props.adminToken.secretArn);

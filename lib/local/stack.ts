@@ -94,6 +94,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.siteOrigins]: formatOrigins(config.allowedOrigins),
       [ENV.brand]: JSON.stringify(config.brand),
       [ENV.surveyThrottleDays]: String(config.surveyThrottleDays),
+      [ENV.scoreDropInterval]: config.alerts.scoreDrop.interval,
+      [ENV.scoreDropMinResponses]: String(config.alerts.scoreDrop.minResponses),
       ...appreciationEnvironment(config),
     });
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });

@@ -155,12 +155,14 @@ describe('scorer', () => {
 });
 
 describe('public base URL', () => {
-  it('is the configured domain for every function that hands out links', () => {
+  it('is the configured domain for every function that hands out links (to surveys, or to the dashboard in alerts)', () => {
     const custom = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const withDomain = Template.fromStack(
       new FeedbackStack(custom, 'Custom', { config: parseConfig({ publicBaseUrl: 'https://feedback.shop.example' }) }),
     );
-    const linkMakers = FUNCTIONS.filter((f) => f.access.signingKeys || f.access.mailer);
+    const linkMakers = FUNCTIONS.filter(
+      (f) => f.access.signingKeys || f.access.mailer || f.access.teamTopic || f.access.scoreAlerts,
+    );
     const withBase = withDomain.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { [ENV.publicBaseUrl]: 'https://feedback.shop.example' } } },
     });

@@ -44,9 +44,11 @@ describe('function bundles', () => {
     }
   }, 120_000);
 
-  it('loads the SES client only in the functions that send email', async () => {
+  it('loads the SES client only in the functions that send email (to customers, or to the team locally)', async () => {
     const withSes = (await bundled()).filter((b) => b.runtimeSdk.includes(SES_CLIENT) || b.bundledSdk.includes(SES_CLIENT));
-    expect(withSes.map((b) => b.name)).toEqual(FUNCTIONS.filter((spec) => spec.access.mailer).map((spec) => spec.name));
+    expect(withSes.map((b) => b.name)).toEqual(
+      FUNCTIONS.filter((spec) => spec.access.mailer || spec.access.teamTopic).map((spec) => spec.name),
+    );
   }, 120_000);
 
   it('takes the whole SDK from the runtime in the functions that do not send', async () => {

@@ -84,6 +84,7 @@ describe('no asynchronous event is lost', () => {
 
   it('knows which functions are invoked asynchronously', () => {
     expect(asyncFunctions.map((f) => f.name).sort()).toEqual([
+      'CheckScoreDrops',
       'DispatchInvitations',
       'EraseCustomer',
       'RecordEmailEvents',

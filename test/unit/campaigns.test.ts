@@ -216,6 +216,7 @@ describe('the campaign registry', () => {
       'win-back': 'cron(0 10 * * ? *)',
       birthday: 'cron(0 6 * * ? *)',
       invitations: 'cron(0/5 * * * ? *)',
+      'score-alerts': 'cron(0 7 * * ? *)',
     });
     expect(() => parseConfig({ schedules: { newsletter: 'cron(0 6 * * ? *)' } })).toThrow();
     expect(() => parseConfig({ offers: { newsletter: 'x' } })).toThrow();

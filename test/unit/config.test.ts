@@ -18,9 +18,24 @@ describe('config from cdk.json context', () => {
       'detractor-followup',
       'invitations',
       'promoter-thanks',
+      'score-alerts',
       'win-back',
     ]);
     expect(config.schedules.invitations).toBe('cron(0/5 * * * ? *)');
+    expect(config.schedules['score-alerts']).toBe('cron(0 7 * * ? *)');
+    expect(config.alerts).toEqual({ scoreDrop: { interval: 'week', minResponses: 20 } });
+  });
+
+  it('takes the score-drop settings, and refuses what the check cannot use', () => {
+    expect(parseConfig({ alerts: { scoreDrop: { interval: 'month' } } }).alerts.scoreDrop).toEqual({
+      interval: 'month',
+      minResponses: 20,
+    });
+    expect(() => parseConfig({ alerts: { scoreDrop: { interval: 'total' } } })).toThrow(/feedback\.alerts\.scoreDrop\.interval/);
+    expect(() => parseConfig({ alerts: { scoreDrop: { minResponses: 1 } } })).toThrow(
+      /feedback\.alerts\.scoreDrop\.minResponses/,
+    );
+    expect(() => parseConfig({ schedules: { 'score-alerts': 'daily' } })).toThrow(/feedback\.schedules\.score-alerts/);
   });
 
   it('keeps the default schedules of campaigns an override does not name', () => {
