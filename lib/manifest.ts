@@ -42,6 +42,12 @@ export interface Access {
    * (SCORER_DLQ_URL, `sqs:SendMessage` on it); locally, a JSONL file (LOCAL_DLQ_PATH).
    */
   scorerDlq?: boolean;
+  /**
+   * Publishes webhook events (`publishWebhookEvent` in functions/data/webhooks.ts): deployed, WEBHOOK_QUEUE_URL and
+   * `sqs:SendMessage` on the webhook queue; locally, the in-process queue. Publishing reads the webhooks and writes
+   * deliveries, so its `table` includes Query and PutItem.
+   */
+  webhookQueue?: boolean;
 }
 
 export interface FunctionSpec {
@@ -58,6 +64,12 @@ export interface FunctionSpec {
   schedules?: readonly ScheduleSpec[];
   /** Receives SES bounce and complaint events: configuration set → SNS topic → this function (deployed only). */
   emailEvents?: boolean;
+  /**
+   * Consumes the webhook queue (deployed: an SQS event source mapping with ReportBatchItemFailures; locally:
+   * lib/local/webhook-queue.ts, with the same SQS events) and dead-letters deliveries that failed every attempt
+   * (WEBHOOK_DEAD_LETTERS_URL, `sqs:SendMessage` on the dead-letter queue).
+   */
+  webhookDeliveries?: WebhookQueueConsumer;
   memorySize?: number;
   timeoutSeconds?: number;
 }
@@ -70,6 +82,13 @@ export interface StreamConsumer {
   bisectBatchOnError: boolean;
   /** Lambda event filter patterns (deployed: the event source mapping; locally: the poller applies them too). */
   filterPatterns?: ReadonlyArray<Record<string, unknown>>;
+}
+
+export interface WebhookQueueConsumer {
+  /** Messages per invocation, delivered side by side. */
+  batchSize: number;
+  /** Receives of one message before SQS moves it to the dead-letter queue (a crash or storage error each time). */
+  maxReceiveCount: number;
 }
 
 export interface ScheduleSpec {
@@ -218,6 +237,27 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       ],
     },
     timeoutSeconds: 60,
+  },
+  {
+    name: 'ManageWebhooks',
+    entry: 'functions/manage-webhooks/handler.ts',
+    access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], adminToken: true },
+    routes: [
+      'PUT /v1/webhooks/{webhookId}',
+      'GET /v1/webhooks',
+      'GET /v1/webhooks/{webhookId}',
+      'DELETE /v1/webhooks/{webhookId}',
+      'GET /v1/webhooks/{webhookId}/deliveries',
+    ],
+  },
+  {
+    name: 'DeliverWebhooks',
+    entry: 'functions/deliver-webhooks/handler.ts',
+    // It queues each retry itself (a message per attempt, hops for waits beyond SQS's 15-minute timer).
+    access: { table: ['GetItem', 'UpdateItem'], webhookQueue: true },
+    // Ten attempts side by side, each bounded by its own 5-second limit: one slow receiver holds up no other.
+    webhookDeliveries: { batchSize: 10, maxReceiveCount: 5 },
+    timeoutSeconds: 30,
   },
   {
     name: 'UnsubscribeCustomer',

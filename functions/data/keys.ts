@@ -7,6 +7,8 @@ export const RESPONSE_KEY_PREFIX = 'RESPONSE#';
 export const INVITATION_KEY_PREFIX = 'INVITATION#';
 const API_KEYS_PARTITION = 'APIKEYS';
 const API_KEY_PREFIX = 'APIKEY#';
+const WEBHOOKS_PARTITION = 'WEBHOOKS';
+const WEBHOOK_PREFIX = 'WEBHOOK#';
 /** The sort-key prefix of a customer's email ledger entries. */
 export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
 
@@ -34,6 +36,8 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | cadence run   | CADENCERUN#<surveyId>  | #CADENCERUN                 |                                  |                                    |                                    |
  * | API key       | APIKEYS                | APIKEY#<keyId>              |                                  |                                    |                                    |
  * | erasure       | ERASURE#<sha256 of cid>| #ERASURE                    |                                  |                                    |                                    |
+ * | webhook       | WEBHOOKS               | WEBHOOK#<webhookId>         |                                  |                                    |                                    |
+ * | delivery      | WEBHOOKDELIVERY#<did>  | #WEBHOOKDELIVERY            | WEBHOOKDELIVERIES#<wid> / <at>#<did> |                                |                                    |
  *
  * Score days are the scorer's aggregates: one survey's in one partition, each dimension's days contiguous, so a
  * date range of one dimension is one key-range query that reads nothing else (before this layout the sort key was
@@ -49,7 +53,10 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * rules check atomically. API keys share one partition (the team's few keys: listed with one Query, oldest
  * first, as their ids are time-ordered); each holds the SHA-256 of its secret, never the secret. An erasure marks a
  * customer being (then having been) erased, keyed by the SHA-256 of the id: it carries a DELETE over invocations and
- * retries, and refuses the customer's old links for as long as a link can live (TTL 366 days).
+ * retries, and refuses the customer's old links for as long as a link can live (TTL 366 days). Webhooks share one
+ * partition (the team's few: an event's subscribers are one Query of it); each holds its signing secret. A delivery
+ * is one event for one webhook, keyed by its deterministic id (core/webhooks.ts `deliveryIdOf`), so publishing an
+ * event again writes nothing; it is in its webhook's deliveries (gsi1), newest first, and expires after 30 days.
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
@@ -90,6 +97,10 @@ export const keys = {
   /** The partition of every API key (the listing reads it whole). */
   apiKeys: () => ({ pk: API_KEYS_PARTITION }),
   /** A customer's erasure, in progress or done: keyed by a hash, so the erased id is not kept in the clear. */
+  webhook: (webhookId: string) => ({ pk: WEBHOOKS_PARTITION, sk: `${WEBHOOK_PREFIX}${webhookId}` }),
+  /** The partition of every webhook (the listing and an event's subscribers read it). */
+  webhooks: () => ({ pk: WEBHOOKS_PARTITION }),
+  webhookDelivery: (deliveryId: string) => ({ pk: `WEBHOOKDELIVERY#${deliveryId}`, sk: '#WEBHOOKDELIVERY' }),
   erasure: (customerId: string) => ({
     pk: `ERASURE#${createHash('sha256').update(customerId, 'utf8').digest('hex')}`,
     sk: '#ERASURE',
@@ -228,3 +239,10 @@ export const cadencePartition = (shard: number) => `CADENCE#${shard}`;
 
 /** The sort-key bounds (for BETWEEN) of the customers whose positions lie in [from, to]. */
 export const cadenceRange = (from: number, to: number) => ({ low: `${positionKey(from)}#`, high: `${positionKey(to)}#\uffff` });
+
+/** A delivery in its webhook's deliveries (gsi1), newest last in key order (listed newest first). */
+export const webhookDeliveriesIndex = (webhookId: string, createdAt: string, deliveryId: string) => ({
+  gsi1pk: webhookDeliveriesPartition(webhookId),
+  gsi1sk: `${createdAt}#${deliveryId}`,
+});
+export const webhookDeliveriesPartition = (webhookId: string) => `WEBHOOKDELIVERIES#${webhookId}`;
