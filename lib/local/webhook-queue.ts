@@ -54,6 +54,7 @@ export function startLocalWebhookQueue(
   };
 
   const later = (message: QueuedMessage, delayMs: number) => {
+    if (stopped) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
       ready.push(message);
