@@ -1,3 +1,5 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PublishWebhookEvent, WebhookEvent, WebhookEventType } from '#core/webhook-events.ts';
 import { deliveryIdOf, type WebhookFormat } from '#core/webhooks.ts';
@@ -136,41 +138,50 @@ export async function publishEvent(db: Db, queue: WebhookQueue, event: WebhookEv
     ConsistentRead: true,
   });
   const createdAt = new Date(nowMs).toISOString();
-  const toSend: string[] = [];
-  for (const { webhookId } of subscribers as Array<{ webhookId: string }>) {
-    const deliveryId = deliveryIdOf(webhookId, event.id);
-    try {
-      await db.client.send(
-        new PutCommand({
-          TableName: db.table,
-          Item: {
-            ...keys.webhookDelivery(deliveryId),
-            ...webhookDeliveriesIndex(webhookId, createdAt, deliveryId),
-            type: 'webhookDelivery',
-            deliveryId,
-            webhookId,
-            eventId: event.id,
-            eventType: event.type,
-            event,
-            status: 'pending',
-            attempts: 0,
-            createdAt,
-            ttl: Math.floor(nowMs / 1000) + DELIVERY_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      toSend.push(deliveryId);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      // Published before: sent again only if no attempt was made yet (its message may never have reached the queue);
-      // a second message is harmless, as each attempt is claimed once.
-      const old = (error as { Item?: Item }).Item;
-      if (old && old.status === 'pending' && old.attempts === 0) toSend.push(deliveryId);
-    }
-  }
+  // One conditional put per subscriber, side by side: a failure fails the publication, and publishing again is safe.
+  const toSend = await Promise.all(
+    (subscribers as Array<{ webhookId: string }>).map(async ({ webhookId }) => {
+      const deliveryId = deliveryIdOf(webhookId, event.id);
+      try {
+        await db.client.send(
+          new PutCommand({
+            TableName: db.table,
+            Item: {
+              ...keys.webhookDelivery(deliveryId),
+              ...webhookDeliveriesIndex(webhookId, createdAt, deliveryId),
+              type: 'webhookDelivery',
+              deliveryId,
+              webhookId,
+              eventId: event.id,
+              eventType: event.type,
+              event,
+              status: 'pending',
+              attempts: 0,
+              createdAt,
+              ttl: Math.floor(nowMs / 1000) + DELIVERY_TTL_SECONDS,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return deliveryId;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // Published before: sent again only if no attempt was made yet (its message may never have reached the
+        // queue); a second message is harmless, as each attempt is claimed once.
+        const old = oldItem(error);
+        return old && old.status === 'pending' && old.attempts === 0 ? deliveryId : undefined;
+      }
+    }),
+  ).then((ids) => ids.filter((id) => id !== undefined));
   if (toSend.length) await queue.send(toSend.map((deliveryId) => ({ deliveryId, attempt: 1 })));
+}
+
+/** The item a failed condition found (ReturnValuesOnConditionCheckFailure), in the document client's form. */
+function oldItem(error: unknown): Item | undefined {
+  const item = (error as { Item?: Record<string, unknown> }).Item;
+  // The document client unmarshalls results, not the item carried by an exception.
+  return item && typeof item.status === 'object' ? unmarshall(item as Record<string, AttributeValue>) : item;
 }
 
 /** A publisher on a given table and queue (tests, the bench). */
@@ -243,6 +254,8 @@ export interface AttemptOutcome {
   at: string;
   /** The attempt whose message is in the queue now (a retry's): a duplicate of an older message then does nothing. */
   queuedAttempt?: number;
+  /** Epoch ms: when the queued retry is due. */
+  nextAttemptAt?: number;
 }
 
 /** Records how attempt `attempt` went, if no later attempt was claimed since. */
@@ -260,7 +273,8 @@ export async function recordOutcome(db: Db, deliveryId: string, attempt: number,
   optional('lastStatus', outcome.httpStatus);
   optional('lastError', outcome.error);
   if (outcome.status === 'delivered') optional('deliveredAt', outcome.at);
-  if (outcome.status !== 'retrying') remove.push('nextAttemptAt');
+  if (outcome.status === 'retrying') optional('nextAttemptAt', outcome.nextAttemptAt);
+  else remove.push('nextAttemptAt');
   if (outcome.queuedAttempt !== undefined) optional('queuedAttempt', outcome.queuedAttempt);
   try {
     await db.client.send(

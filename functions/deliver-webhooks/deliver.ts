@@ -63,7 +63,8 @@ export async function deliverMessage(ports: DeliveryPorts, message: WebhookMessa
     return 'gone';
   }
   const delay = message.attempt < MAX_ATTEMPTS ? retryDelaySeconds(message.attempt) : undefined;
-  const retryAt = delay === undefined ? undefined : now + delay * 1000;
+  // Should this run die mid-attempt, the retry is due at the latest this long after it began.
+  const retryAt = delay === undefined ? undefined : now + DELIVERY_TIMEOUT_MS + delay * 1000;
   if (!(await ports.claimAttempt(delivery.deliveryId, message.attempt, now, retryAt))) return 'duplicate';
 
   const body = deliveryBody(webhook.format, delivery.event);
@@ -78,12 +79,15 @@ export async function deliverMessage(ports: DeliveryPorts, message: WebhookMessa
     await ports.recordOutcome(delivery.deliveryId, message.attempt, { status: 'delivered', ...result });
     return 'delivered';
   }
-  if (retryAt !== undefined) {
-    const next = { deliveryId: delivery.deliveryId, attempt: message.attempt + 1, notBefore: retryAt };
-    await ports.queue.send([next], queueDelaySeconds(retryAt, ports.now()));
+  if (delay !== undefined) {
+    // The wait counts from the failure: a receiver that hung for 5 s still gets its full pause.
+    const failedAt = ports.now();
+    const next = { deliveryId: delivery.deliveryId, attempt: message.attempt + 1, notBefore: failedAt + delay * 1000 };
+    await ports.queue.send([next], queueDelaySeconds(next.notBefore, failedAt));
     await ports.recordOutcome(delivery.deliveryId, message.attempt, {
       status: 'retrying',
       queuedAttempt: next.attempt,
+      nextAttemptAt: next.notBefore,
       ...result,
     });
     return 'retrying';

@@ -105,7 +105,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Webhook deliveries, from a queue like SQS's, before anything can publish an event.
     const webhookQueue = startLocalWebhookQueue({ log });
-    stops.push(async () => webhookQueue.stop());
+    stops.push(() => webhookQueue.stop());
     const api = await startApi({ port: options.port, allowedOrigins: config.allowedOrigins });
     stops.push(api.stop);
     // The scorer and any other stream consumer, fed like Lambda's event source mapping feeds them.

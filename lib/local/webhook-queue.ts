@@ -24,17 +24,25 @@ export interface LocalWebhookQueueHandle {
   readonly deadLetters: readonly LocalDeadLetter[];
   /** Messages waiting or being handled. */
   pending(): number;
-  stop(): void;
+  /** Stops handing messages over, drops what waits, and resolves once the batches being handled are done. */
+  stop(): Promise<void>;
 }
 
 /**
  * The webhook queue on this machine, standing in for SQS and Lambda's event source mapping: messages wait out their
  * delay, are handed to the manifest's consumer (the deliverer) in SQS events of up to `batchSize` records, and the
  * ones it reports as failed (batchItemFailures) come back after the visibility timeout, until `maxReceiveCount`
- * receives send them to the dead letters. Several batches run at once, as Lambda scales out.
+ * receives send them to the dead letters. Up to `maxConcurrency` batches run at once, as Lambda scales out (all in
+ * this one process, so fewer than Lambda would run: a starved event loop would time deliveries out).
  */
 export function startLocalWebhookQueue(
-  options: { functions?: readonly FunctionSpec[]; visibilityTimeoutMs?: number; log?: (line: string) => void } = {},
+  options: {
+    functions?: readonly FunctionSpec[];
+    visibilityTimeoutMs?: number;
+    /** @default 4 */
+    maxConcurrency?: number;
+    log?: (line: string) => void;
+  } = {},
 ): LocalWebhookQueueHandle {
   const consumer = (options.functions ?? FUNCTIONS).find((fn) => fn.webhookDeliveries);
   if (!consumer?.webhookDeliveries) throw new Error('No function of the manifest consumes the webhook queue.');
@@ -44,6 +52,8 @@ export function startLocalWebhookQueue(
   const timers = new Set<NodeJS.Timeout>();
   const ready: QueuedMessage[] = [];
   const deadLetters: LocalDeadLetter[] = [];
+  const maxConcurrency = options.maxConcurrency ?? 4;
+  const running = new Set<Promise<void>>();
   let inFlight = 0;
   let stopped = false;
   const handler = loadHandler<Handler>(consumer);
@@ -65,7 +75,13 @@ export function startLocalWebhookQueue(
   };
 
   const flush = () => {
-    while (!stopped && ready.length) void receive(ready.splice(0, batchSize));
+    while (!stopped && ready.length && running.size < maxConcurrency) {
+      const batch = receive(ready.splice(0, batchSize)).finally(() => {
+        running.delete(batch);
+        flush();
+      });
+      running.add(batch);
+    }
   };
 
   const receive = async (batch: QueuedMessage[]) => {
@@ -104,11 +120,13 @@ export function startLocalWebhookQueue(
   return {
     deadLetters,
     pending: () => timers.size + ready.length + inFlight,
-    stop() {
+    async stop() {
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      ready.length = 0;
       registerLocalWebhookQueue(undefined);
+      await Promise.allSettled([...running]);
     },
   };
 }

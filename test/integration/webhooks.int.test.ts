@@ -24,7 +24,7 @@ beforeAll(() => {
 });
 afterAll(async () => {
   for (const id of webhooks) await api.request('DELETE', `/v1/webhooks/${id}`, { admin: true });
-  queue.stop();
+  await queue.stop();
   for (const server of servers) server.closeAllConnections();
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
 });
@@ -286,5 +286,36 @@ describe('sending only to public addresses', () => {
     expect((await local(post(`http://127.0.0.1:${port}/hook`))).status).toBe(200);
     // Another spelling of loopback is not one of the local hosts.
     expect((await local(post(`http://[::ffff:127.0.0.1]:${port}/hook`))).error).toMatch(/non-public/);
+  });
+});
+
+describe('publishing again after a lost queue message', () => {
+  it('queues a delivery again only while no attempt was made', async () => {
+    const target = await receiver(() => 200);
+    const { webhookId } = await givenWebhook(target.url, ['response.created']);
+    const event = anEvent('response.created');
+    const { deliveryIdOf } = await import('../../functions/core/webhooks.ts');
+    const { webhookPublisher } = await import('../../functions/data/webhooks.ts');
+    const { tableFromEnv } = await import('../../functions/runtime/wiring.ts');
+    const sent: unknown[] = [];
+    const lost = webhookPublisher(tableFromEnv(), {
+      send: async (messages) => {
+        sent.push(...messages);
+        throw new Error('queue unavailable');
+      },
+    });
+    await expect(lost(event)).rejects.toThrow('queue unavailable');
+    // Earlier tests' webhooks on response.created get theirs too.
+    expect(sent).toContainEqual({ deliveryId: deliveryIdOf(webhookId, event.id), attempt: 1 });
+
+    // The producer's retry: the delivery is stored already, its message is sent now.
+    await publishWebhookEvent(event);
+    await until(
+      () => target.received.length,
+      (n) => n > 0,
+    );
+    await publishWebhookEvent(event);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(target.received).toHaveLength(1);
   });
 });

@@ -13,7 +13,11 @@ type StoredDelivery = Delivery & { event: WebhookEvent };
  * when the clock reaches them. `run()` advances time from one due message to the next, so a day of retries takes
  * milliseconds. The receiver is a function of the clock.
  */
-export function simulatedDelivery(receiver: (post: WebhookPost, nowMs: number) => WebhookAnswer, startMs = Date.UTC(2026, 0, 1)) {
+export function simulatedDelivery(
+  /** How the receiver answers at that time; `tookMs` moves the clock on (a receiver that hangs until the timeout). */
+  receiver: (post: WebhookPost, nowMs: number) => WebhookAnswer & { tookMs?: number },
+  startMs = Date.UTC(2026, 0, 1),
+) {
   let now = startMs;
   const deliveries = new Map<string, StoredDelivery>();
   const webhooks = new Map<string, { url: string; format: WebhookFormat; secret: string }>();
@@ -41,7 +45,7 @@ export function simulatedDelivery(receiver: (post: WebhookPost, nowMs: number) =
         lastError: outcome.error,
         ...(outcome.queuedAttempt === undefined ? {} : { queuedAttempt: outcome.queuedAttempt }),
         ...(outcome.status === 'delivered' ? { deliveredAt: outcome.at } : {}),
-        ...(outcome.status === 'retrying' ? {} : { nextAttemptAt: undefined }),
+        nextAttemptAt: outcome.status === 'retrying' ? outcome.nextAttemptAt : undefined,
       });
     },
     queue: {
@@ -55,8 +59,9 @@ export function simulatedDelivery(receiver: (post: WebhookPost, nowMs: number) =
       deadLetters.push(message);
     },
     send: async (post) => {
-      const answer = receiver(post, now);
+      const { tookMs = 0, ...answer } = receiver(post, now);
       posts.push({ atMs: now, post, answer });
+      now += tookMs;
       return answer;
     },
     now: () => now,
@@ -100,6 +105,11 @@ export function simulatedDelivery(receiver: (post: WebhookPost, nowMs: number) =
         now = Math.max(now, next.dueMs);
         results.push(await deliverMessage(ports, next.message));
       }
+    },
+    /** Hands over what is due up to `toMs`, then sets the clock there. */
+    async advance(toMs: number) {
+      await this.run(toMs);
+      now = Math.max(now, toMs);
     },
     /** A message SQS delivers twice. */
     duplicateNext() {

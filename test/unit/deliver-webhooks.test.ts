@@ -56,6 +56,16 @@ describe('delivering one webhook message', () => {
     expect(sim.deadLetters).toEqual([expect.objectContaining({ deliveryId: id, webhookId: 'crm', attempt: MAX_ATTEMPTS })]);
   });
 
+  it('counts the wait from the failure, so a receiver that hung for 5 s still gets its full pause', async () => {
+    let calls = 0;
+    const sim = given(() => (++calls === 1 ? { error: 'no answer within 5000 ms', tookMs: 5_000 } : { status: 200 }));
+    const id = await sim.publish('crm', event);
+    const start = sim.now();
+    await sim.run();
+    expect(sim.posts.map((p) => p.atMs - start)).toEqual([0, 10_000]);
+    expect(sim.deliveries.get(id)).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
   it('makes an attempt once when SQS hands its message over twice', async () => {
     const sim = given(() => ({ status: 500 }));
     await sim.publish('crm', event);
