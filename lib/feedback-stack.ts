@@ -12,7 +12,8 @@ import { Monitoring } from './constructs/monitoring.ts';
 import { ScheduledInvocations } from './constructs/scheduled-invocations.ts';
 import { TableStreamConsumer } from './constructs/table-stream-consumer.ts';
 import { Storage } from './constructs/storage.ts';
-import { FUNCTIONS, type FunctionSpec } from './manifest.ts';
+import { WebhookQueue } from './constructs/webhook-queue.ts';
+import { DEFAULT_TIMEOUT_SECONDS, FUNCTIONS, type FunctionSpec } from './manifest.ts';
 
 export interface FeedbackStackProps extends StackProps {
   config: FeedbackConfig;
@@ -68,6 +69,17 @@ export class FeedbackStack extends Stack {
     if (scorerDeadLetters)
       monitoring?.queueNotEmpty('ScorerDeadLetters', scorerDeadLetters, 'Stream records the scorer could not count');
 
+    const deliverer = specs.find((s) => s.webhookDeliveries);
+    const webhookQueue = needs((s) => Boolean(s.access.webhookQueue || s.webhookDeliveries))
+      ? new WebhookQueue(this, 'Webhooks', {
+          consumerTimeout: Duration.seconds(deliverer?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+          consumer: deliverer?.webhookDeliveries ?? { batchSize: 10, maxReceiveCount: 5 },
+        })
+      : undefined;
+    if (webhookQueue) {
+      monitoring?.queueNotEmpty('WebhookDeadLetters', webhookQueue.deadLetters, 'Webhook deliveries that failed for a day');
+    }
+
     const functions = new Map<string, FeedbackFunction>();
     for (const spec of specs) {
       // Lambda retries an asynchronous event twice, then drops it: what still fails waits in a queue instead.
@@ -81,6 +93,7 @@ export class FeedbackStack extends Stack {
           adminToken,
           signingKeys,
           scorerDeadLetters,
+          webhookQueue,
           onFailure,
           teamTopic: mail?.teamTopic,
           siteOrigins: props.config.allowedOrigins,

@@ -47,6 +47,12 @@ export interface Access {
    * dashboard's address for its links (PUBLIC_BASE_URL).
    */
   scoreAlerts?: boolean;
+  /**
+   * Publishes webhook events (`publishWebhookEvent` in functions/data/webhooks.ts): deployed, WEBHOOK_QUEUE_URL and
+   * `sqs:SendMessage` on the webhook queue; locally, the in-process queue. Publishing reads the webhooks and writes
+   * deliveries, so its `table` includes Query and PutItem.
+   */
+  webhookQueue?: boolean;
 }
 
 export interface FunctionSpec {
@@ -63,6 +69,12 @@ export interface FunctionSpec {
   schedules?: readonly ScheduleSpec[];
   /** Receives SES bounce and complaint events: configuration set → SNS topic → this function (deployed only). */
   emailEvents?: boolean;
+  /**
+   * Consumes the webhook queue (deployed: an SQS event source mapping with ReportBatchItemFailures; locally:
+   * lib/local/webhook-queue.ts, with the same SQS events) and dead-letters deliveries that failed every attempt
+   * (WEBHOOK_DEAD_LETTERS_URL, `sqs:SendMessage` on the dead-letter queue).
+   */
+  webhookDeliveries?: WebhookQueueConsumer;
   memorySize?: number;
   timeoutSeconds?: number;
 }
@@ -75,6 +87,13 @@ export interface StreamConsumer {
   bisectBatchOnError: boolean;
   /** Lambda event filter patterns (deployed: the event source mapping; locally: the poller applies them too). */
   filterPatterns?: ReadonlyArray<Record<string, unknown>>;
+}
+
+export interface WebhookQueueConsumer {
+  /** Messages per invocation, delivered side by side. */
+  batchSize: number;
+  /** Receives of one message before SQS moves it to the dead-letter queue (a crash or storage error each time). */
+  maxReceiveCount: number;
 }
 
 export interface ScheduleSpec {
@@ -233,7 +252,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'NotifyTeam',
     entry: 'functions/notify-team/handler.ts',
-    access: { table: ['GetItem', 'PutItem', 'UpdateItem'], teamTopic: true },
+    access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], teamTopic: true, webhookQueue: true },
     stream: {
       // Small batches: a detractor's alert waits for no more than a few records before it.
       batchSize: 25,
@@ -252,12 +271,39 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'CheckScoreDrops',
     entry: 'functions/check-score-drops/handler.ts',
-    access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], adminToken: true, teamTopic: true, scoreAlerts: true },
+    access: {
+      table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+      adminToken: true,
+      teamTopic: true,
+      scoreAlerts: true,
+      webhookQueue: true,
+    },
     routes: ['POST /v1/alerts/score-drop/runs'],
     // Config `schedules.score-alerts` (daily by default): compares every survey's last complete period with the one before.
     schedules: [{ id: 'score-alerts', input: { checkScoreDrops: {} } }],
     // The HTTP API waits 30 s at most; a survey costs a few queries.
     timeoutSeconds: 29,
+  },
+  {
+    name: 'ManageWebhooks',
+    entry: 'functions/manage-webhooks/handler.ts',
+    access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], adminToken: true },
+    routes: [
+      'PUT /v1/webhooks/{webhookId}',
+      'GET /v1/webhooks',
+      'GET /v1/webhooks/{webhookId}',
+      'DELETE /v1/webhooks/{webhookId}',
+      'GET /v1/webhooks/{webhookId}/deliveries',
+    ],
+  },
+  {
+    name: 'DeliverWebhooks',
+    entry: 'functions/deliver-webhooks/handler.ts',
+    // It queues each retry itself (a message per attempt, hops for waits beyond SQS's 15-minute timer).
+    access: { table: ['GetItem', 'UpdateItem'], webhookQueue: true },
+    // Ten attempts side by side, each bounded by its own 5-second limit: one slow receiver holds up no other.
+    webhookDeliveries: { batchSize: 10, maxReceiveCount: 5 },
+    timeoutSeconds: 30,
   },
   {
     name: 'UnsubscribeCustomer',

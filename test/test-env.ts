@@ -35,6 +35,8 @@ export function applyTestEnv(endpoints: TestEndpoints) {
     [ENV.teamAddress]: 'team@example.com',
     [ENV.maxSendRate]: '200',
     [ENV.surveyThrottleDays]: '30',
+    // Webhook receivers in tests listen on 127.0.0.1, as lib/local allows.
+    [ENV.localWebhooks]: '1',
     [ENV.campaignOffers]: JSON.stringify({ birthday: 'BDAY-10: 10% off your next order' }),
   });
 }

@@ -8,6 +8,8 @@ export const RESPONSE_KEY_PREFIX = 'RESPONSE#';
 export const INVITATION_KEY_PREFIX = 'INVITATION#';
 const API_KEYS_PARTITION = 'APIKEYS';
 const API_KEY_PREFIX = 'APIKEY#';
+const WEBHOOKS_PARTITION = 'WEBHOOKS';
+const WEBHOOK_PREFIX = 'WEBHOOK#';
 /** The sort-key prefix of a customer's email ledger entries. */
 export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
 
@@ -36,6 +38,8 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * | API key       | APIKEYS                | APIKEY#<keyId>              |                                  |                                    |                                    |
  * | erasure       | ERASURE#<sha256 of cid>| #ERASURE                    |                                  |                                    |                                    |
  * | alert mark    | ALERT#<alert>#<subject>| #ALERT                      |                                  |                                    |                                    |
+ * | webhook       | WEBHOOKS               | WEBHOOK#<webhookId>         |                                  |                                    |                                    |
+ * | delivery      | WEBHOOKDELIVERY#<did>  | #WEBHOOKDELIVERY            | WEBHOOKDELIVERIES#<wid> / <at>#<did> |                                |                                    |
  *
  * gsi4 holds customer items only, under their address: `ADDRESS#<sha256>` / `<customerId>` (customerAddressIndex).
  *
@@ -55,7 +59,10 @@ export const EMAIL_LEDGER_PREFIX = 'EMAIL#';
  * customer being (then having been) erased, keyed by the SHA-256 of the id: it carries a DELETE over invocations and
  * retries, and refuses the customer's old links for as long as a link can live (TTL 366 days). An alert mark makes an
  * alert to the team once: `detractor` per response id, `score_drop` per `<surveyId>:<metric>:<period>`; it holds ids
- * and its state (claimed, sent), nothing personal.
+ * and its state (claimed, sent), nothing personal. Webhooks share one
+ * partition (the team's few: an event's subscribers are one Query of it); each holds its signing secret. A delivery
+ * is one event for one webhook, keyed by its deterministic id (core/webhooks.ts `deliveryIdOf`), so publishing an
+ * event again writes nothing; it is in its webhook's deliveries (gsi1), newest first, and expires after 30 days.
  */
 export const keys = {
   survey: (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: '#SURVEY' }),
@@ -96,6 +103,10 @@ export const keys = {
   /** The partition of every API key (the listing reads it whole). */
   apiKeys: () => ({ pk: API_KEYS_PARTITION }),
   /** A customer's erasure, in progress or done: keyed by a hash, so the erased id is not kept in the clear. */
+  webhook: (webhookId: string) => ({ pk: WEBHOOKS_PARTITION, sk: `${WEBHOOK_PREFIX}${webhookId}` }),
+  /** The partition of every webhook (the listing and an event's subscribers read it). */
+  webhooks: () => ({ pk: WEBHOOKS_PARTITION }),
+  webhookDelivery: (deliveryId: string) => ({ pk: `WEBHOOKDELIVERY#${deliveryId}`, sk: '#WEBHOOKDELIVERY' }),
   erasure: (customerId: string) => ({
     pk: `ERASURE#${createHash('sha256').update(customerId, 'utf8').digest('hex')}`,
     sk: '#ERASURE',
@@ -256,3 +267,9 @@ export const customerAddressIndex = (email: string, customerId: string) => ({
   gsi4sk: customerId,
 });
 export const customerAddressPartition = (email: string) => keys.address(email).pk;
+/** A delivery in its webhook's deliveries (gsi1), newest last in key order (listed newest first). */
+export const webhookDeliveriesIndex = (webhookId: string, createdAt: string, deliveryId: string) => ({
+  gsi1pk: webhookDeliveriesPartition(webhookId),
+  gsi1sk: `${createdAt}#${deliveryId}`,
+});
+export const webhookDeliveriesPartition = (webhookId: string) => `WEBHOOKDELIVERIES#${webhookId}`;

@@ -44,6 +44,15 @@ export const ENV = {
   scorerDlqUrl: 'SCORER_DLQ_URL',
   /** Local: the JSONL file the scorer's poison records go to instead of SQS. */
   localDlqPath: 'LOCAL_DLQ_PATH',
+  /** The webhook delivery queue (SQS URL, deployed); locally the in-process queue of lib/local/webhook-queue.ts. */
+  webhookQueueUrl: 'WEBHOOK_QUEUE_URL',
+  /** Where deliveries that failed every attempt are dead-lettered (SQS URL, deployed; the deliverer's only). */
+  webhookDeadLettersUrl: 'WEBHOOK_DEAD_LETTERS_URL',
+  /**
+   * `1` on this machine only (`npm start`, tests; set by lib/local, never by the stack): webhooks may point at
+   * http://127.0.0.1 and http://localhost.
+   */
+  localWebhooks: 'LOCAL_WEBHOOKS',
 } as const;
 
 export type EnvKey = (typeof ENV)[keyof typeof ENV];

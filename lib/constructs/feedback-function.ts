@@ -16,6 +16,7 @@ import { ENV } from '../../functions/runtime/env.ts';
 import { ESM_REQUIRE_BANNER, externalModulesOf, NODE_TARGET } from '../bundling.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type FunctionSpec } from '../manifest.ts';
 import { INDEX_OPERATIONS, type TableOperation } from '../table-access.ts';
+import type { WebhookQueue } from './webhook-queue.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -37,6 +38,8 @@ export interface FeedbackFunctionProps {
   scorerDeadLetters?: IQueue;
   /** Where asynchronous events go after Lambda's two retries fail; required for functions invoked asynchronously. */
   onFailure?: IQueue;
+  /** Required when the spec's access has `webhookQueue` or the spec has `webhookDeliveries`. */
+  webhookQueue?: WebhookQueue;
   /** Required when the spec's access has `mailer`. */
   mail?: MailResources;
   /** Required when the spec's access has `teamTopic`. */
@@ -144,6 +147,10 @@ export class FeedbackFunction extends Construct {
       const queue = required(props.scorerDeadLetters, 'scorerDeadLetters', spec);
       this.fn.addEnvironment(ENV.scorerDlqUrl, queue.queueUrl);
       queue.grantSendMessages(this.fn);
+    }
+    if (access.webhookQueue) required(props.webhookQueue, 'webhookQueue', spec).grantPublish(this.fn);
+    if (spec.webhookDeliveries) {
+      required(props.webhookQueue, 'webhookQueue', spec).addConsumer(this.fn, spec.webhookDeliveries);
     }
     if (access.mailer) {
       const mail = required(props.mail, 'mail', spec);

@@ -14,6 +14,7 @@ import { configFromCdkJson, type FeedbackConfig } from '../config.ts';
 import { appreciationEnvironment } from '../appreciation-env.ts';
 import { assertPortsFree } from './ports.ts';
 import { startScheduler } from './scheduler.ts';
+import { startLocalWebhookQueue } from './webhook-queue.ts';
 
 export const LOCAL_TABLE = 'feedback';
 
@@ -96,12 +97,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.surveyThrottleDays]: String(config.surveyThrottleDays),
       [ENV.scoreDropInterval]: config.alerts.scoreDrop.interval,
       [ENV.scoreDropMinResponses]: String(config.alerts.scoreDrop.minResponses),
+      // Webhooks may point at this machine's receivers (http://127.0.0.1, http://localhost): never set deployed.
+      [ENV.localWebhooks]: '1',
       ...appreciationEnvironment(config),
     });
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });
     const { streamArn } = await createTable(client, LOCAL_TABLE);
     client.destroy();
 
+    // Webhook deliveries, from a queue like SQS's, before anything can publish an event.
+    const webhookQueue = startLocalWebhookQueue({ log });
+    stops.push(() => webhookQueue.stop());
     const api = await startApi({ port: options.port, allowedOrigins: config.allowedOrigins });
     stops.push(api.stop);
     // The scorer and any other stream consumer, fed like Lambda's event source mapping feeds them.

@@ -358,6 +358,26 @@ const asking: Case[] = [
   { name: 'invitations: a forged cursor', request: (t) => ({ method: 'GET', path: `/v1/surveys/${t.surveyId}/invitations?cursor=${forgedCursor(t.surveyId)}`, admin: true }), status: 400, code: 'validation_failed', path: 'cursor' },
 ];
 
+const putWebhook = (webhookId: string, body: unknown, headers?: Record<string, string>): Hostile => ({
+  method: 'PUT',
+  path: `/v1/webhooks/${webhookId}`,
+  body,
+  headers,
+  admin: true,
+});
+const aWebhook = { url: 'https://hooks.example.com/feedback', events: ['alert.detractor'] };
+
+// prettier-ignore
+const webhooks: Case[] = [
+  { name: 'webhook: a "__proto__" key', request: (t) => putWebhook(t.freshSurveyId, withRawMember(aWebhook, '"__proto__":{"secret":"mine"}')), status: 400, code: 'validation_failed', path: '__proto__' },
+  { name: 'webhook: events as a string', request: (t) => putWebhook(t.freshSurveyId, { ...aWebhook, events: 'alert.detractor' }), status: 400, code: 'validation_failed', path: 'events' },
+  { name: 'webhook: a javascript: url', request: (t) => putWebhook(t.freshSurveyId, { ...aWebhook, url: 'javascript:alert(1)' }), status: 400, code: 'validation_failed', path: 'url' },
+  { name: 'webhook: a url to the metadata endpoint in IPv6 form', request: (t) => putWebhook(t.freshSurveyId, { ...aWebhook, url: 'https://[::ffff:a9fe:a9fe]/latest' }), status: 400, code: 'validation_failed', path: 'url' },
+  { name: 'webhook: text/plain', request: (t) => putWebhook(t.freshSurveyId, aWebhook, { 'content-type': 'text/plain' }), status: 415, code: 'unsupported_media_type' },
+  { name: 'webhook: a body over 16 KiB', request: (t) => putWebhook(t.freshSurveyId, { ...aWebhook, url: `https://hooks.example.com/${'x'.repeat(17_000)}` }), status: 413, code: 'payload_too_large' },
+  { name: 'webhook: without Authorization', request: (t) => ({ ...putWebhook(t.freshSurveyId, aWebhook), admin: false }), status: 401, code: 'unauthorized' },
+];
+
 // prettier-ignore
 const CASES: Case[] = [
   ...responseBodies,
@@ -372,6 +392,7 @@ const CASES: Case[] = [
   ...links,
   ...pathIds,
   ...asking,
+  ...webhooks,
 ];
 
 // ---- fixtures and the table check ----

@@ -66,7 +66,8 @@ describe('alarms reach the team', () => {
       'dead-letter and on-failure queue depth',
       'AWS/SQS',
       'ApproximateNumberOfMessagesVisible',
-      1 + FUNCTIONS.filter(isInvokedAsynchronously).length,
+      // The scorer's DLQ, each on-failure queue, and the webhook deliveries' dead letters.
+      1 + FUNCTIONS.filter(isInvokedAsynchronously).length + 1,
     ],
     ['team notifications that failed', 'Feedback', 'TeamNotificationFailed', 4],
     ['campaign pages that failed', 'Feedback', 'CampaignPageFailed', 4],
@@ -112,7 +113,8 @@ describe('no asynchronous event is lost', () => {
 
   it('encrypts every queue and refuses plain HTTP to it', () => {
     const queues = Object.values(template.findResources('AWS::SQS::Queue'));
-    expect(queues.length).toBe(1 + asyncFunctions.length);
+    // The scorer's DLQ, each on-failure queue, and the webhook queue with its dead letters.
+    expect(queues.length).toBe(1 + asyncFunctions.length + 2);
     for (const queue of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy'))).toHaveLength(queues.length);
   });
