@@ -27,7 +27,7 @@ describe('GET /dashboard with API keys', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.getByRole('heading', { name: 'Read by key' }).waitFor();
     // the survey list (the picker, read at sign-in), the survey, its scores, its responses
-    await expect.poll(() => reads).toEqual([200, 200, 200, 200]);
+    await expect.poll(() => reads, { timeout: 10_000 }).toEqual([200, 200, 200, 200]);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Admin token or read key').fill(ingest.secret);

@@ -222,7 +222,7 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
     // Segment by a survey attribute.
     await page.getByLabel('Segment by').selectOption('attr.plan');
     await page.getByRole('button', { name: 'Show', exact: true }).click();
-    await expect.poll(() => seen.filter((r) => r.url().includes('by=attr.plan')).length).toBe(1);
+    await expect.poll(() => seen.filter((r) => r.url().includes('by=attr.plan')).length, { timeout: 10_000 }).toBe(1);
 
     // The survey is remembered; a reload keeps the session and shows it again without asking.
     expect(await page.evaluate(() => JSON.parse(localStorage.getItem('feedback.recentSurveys') ?? '[]'))).toEqual([surveyId]);

@@ -74,7 +74,9 @@ describe('the survey page of an invitation', { timeout: 60_000 }, () => {
     expect(csp).not.toContain('/brand/logo.png');
 
     const logo = page.getByRole('img', { name: 'Acme Outdoor' });
-    await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+    await expect
+      .poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 })
+      .toBe(1);
     expect(logoRequests).toEqual([LOGO]);
     expect(external).toEqual([LOGO]);
     // The accent is the brand's: the send button and the checked answer.

@@ -243,7 +243,9 @@ describe('GET /s/{surveyId}: the hosted survey page', { timeout: 60_000 }, () =>
       }),
     );
     await page.getByRole('button', { name: 'Пошаљи' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Овај линк није важећи или је истекао');
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 })
+      .toContain('Овај линк није важећи или је истекао');
     expect(await page.getByRole('heading', { name: 'Хвала вам!' }).isVisible()).toBe(false);
   });
 });
