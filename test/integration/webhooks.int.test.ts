@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../functions/core/webhook-events.ts';
 import { publishWebhookEvent } from '../../functions/data/webhooks.ts';
@@ -7,6 +5,7 @@ import { webhookSender } from '../../functions/runtime/webhook-sender.ts';
 import { startLocalWebhookQueue, type LocalWebhookQueueHandle } from '../../lib/local/webhook-queue.ts';
 import { useApi } from '../support/api.ts';
 import { uniqueId } from '../support/factories.ts';
+import { useReceivers, verifiesStandardWebhook } from '../support/webhook-receiver.ts';
 
 /**
  * Webhooks end to end on this machine: PUT a webhook at a receiver listening in this test, publish an event as a
@@ -16,7 +15,7 @@ import { uniqueId } from '../support/factories.ts';
 const api = useApi();
 let queue: LocalWebhookQueueHandle;
 const webhooks: string[] = [];
-const servers: Server[] = [];
+const { receiver } = useReceivers();
 
 beforeAll(() => {
   // A message the deliverer fails to handle comes back after 1 s here (SQS: the visibility timeout).
@@ -25,32 +24,7 @@ beforeAll(() => {
 afterAll(async () => {
   for (const id of webhooks) await api.request('DELETE', `/v1/webhooks/${id}`, { admin: true });
   await queue.stop();
-  for (const server of servers) server.closeAllConnections();
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
 });
-
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: string;
-  at: number;
-}
-
-/** A receiver on 127.0.0.1: `answer` decides each request's fate (a status, or nothing: it hangs). */
-async function receiver(answer: (n: number, req: IncomingMessage, res: ServerResponse) => number | undefined) {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body, at: Date.now() });
-      const status = answer(received.length, req, res);
-      if (status !== undefined) res.writeHead(status).end();
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
-}
 
 async function givenWebhook(url: string, events: string[], format = 'standard') {
   const webhookId = uniqueId('wh');
@@ -78,27 +52,6 @@ async function until<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, t
 
 const deliveriesOf = async (webhookId: string, query = '') =>
   (await api.request('GET', `/v1/webhooks/${webhookId}/deliveries${query}`, { admin: true })).body;
-
-/**
- * Verifies a delivery as a receiver would, written from the Standard Webhooks specification with WebCrypto (not the
- * service's signing code): the key is the base64 after `whsec_`, the signed content `<id>.<timestamp>.<body>`, the
- * header a space-separated list of `v1,<base64>`, the timestamp within five minutes.
- */
-async function verifiesStandardWebhook(secret: string, headers: IncomingMessage['headers'], body: string): Promise<boolean> {
-  const id = headers['webhook-id'];
-  const timestamp = headers['webhook-timestamp'];
-  const signatures = headers['webhook-signature'];
-  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string') return false;
-  if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
-  const keyBytes = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
-  const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${timestamp}.${body}`));
-  const expected = btoa(String.fromCharCode(...new Uint8Array(mac)));
-  return signatures.split(' ').some((entry) => {
-    const [version, signature] = entry.split(',');
-    return version === 'v1' && signature === expected;
-  });
-}
 
 describe('webhook deliveries', () => {
   it('delivers a signed Standard Webhooks body that a receiver written from the spec verifies', async () => {
