@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { eventType } from '#core/invitations/settings.ts';
 import { INVITATION_SKIP_REASONS, INVITATION_STATUSES } from '#core/invitations/rules.ts';
 import { CUSTOMER_ID, customerBody, customerId, surveyId } from '#core/schemas.ts';
-import { component, defineRoutes, Invitation, timestamp } from '#runtime/routes.ts';
+import { component, defineRoutes, Invitation, timestamp, pageLimit, pageCursor } from '#runtime/routes.ts';
 
 /** How far ahead an event may say it happened: clocks differ. */
 export const EVENT_CLOCK_SKEW_MINUTES = 5;
@@ -13,7 +13,6 @@ export const MAX_CUSTOMERS_PER_REQUEST = 500;
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
-const LIMIT_MESSAGE = `Use a whole number from 1 to ${MAX_LIMIT}.`;
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -90,19 +89,7 @@ const InvitationPage = component(
   }),
 );
 
-const limit = z._default(
-  z.pipe(
-    z.pipe(z.string().check(z.regex(/^\d{1,4}$/, LIMIT_MESSAGE)), z.transform(Number)),
-    z
-      .int()
-      .check(
-        z.minimum(1, LIMIT_MESSAGE),
-        z.maximum(MAX_LIMIT, LIMIT_MESSAGE),
-        z.describe(`Page size, default ${DEFAULT_LIMIT}.`),
-      ),
-  ),
-  DEFAULT_LIMIT,
-);
+const limit = pageLimit(DEFAULT_LIMIT, MAX_LIMIT);
 
 const params = z.object({ surveyId });
 
@@ -144,7 +131,7 @@ export const routes = defineRoutes({
     query: z.object({
       status: z.optional(z.enum(INVITATION_STATUSES)),
       limit,
-      cursor: z.optional(z.string().check(z.describe('nextCursor of the previous page.'))),
+      cursor: pageCursor,
     }),
     responses: { 200: { description: 'A page of invitations.', schema: InvitationPage } },
     errors: [400, 404],

@@ -1,26 +1,12 @@
 import * as z from 'zod/mini';
 import { surveyId } from '#core/schemas.ts';
 import { dateIssues, spanIssues } from '#core/date-range.ts';
-import { component, defineRoutes, queryDate, StoredResponse, todayUtc } from '#runtime/routes.ts';
+import { component, defineRoutes, queryDate, StoredResponse, todayUtc, pageLimit, pageCursor } from '#runtime/routes.ts';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
-const LIMIT_MESSAGE = `Use a whole number from 1 to ${MAX_LIMIT}.`;
 
-/** Digits only (no `1e2`, no spaces), then the range. */
-const limit = z._default(
-  z.pipe(
-    z.pipe(z.string().check(z.regex(/^\d{1,4}$/, LIMIT_MESSAGE)), z.transform(Number)),
-    z
-      .int()
-      .check(
-        z.minimum(1, LIMIT_MESSAGE),
-        z.maximum(MAX_LIMIT, LIMIT_MESSAGE),
-        z.describe(`Page size, default ${DEFAULT_LIMIT}.`),
-      ),
-  ),
-  DEFAULT_LIMIT,
-);
+const limit = pageLimit(DEFAULT_LIMIT, MAX_LIMIT);
 
 const ResponsePage = component(
   'ResponsePage',
@@ -41,7 +27,7 @@ export const routes = defineRoutes({
         from: z.optional(queryDate('First day, YYYY-MM-DD (UTC).')),
         to: z.optional(queryDate('Last day, YYYY-MM-DD (UTC); not before from.')),
         limit,
-        cursor: z.optional(z.string().check(z.describe('nextCursor of the previous page.'))),
+        cursor: pageCursor,
       })
       .check(
         // No span limit: a listing reads one page whatever its range, so every response stays listable in one range.

@@ -1,27 +1,14 @@
 import * as z from 'zod/mini';
 import { customerBody, customerId } from '#core/schemas.ts';
 import { TIMELINE_KINDS } from '#core/timeline.ts';
-import { component, defineRoutes, Invitation, StoredResponse, timestamp } from '#runtime/routes.ts';
+import { component, defineRoutes, Invitation, StoredResponse, timestamp, pageLimit, pageCursor } from '#runtime/routes.ts';
 
 const params = z.object({ customerId });
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 100;
-const LIMIT_MESSAGE = `Use a whole number from 1 to ${MAX_LIMIT}.`;
-const limit = z._default(
-  z.pipe(
-    z.pipe(z.string().check(z.regex(/^\d{1,4}$/, LIMIT_MESSAGE)), z.transform(Number)),
-    z
-      .int()
-      .check(
-        z.minimum(1, LIMIT_MESSAGE),
-        z.maximum(MAX_LIMIT, LIMIT_MESSAGE),
-        z.describe(`Page size, default ${DEFAULT_LIMIT}.`),
-      ),
-  ),
-  DEFAULT_LIMIT,
-);
-const cursor = z.optional(z.string().check(z.describe('nextCursor of the previous page.')));
+const limit = pageLimit(DEFAULT_LIMIT, MAX_LIMIT);
+const cursor = pageCursor;
 const nextCursor = z.optional(
   z.string().check(z.describe('Present when there may be more: pass it as `cursor` for the next page.')),
 );

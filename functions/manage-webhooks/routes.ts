@@ -2,11 +2,10 @@ import * as z from 'zod/mini';
 import { SURVEY_ID } from '#core/schemas.ts';
 import { WEBHOOK_EVENT_TYPES } from '#core/webhook-events.ts';
 import { MAX_ATTEMPTS, MAX_WEBHOOK_URL_LENGTH, WEBHOOK_FORMATS } from '#core/webhooks.ts';
-import { component, defineRoutes, timestamp } from '#runtime/routes.ts';
+import { component, defineRoutes, timestamp, pageLimit, pageCursor } from '#runtime/routes.ts';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 100;
-const LIMIT_MESSAGE = `Use a whole number from 1 to ${MAX_LIMIT}.`;
 
 /** The same shape as a survey id: lower-case letters, digits and dashes. */
 export const webhookId = z.string().check(z.regex(SURVEY_ID, 'Use 1–64 lower-case letters, digits and dashes.'));
@@ -130,20 +129,8 @@ export const routes = defineRoutes({
     description: 'Newest first, kept 30 days: status, attempts and the last HTTP status.',
     params,
     query: z.object({
-      limit: z._default(
-        z.pipe(
-          z.pipe(z.string().check(z.regex(/^\d{1,4}$/, LIMIT_MESSAGE)), z.transform(Number)),
-          z
-            .int()
-            .check(
-              z.minimum(1, LIMIT_MESSAGE),
-              z.maximum(MAX_LIMIT, LIMIT_MESSAGE),
-              z.describe(`Page size, default ${DEFAULT_LIMIT}.`),
-            ),
-        ),
-        DEFAULT_LIMIT,
-      ),
-      cursor: z.optional(z.string().check(z.describe('nextCursor of the previous page.'))),
+      limit: pageLimit(DEFAULT_LIMIT, MAX_LIMIT),
+      cursor: pageCursor,
     }),
     responses: { 200: { description: 'A page of deliveries.', schema: DeliveryPage } },
     errors: [400, 404],

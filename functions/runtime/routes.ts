@@ -144,6 +144,21 @@ export const Invitation = component(
 /** Today (UTC), read per request: the latest date a query may name moves with the clock. */
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
 
+/** A page size in a query: digits only (no `1e2`, no spaces), from 1 to `max`, `fallback` when absent. */
+export const pageLimit = (fallback: number, max: number) => {
+  const message = `Use a whole number from 1 to ${max}.`;
+  return z._default(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^\d{1,4}$/, message)), z.transform(Number)),
+      z.int().check(z.minimum(1, message), z.maximum(max, message), z.describe(`Page size, default ${fallback}.`)),
+    ),
+    fallback,
+  );
+};
+
+/** The `cursor` of a paged listing: the previous page's `nextCursor`, opaque. */
+export const pageCursor = z.optional(z.string().check(z.describe('nextCursor of the previous page.')));
+
 /** A day in a query: a real `YYYY-MM-DD` within the service's dates (core/date-range.ts), else 400 at its name. */
 export const queryDate = (description: string) =>
   z.string().check(
