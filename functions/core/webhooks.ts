@@ -102,9 +102,19 @@ const scores = (data: Record<string, unknown>): string =>
     .filter((metric) => typeof data[metric] === 'number')
     .map((metric) => `${metric.toUpperCase()} ${String(data[metric])}`)
     .join(', ');
-/** A link the producer gave (the customer on the dashboard), when it is http(s). */
+/** A score as the score-drop alert gives it (`{score, marginOfError95}`), or a plain number. */
+const scoreOf = (value: unknown): string | undefined => {
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { score, marginOfError95 } = value as { score?: unknown; marginOfError95?: unknown };
+  if (typeof score !== 'number') return undefined;
+  return typeof marginOfError95 === 'number' ? `${score} (±${marginOfError95})` : String(score);
+};
+/** A link the producer gave (the customer or the scores on the dashboard), when it is http(s). */
 const link = (data: Record<string, unknown>): string => {
-  const url = [data.url, data.link].find((v): v is string => typeof v === 'string' && /^https?:\/\/[^\s<>|]+$/.test(v));
+  const url = [data.dashboardUrl, data.url, data.link].find(
+    (v): v is string => typeof v === 'string' && /^https?:\/\/[^\s<>|]+$/.test(v),
+  );
   return url ? ` <${url}|Open>` : '';
 };
 
@@ -115,8 +125,8 @@ const SLACK_SUMMARIES: Record<WebhookEventType, (data: Record<string, unknown>) 
   'alert.score_drop': (d) => {
     const metric = (text(d.metric) ?? 'score').toUpperCase();
     const delta = typeof d.delta === 'number' ? ` (${d.delta > 0 ? '+' : ''}${d.delta})` : '';
-    const from = text(d.previousScore) ?? '?';
-    return `:chart_with_downwards_trend: ${metric} of ${survey(d)} fell from ${from} to ${text(d.score) ?? '?'}${delta} in ${text(d.period) ?? 'the last period'}`;
+    const [from, to] = [scoreOf(d.previousScore) ?? '?', scoreOf(d.score) ?? '?'];
+    return `:chart_with_downwards_trend: ${metric} of ${survey(d)} fell from ${from} to ${to}${delta} in ${text(d.period) ?? 'the last period'}`;
   },
   'invitation.answered': (d) => `${who(d)} answered the invitation to ${survey(d)}${scores(d) ? `: ${scores(d)}` : ''}`,
 };

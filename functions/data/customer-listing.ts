@@ -67,10 +67,10 @@ export async function listCustomers(
       const page = await query(db, 'gsi3', cadencePartition(shard), from, limit - found.length);
       found.push(...page.items);
       if (found.length >= limit) {
-        const last = String(found.at(-1)!.gsi3sk);
-        // A full page that ended its shard continues with the next one (nothing more: no cursor).
-        if (page.more) next = { email: false, shard, after: last };
-        else if (shard + 1 < CADENCE_SHARDS) next = { email: false, shard: shard + 1, after: '' };
+        // A full page that ended its shard continues with the next shard that has anyone (none: no cursor).
+        next = page.more
+          ? { email: false, shard, after: String(found.at(-1)!.gsi3sk) }
+          : await nextShardWithCustomers(db, shard + 1);
         break;
       }
       shard++;
@@ -84,16 +84,29 @@ export async function listCustomers(
   return next ? { items, nextCursor: encode(next) } : { items };
 }
 
-/** Up to `limit` items of an index partition after a sort key, in order; `more`: there may be others after them. */
+/**
+ * Up to `limit` items of an index partition after a sort key, in order; `more`: others follow them. One more item is
+ * read to know (DynamoDB hands back a LastEvaluatedKey whenever a page fills, even when nothing follows).
+ */
 async function query(db: Db, index: 'gsi3' | 'gsi4', partition: string, after: string | undefined, limit: number) {
-  const { Items = [], LastEvaluatedKey } = await db.client.send(
+  const { Items = [] } = await db.client.send(
     new QueryCommand({
       TableName: db.table,
       IndexName: index,
       KeyConditionExpression: after ? `${index}pk = :pk AND ${index}sk > :after` : `${index}pk = :pk`,
       ExpressionAttributeValues: { ':pk': partition, ...(after ? { ':after': after } : {}) },
-      Limit: limit,
+      Limit: limit + 1,
     }),
   );
-  return { items: Items, more: LastEvaluatedKey !== undefined };
+  return { items: Items.slice(0, limit), more: Items.length > limit };
+}
+
+/** The start of the first shard from `shard` on that holds a customer, if any. */
+async function nextShardWithCustomers(db: Db, shard: number): Promise<CustomerListPosition | undefined> {
+  for (let s = shard; s < CADENCE_SHARDS; s++) {
+    if ((await query(db, 'gsi3', cadencePartition(s), undefined, 1)).items.length > 0) {
+      return { email: false, shard: s, after: '' };
+    }
+  }
+  return undefined;
 }

@@ -330,13 +330,21 @@ export async function listDeliveries(
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': webhookDeliveriesPartition(webhookId) },
       ScanIndexForward: false,
-      Limit: options.limit,
+      // One more than the page, to know whether another follows (DynamoDB hands back a LastEvaluatedKey whenever a
+      // page fills, even when nothing follows).
+      Limit: options.limit + 1,
       ExclusiveStartKey: options.after,
     }),
   );
-  const items = (page.Items ?? []).map(listedDelivery);
-  const start = page.LastEvaluatedKey;
-  return start ? { items, nextCursor: Buffer.from(JSON.stringify(start), 'utf8').toString('base64url') } : { items };
+  const found = page.Items ?? [];
+  const items = found.slice(0, options.limit);
+  if (found.length <= options.limit) return { items: items.map(listedDelivery) };
+  const last = items.at(-1)!;
+  const start = Object.fromEntries(['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => [name, String(last[name])]));
+  return {
+    items: items.map(listedDelivery),
+    nextCursor: Buffer.from(JSON.stringify(start), 'utf8').toString('base64url'),
+  };
 }
 
 /**

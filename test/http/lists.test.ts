@@ -99,6 +99,30 @@ describe('GET /v1/customers', () => {
     expect(await walk(7, 40)).toEqual(big);
   });
 
+  it('ends with the last customer: a page that holds it carries no nextCursor, and no page is empty', async () => {
+    const address = `${uniqueId('pair')}@example.com`;
+    await givenCustomer(api, { email: address });
+    await givenCustomer(api, { email: address });
+    const pair = await list(`?email=${encodeURIComponent(address)}&limit=2`);
+    expect(pair.body.items).toHaveLength(2);
+    expect(pair.body.nextCursor).toBeUndefined();
+
+    const everyone = (await list('?limit=100')).body;
+    expect(everyone.nextCursor).toBeUndefined(); // this file's own DynamoDB Local holds fewer than 100
+    const exact = await list(`?limit=${everyone.items.length}`);
+    expect(exact.body.items).toEqual(everyone.items);
+    expect(exact.body.nextCursor).toBeUndefined();
+    let cursor: string | undefined;
+    let seen = 0;
+    do {
+      const res = await list(`?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.body.items.length).toBeGreaterThan(0);
+      seen += res.body.items.length;
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toBe(everyone.items.length);
+  });
+
   it('answers a read key, refuses an ingest key', async () => {
     const read = await givenKey(api, ['read']);
     const ingest = await givenKey(api, ['ingest']);

@@ -213,6 +213,10 @@ describe('webhook deliveries', () => {
     const second = await deliveriesOf(webhookId, `?limit=2&cursor=${first.nextCursor}`);
     expect(second.items.map((d: { eventId: string }) => d.eventId)).toEqual([events[0]!.id]);
     expect(second.nextCursor).toBeUndefined();
+    // A page that ends with the oldest delivery is the last: no cursor to an empty page.
+    const exact = await deliveriesOf(webhookId, '?limit=3');
+    expect(exact.items).toHaveLength(3);
+    expect(exact.nextCursor).toBeUndefined();
   });
 });
 

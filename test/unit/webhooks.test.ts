@@ -1,3 +1,5 @@
+import { detractorAlertEvent } from '../../functions/core/alerts/notices.ts';
+import { scoreDropEvent } from '../../functions/core/alerts/score-drop.ts';
 import { describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../functions/core/webhook-events.ts';
 import {
@@ -183,6 +185,33 @@ describe('Slack format', () => {
     ['invitation.answered', { surveyId: 's', customerId: 'c', nps: 10 }, 'c answered the invitation to s: NPS 10'],
   ] as const)('summarises %s', (type, data, text) => {
     expect(slackText(event(type, data))).toBe(text);
+  });
+
+  it('summarises the events the producers publish, with their scores, margins and dashboard link', () => {
+    const detractor = detractorAlertEvent({
+      response: { responseId: 'r1', surveyId: 'checkout', nps: 2, comment: 'Late', submittedAt: 'x', receivedAt: 'x' },
+      survey: { surveyId: 'checkout', name: 'Checkout' },
+      customer: { customerId: 'c-42', name: 'Ada' },
+      dashboardUrl: 'https://feedback.example.com/dashboard?customer=c-42',
+    });
+    expect(slackText(detractor)).toBe(
+      ':warning: Detractor on checkout: Ada (c-42) gave NPS 2 “Late” <https://feedback.example.com/dashboard?customer=c-42|Open>',
+    );
+    const drop = scoreDropEvent({
+      metric: 'nps',
+      score: { score: 10, marginOfError95: 12.5, responses: 40 },
+      previousScore: { score: 45, marginOfError95: 11.2, responses: 42 },
+      delta: -35,
+      survey: { surveyId: 'checkout', name: 'Checkout' },
+      period: '2026-W47',
+      previousPeriod: '2026-W46',
+      segments: [],
+      comments: [],
+      dashboardUrl: 'https://feedback.example.com/dashboard?survey=checkout',
+    });
+    expect(slackText(drop)).toBe(
+      ':chart_with_downwards_trend: NPS of checkout fell from 45 (±11.2) to 10 (±12.5) (-35) in 2026-W47 <https://feedback.example.com/dashboard?survey=checkout|Open>',
+    );
   });
 
   it("escapes Slack's markup in values, so a comment cannot make a link or a mention", () => {
