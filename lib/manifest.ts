@@ -111,6 +111,11 @@ export interface ScheduleSpec {
  */
 export const EVERY_FIVE_MINUTES = 'cron(0/5 * * * ? *)';
 
+/** Stream records of response and invitation items only: the stream consumers' own writes never invoke them. */
+const RESPONSE_AND_INVITATION_RECORDS = [
+  { dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }, { prefix: INVITATION_KEY_PREFIX }] } } } },
+];
+
 /** Memory and timeout of a function that does not set its own. */
 export const DEFAULT_MEMORY_MB = 256;
 export const DEFAULT_TIMEOUT_SECONDS = 10;
@@ -243,9 +248,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       maxRecordAgeSeconds: 6 * 60 * 60,
       bisectBatchOnError: true,
       // Only response and invitation items: the scorer's own aggregate and claim writes never invoke it.
-      filterPatterns: [
-        { dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }, { prefix: INVITATION_KEY_PREFIX }] } } } },
-      ],
+      filterPatterns: RESPONSE_AND_INVITATION_RECORDS,
     },
     timeoutSeconds: 60,
   },
@@ -262,9 +265,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       maxRecordAgeSeconds: 6 * 60 * 60,
       bisectBatchOnError: true,
       // Responses (created, updated, detractors) and invitations (answered) only.
-      filterPatterns: [
-        { dynamodb: { Keys: { pk: { S: [{ prefix: RESPONSE_KEY_PREFIX }, { prefix: INVITATION_KEY_PREFIX }] } } } },
-      ],
+      filterPatterns: RESPONSE_AND_INVITATION_RECORDS,
     },
     timeoutSeconds: 60,
   },

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { ValidationFailed } from '#core/errors.ts';
 import { scheduleCadence } from '#data/cadence.ts';
@@ -9,6 +8,7 @@ import { sesMailer } from '#data/mailer.ts';
 import { dynamoSendRate } from '#data/send-rate.ts';
 import { ENV } from '#runtime/env.ts';
 import { httpHandler } from '#runtime/http.ts';
+import { jobBudgetMs, selfContinuation } from '#runtime/jobs.ts';
 import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { sesClient } from '#runtime/ses-client.ts';
@@ -31,10 +31,10 @@ const table = tableFromEnv();
 const AT_WINDOW_DAYS = 30;
 /** An HTTP dispatch answers within this time (API Gateway's limit is 30 s); what is left, the next tick sends. */
 const HTTP_BUDGET_MS = 20_000;
-/** Left unused at the end of a scheduled invocation, for the hand-off. */
-const JOB_MARGIN_MS = 30_000;
 /** Locally there is no Lambda timeout: a tick works this long; the next tick goes on. */
 const LOCAL_JOB_BUDGET_MS = 4 * 60_000;
+
+const handOn = selfContinuation<Job>();
 
 const ports = (linkBaseUrl: string): DispatchPorts => ({
   invitations: dynamoInvitationStore(table),
@@ -86,19 +86,14 @@ interface Job {
 async function tick(event: Job, context: Context | undefined) {
   if (!env.publicBaseUrl) throw new Error(`Set ${ENV.publicBaseUrl}: scheduled emails need it for their links.`);
   const now = Date.now();
-  const deadline = now + (context ? Math.max(0, context.getRemainingTimeInMillis() - JOB_MARGIN_MS) : LOCAL_JOB_BUDGET_MS);
+  const deadline = now + jobBudgetMs(context, LOCAL_JOB_BUDGET_MS);
   // The cadence's turn first: the relationship surveys' invitations due by now join the due index, then go out.
   const cadence = await scheduleCadence(table, { throttleDays }, now, deadline);
   if (cadence.scheduled || cadence.skipped) logger.info('CadenceScheduled', { ...cadence });
   const result = await dispatchDue(ports(env.publicBaseUrl), Date.now(), deadline);
   logger.info('InvitationsDispatched', { ...result });
-  const self = process.env.AWS_LAMBDA_FUNCTION_NAME;
-  if (result.more && !result.stopped && self) {
-    // A backlog: go on in a fresh invocation now rather than at the next tick.
-    await new LambdaClient({}).send(
-      new InvokeCommand({ FunctionName: self, InvocationType: 'Event', Payload: JSON.stringify(event) }),
-    );
-  }
+  // A backlog: go on in a fresh invocation now rather than at the next tick (locally, the next tick goes on).
+  if (result.more && !result.stopped) await handOn(event);
   return result;
 }
 

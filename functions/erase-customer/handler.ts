@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { NotFound } from '#core/errors.ts';
 import { beginErasure, eraseSome } from '#data/erasure.ts';
 import { httpHandler } from '#runtime/http.ts';
+import { jobBudgetMs, selfContinuation } from '#runtime/jobs.ts';
 import { logger } from '#runtime/logger.ts';
 import { tableFromEnv } from '#runtime/wiring.ts';
 import { routes } from './routes.ts';
@@ -16,8 +16,6 @@ import { routes } from './routes.ts';
  */
 const db = tableFromEnv();
 
-/** Left unused at the end of a job invocation, for the hand-off. */
-const JOB_MARGIN_MS = 30_000;
 /** Locally there is no Lambda timeout: an in-process continuation works this long before handing on again. */
 const LOCAL_JOB_BUDGET_MS = 60_000;
 
@@ -25,26 +23,11 @@ interface Job {
   eraseCustomer: { customerId: string };
 }
 
-/** Deployed: an async invoke of this very function. Locally (no Lambda around it): the same job, in this process. */
-function continuation(): (job: Job) => Promise<void> {
-  const self = process.env.AWS_LAMBDA_FUNCTION_NAME;
-  if (self) {
-    const lambda = new LambdaClient({});
-    return async (job) => {
-      await lambda.send(new InvokeCommand({ FunctionName: self, InvocationType: 'Event', Payload: JSON.stringify(job) }));
-    };
-  }
-  return async (job) => {
-    setTimeout(() => {
-      erase(job, undefined).catch((error: unknown) => logger.error('LocalErasureFailed', { error: error as Error }));
-    }, 0);
-  };
-}
-const handOn = continuation();
+const handOn: (job: Job) => Promise<void> = selfContinuation<Job>((job) => erase(job, undefined));
 
 async function erase(job: Job, context: Context | undefined) {
   const { customerId } = job.eraseCustomer;
-  const deadline = Date.now() + (context ? Math.max(0, context.getRemainingTimeInMillis() - JOB_MARGIN_MS) : LOCAL_JOB_BUDGET_MS);
+  const deadline = Date.now() + jobBudgetMs(context, LOCAL_JOB_BUDGET_MS);
   if (!(await eraseSome(db, customerId, deadline)).done) return handOn(job);
   // The one record of the erasure: by id only, never the address.
   logger.info('CustomerErased', { customerId });

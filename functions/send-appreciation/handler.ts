@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { isCampaignId, type CampaignId } from '#core/campaigns/registry.ts';
@@ -13,6 +12,7 @@ import { dynamoSendRate } from '#data/send-rate.ts';
 import { emailTeamNotifier, snsTeamNotifier } from '#data/team-notifier.ts';
 import { ENV } from '#runtime/env.ts';
 import { httpHandler, type HttpRequest } from '#runtime/http.ts';
+import { jobBudgetMs, selfContinuation } from '#runtime/jobs.ts';
 import { logger } from '#runtime/logger.ts';
 import { signingKeyring } from '#runtime/secrets.ts';
 import { sesClient } from '#runtime/ses-client.ts';
@@ -31,8 +31,6 @@ const ses = sesClient();
 
 /** A run answers the HTTP call itself when done within this time; otherwise it answers 202 and goes on. */
 const HTTP_BUDGET_MS = 20_000;
-/** Left unused at the end of a job invocation, for the hand-off. */
-const JOB_MARGIN_MS = 30_000;
 /** Locally there is no Lambda timeout: an in-process continuation works this long before handing on again. */
 const LOCAL_JOB_BUDGET_MS = 14 * 60_000;
 
@@ -40,22 +38,6 @@ function teamNotifier(): NotifyTeam {
   if (env.teamTopicArn) return snsTeamNotifier(new SNSClient({}), env.teamTopicArn);
   if (env.teamAddress) return emailTeamNotifier(ses, env.sender, env.teamAddress);
   return async (notice) => logger.info('DetractorFollowedUp', { customerId: notice.customerId, score: notice.score });
-}
-
-/** Deployed: an async invoke of this very function. Locally (no Lambda around it): the same job, in this process. */
-function continuation(): CampaignPorts['continueRun'] {
-  const self = process.env.AWS_LAMBDA_FUNCTION_NAME;
-  if (self) {
-    const lambda = new LambdaClient({});
-    return async (job) => {
-      await lambda.send(new InvokeCommand({ FunctionName: self, InvocationType: 'Event', Payload: JSON.stringify(job) }));
-    };
-  }
-  return async (job) => {
-    setTimeout(() => {
-      jobs(job, undefined).catch((error: unknown) => logger.error('LocalContinuationFailed', { error: error as Error }));
-    }, 0);
-  };
 }
 
 const table = tableFromEnv();
@@ -71,7 +53,7 @@ const ports: CampaignPorts = {
     sendRate: dynamoSendRate(table, env.settings.maxSendRate),
   }),
   notifyTeam: teamNotifier(),
-  continueRun: continuation(),
+  continueRun: selfContinuation((job) => jobs(job, undefined)),
   keyring: signingKeyring,
   now: () => Date.now(),
   settings: env.settings,
@@ -161,8 +143,7 @@ const http = httpHandler(routes, {
 
 type Job = { campaignId: string } | ContinueRunJob | ResumePausedRunsJob;
 
-const budgetOf = (context: Context | undefined) =>
-  context ? Math.max(0, context.getRemainingTimeInMillis() - JOB_MARGIN_MS) : LOCAL_JOB_BUDGET_MS;
+const budgetOf = (context: Context | undefined) => jobBudgetMs(context, LOCAL_JOB_BUDGET_MS);
 
 async function jobs(event: Job, context: Context | undefined) {
   if ('resumePausedRuns' in event) return resumePausedRuns(ports);
