@@ -1,11 +1,12 @@
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   INVITATION_STATUSES,
   throttleBounds,
   type InvitationSkipReason,
   type InvitationStatus,
 } from '#core/invitations/rules.ts';
-import { batchGet, cancellationCodes, isConditionFailure, retryTransient, type Db, type Item } from './db.ts';
+import { batchGet, isConditionFailure, retryTransient, type Db, type Item } from './db.ts';
+import { groupCommit } from './group-commit.ts';
 import {
   invitationDueIndex,
   invitationDuePartition,
@@ -321,47 +322,22 @@ export async function moveInvitation(
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
-  const write = async (withState: boolean) => {
-    if (!withState) return void (await db.client.send(new UpdateCommand(invitationUpdate)));
-    await db.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Update: invitationUpdate },
-          {
-            Update: {
-              TableName: db.table,
-              Key: keys.inviteState(invitation.customerId),
-              UpdateExpression: 'REMOVE #open',
-              ConditionExpression: 'attribute_not_exists(#open) OR #open = :invitationId',
-              ExpressionAttributeNames: { '#open': openInvitationAttribute(invitation.surveyId) },
-              ExpressionAttributeValues: { ':invitationId': invitation.invitationId },
-            },
-          },
-        ],
-      }),
-    );
+  const commit = groupCommit(db);
+  if (!closes) return commit([{ Update: invitationUpdate }]);
+  const freeOpenSlot = {
+    Update: {
+      TableName: db.table,
+      Key: keys.inviteState(invitation.customerId),
+      UpdateExpression: 'REMOVE #open',
+      ConditionExpression: 'attribute_not_exists(#open) OR #open = :invitationId',
+      ExpressionAttributeNames: { '#open': openInvitationAttribute(invitation.surveyId) },
+      ExpressionAttributeValues: { ':invitationId': invitation.invitationId },
+    },
   };
-  try {
-    await write(closes);
-    return true;
-  } catch (error) {
-    // The survey's open slot names another invitation (it cannot, but if it ever did): close this one alone.
-    if (closes && cancellationCodes(error)[1] === 'ConditionalCheckFailed' && cancellationCodes(error)[0] === 'None') {
-      return moveInvitationAlone();
-    }
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-
-  async function moveInvitationAlone() {
-    try {
-      await write(false);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
+  if (await commit([{ Update: invitationUpdate }, freeOpenSlot])) return true;
+  // Lost: the invitation moved on, or (it cannot, but if it ever did) the survey's open slot names another
+  // invitation. The invitation alone says which: closed now, or moved on.
+  return commit([{ Update: invitationUpdate }]);
 }
 
 export type { InvitationSkipReason };

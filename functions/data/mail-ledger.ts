@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   claimWindows,
   normaliseAddress,
@@ -8,17 +8,8 @@ import {
   type WindowsBefore,
 } from '#core/mail/policy.ts';
 import type { EmailClaim, EmailOutcome, LedgerRef, MailingFacts, MailStore } from '#core/mail/ports.ts';
-import {
-  batchGet,
-  byKey,
-  cancellationCodes,
-  isConditionFailure,
-  isTransactionCanceled,
-  isTransientCancellation,
-  retryTransient,
-  type Db,
-  type TableKey,
-} from './db.ts';
+import { batchGet, byKey, type Db, type TableKey } from './db.ts';
+import { groupCommit, type TransactItem } from './group-commit.ts';
 import { customerEmailsIndex, keys } from './keys.ts';
 import { asRecipient } from './recipients.ts';
 
@@ -151,7 +142,7 @@ export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
       },
     },
   });
-  return transactOrLose(db, [
+  return commitOrLose(db, [
     customerStillMailable(db, claim.customerId, claim.email),
     // A ledger-only kind (invitations) is outside the cap group: it takes no windows, but a stopped address stops it.
     ...(claim.rules.ledgerOnly
@@ -183,7 +174,7 @@ export async function claimEmail(db: Db, claim: EmailClaim): Promise<boolean> {
 export async function resumeDeferredEmail(db: Db, claim: EmailClaim): Promise<boolean> {
   // The timeline shows the email when it was claimed again, as claimedAt does.
   const onTimeline = customerEmailsIndex(claim.customerId, claim.now, claim.stream, claim.period);
-  return transactOrLose(db, [
+  return commitOrLose(db, [
     customerStillMailable(db, claim.customerId, claim.email),
     addressStillMailable(db, claim.email),
     {
@@ -247,40 +238,23 @@ export async function releaseClaim(db: Db, claim: EmailClaim, previous: WindowsB
       },
     };
   };
-  if (claim.rules.ledgerOnly) return void (await transactOrLose(db, [ledger]));
+  if (claim.rules.ledgerOnly) return void (await commitOrLose(db, [ledger]));
   const windows = [
     restore(keys.mailState(claim.customerId), previous.customer),
     restore(keys.address(claim.email), previous.address),
   ];
-  if (await transactOrLose(db, [ledger, ...windows])) return;
+  if (await commitOrLose(db, [ledger, ...windows])) return;
   // Someone moved a window on: the entry goes, and each window that is still this claim's goes back.
-  if (!(await transactOrLose(db, [ledger]))) return;
-  for (const window of windows) await transactOrLose(db, [window]);
-}
-
-/** A transaction that lost: one of its conditions failed (whatever else was cancelled with it). */
-function lost(error: unknown): boolean {
-  if (!isTransactionCanceled(error)) return false;
-  const codes = cancellationCodes(error);
-  return codes.length ? codes.includes('ConditionalCheckFailed') : isConditionFailure(error);
+  if (!(await commitOrLose(db, [ledger]))) return;
+  for (const window of windows) await commitOrLose(db, [window]);
 }
 
 /**
- * Runs the transaction; false when it lost: a condition failed (the caller re-reads and decides). A conflict with a
- * concurrent transaction or throttling is not a loss: it is retried with the toolkit's one backoff, and thrown when
- * it persists (the run then stops the page and hands on; nothing is counted for it).
+ * Writes the group through the table's group commit; false when it lost: a condition failed (the caller re-reads and
+ * decides). A conflict with a concurrent transaction or throttling is not a loss: it is retried with the toolkit's one
+ * backoff, and thrown when it persists (the run then stops the page and hands on; nothing is counted for it).
  */
-async function transactOrLose(db: Db, TransactItems: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
-  try {
-    await retryTransient(() => db.client.send(new TransactWriteCommand({ TransactItems })), {
-      isTransient: (error) => !lost(error) && isTransientCancellation(error),
-    });
-    return true;
-  } catch (error) {
-    if (lost(error)) return false;
-    throw error;
-  }
-}
+const commitOrLose = (db: Db, items: TransactItem[]): Promise<boolean> => groupCommit(db)(items);
 
 /** Records the outcome of a claimed send on its ledger entry, if the run still holds it. */
 export async function recordEmailOutcome(db: Db, entry: LedgerRef, outcome: EmailOutcome): Promise<void> {
@@ -293,16 +267,20 @@ export async function recordEmailOutcome(db: Db, entry: LedgerRef, outcome: Emai
     set += ', reason = :reason';
     values[':reason'] = outcome.reason;
   }
-  await db.client.send(
-    new UpdateCommand({
-      TableName: db.table,
-      Key: keys.emailLedger(entry.customerId, entry.stream, entry.period),
-      UpdateExpression: `SET ${set}`,
-      ConditionExpression: 'runId = :runId',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: values,
-    }),
-  );
+  const written = await groupCommit(db)([
+    {
+      Update: {
+        TableName: db.table,
+        Key: keys.emailLedger(entry.customerId, entry.stream, entry.period),
+        UpdateExpression: `SET ${set}`,
+        ConditionExpression: 'runId = :runId',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      },
+    },
+  ]);
+  // Only an erasure takes an entry from the run that claimed it: stop, as for any failed write.
+  if (!written) throw new Error(`The ledger entry ${entry.stream}/${entry.period} is no longer run ${entry.runId}'s`);
 }
 
 /**
@@ -342,7 +320,7 @@ async function stopAddress(
         ExpressionAttributeValues: { ...values, ':email': customer?.email as string | undefined },
       },
     };
-    if (await transactOrLose(db, stillTheirs ? [onAddress, onCustomer] : [onAddress])) return customer !== undefined;
+    if (await commitOrLose(db, stillTheirs ? [onAddress, onCustomer] : [onAddress])) return customer !== undefined;
     // The customer's address changed in between: read it again.
   }
   throw new Error(`The address of customer "${customerId}" kept changing while it was being stopped`);

@@ -8,7 +8,7 @@ import { systemClock, type Clock } from './mailer.ts';
  * The account's send rate across every invocation: one item holds the next free send slot (epoch ms), and a caller
  * reserves `slotsPerTrip` consecutive slots with one conditional update, then hands them out locally. Slots never
  * overlap, so the sends of all runs together stay under `perSecond`; a slot reserved and not used is lost, which
- * only slows sending. Busy: one round trip per `slotsPerTrip` sends; idle (the next slot is past): two.
+ * only slows sending: one round trip per `slotsPerTrip` sends.
  */
 export function dynamoSendRate(
   db: Db,
@@ -23,42 +23,59 @@ export function dynamoSendRate(
   const slots: number[] = [];
   let reserving: Promise<void> | undefined;
 
-  /** Moves the shared next slot on by `span`; returns the first reserved slot. */
+  /** Busy: the next slot is ahead of now, so the block starts there. Undefined when the rate is idle. */
+  async function busy(now: number): Promise<number | undefined> {
+    try {
+      const { Attributes } = await db.client.send(
+        new UpdateCommand({
+          TableName: db.table,
+          Key: keys.sendRate(),
+          UpdateExpression: 'SET nextSlot = nextSlot + :span',
+          ConditionExpression: 'nextSlot >= :now',
+          ExpressionAttributeValues: { ':span': span, ':now': now },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return (Attributes!.nextSlot as number) - span;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Idle: nobody sent lately, so the block starts now. Undefined when the rate is busy. */
+  async function idle(now: number): Promise<number | undefined> {
+    try {
+      await db.client.send(
+        new UpdateCommand({
+          TableName: db.table,
+          Key: keys.sendRate(),
+          UpdateExpression: 'SET nextSlot = :next, #type = :type',
+          ConditionExpression: 'attribute_not_exists(nextSlot) OR nextSlot < :now',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':next': now + span, ':now': now, ':type': 'sendRate' },
+        }),
+      );
+      return now;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Moves the shared next slot on by `span`; returns the first reserved slot. The case the last reservation found is
+   * tried first: sending at the rate it is busy, slower than the rate idle, and either way one round trip, not two.
+   */
+  let wasIdle = false;
   async function reserve(): Promise<number> {
     for (;;) {
       const now = clock.now();
-      try {
-        // Busy: the next slot is ahead of now, so the block starts there.
-        const { Attributes } = await db.client.send(
-          new UpdateCommand({
-            TableName: db.table,
-            Key: keys.sendRate(),
-            UpdateExpression: 'SET nextSlot = nextSlot + :span',
-            ConditionExpression: 'nextSlot >= :now',
-            ExpressionAttributeValues: { ':span': span, ':now': now },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        return (Attributes!.nextSlot as number) - span;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+      const [first, second] = wasIdle ? [idle, busy] : [busy, idle];
+      const slot = (await first(now)) ?? (await second(now));
+      if (slot !== undefined) {
+        wasIdle = slot === now;
+        return slot;
       }
-      try {
-        // Idle: nobody sent lately, so the block starts now.
-        await db.client.send(
-          new UpdateCommand({
-            TableName: db.table,
-            Key: keys.sendRate(),
-            UpdateExpression: 'SET nextSlot = :next, #type = :type',
-            ConditionExpression: 'attribute_not_exists(nextSlot) OR nextSlot < :now',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: { ':next': now + span, ':now': now, ':type': 'sendRate' },
-          }),
-        );
-        return now;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error; // another caller took it in between: busy again
-      }
+      // Another caller moved it in between, from one case to the other: again.
     }
   }
 

@@ -3,6 +3,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { addDays } from '../../functions/core/dates.ts';
 import { sesMailer } from '../../functions/data/mailer.ts';
 import { dynamoSendRate } from '../../functions/data/send-rate.ts';
+import { dynamoDbClient } from '../../functions/runtime/clients.ts';
 import { sesClient } from '../../functions/runtime/ses-client.ts';
 import { startRun } from '../../functions/send-appreciation/run-campaign.ts';
 import { appreciationDb, givenAnswer, givenCustomer, testPorts, testSettings, uniqueDate } from '../support/appreciation.ts';
@@ -67,4 +68,30 @@ describe('the account-wide send rate', () => {
     console.info(`account send rate: ${rate.toFixed(2)}/s over ${instants.length} sends; busiest second ${busiestSecond}`);
     expect(rate).toBeLessThanOrEqual(1.1 * MAX_SEND_RATE);
   }, 30_000);
+});
+
+describe('the send-rate item', () => {
+  /** A send-rate of its own (its own item, by a table of its own client) counting its round trips, on a fake clock. */
+  function counted(perSecond: number) {
+    const client = dynamoDbClient();
+    let trips = 0;
+    client.middlewareStack.add((next) => (args) => (trips++, next(args)), { step: 'initialize' });
+    let now = Date.now() + 3_600_000 * 24 * 365; // past any slot another test reserved on the shared item
+    const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+    const take = dynamoSendRate({ client, table: process.env.TABLE_NAME! }, perSecond, { slotsPerTrip: 1, clock });
+    return { take, trips: () => trips, wait: (ms: number) => void (now += ms) };
+  }
+
+  it('costs one round trip per reservation whether sends keep up with the rate or fall behind it', async () => {
+    const rate = counted(10);
+    // Behind the rate (idle): a second between sends. The first finds out which case holds; the rest go straight to it.
+    for (let i = 0; i < 5; i++) {
+      expect(await rate.take()).toBe(true);
+      rate.wait(1000);
+    }
+    expect(rate.trips()).toBe(6);
+    // At the rate (busy): back to back, each send waiting for its slot.
+    for (let i = 0; i < 5; i++) expect(await rate.take()).toBe(true);
+    expect(rate.trips()).toBe(6 + 5 + 1);
+  });
 });
