@@ -340,4 +340,18 @@ export async function moveInvitation(
   return commit([{ Update: invitationUpdate }]);
 }
 
+/**
+ * An answer through the invitation's link closes it, once: from `sent`, or from `scheduled` when the dispatch that
+ * sent its email stopped before moving it on (the link is only in that email, so it had gone out by the answer, and
+ * the answer's instant is the latest `sentAt` can be). Else false: answered already, or expired.
+ */
+export async function markInvitationAnswered(
+  db: Db,
+  answer: Pick<Invitation, 'invitationId' | 'surveyId' | 'customerId'> & { answeredAt: string },
+): Promise<boolean> {
+  const answered = { status: 'answered', answeredAt: answer.answeredAt } as const;
+  if (await moveInvitation(db, answer, 'sent', answered, null)) return true;
+  return moveInvitation(db, answer, 'scheduled', { ...answered, sentAt: answer.answeredAt }, null);
+}
+
 export type { InvitationSkipReason };

@@ -54,7 +54,13 @@ function distinct(keyList: readonly TableKey[]): TableKey[] {
 }
 
 const asLedger = (item: Record<string, unknown> | undefined): LedgerEntry | undefined =>
-  item ? { status: item.status as LedgerEntry['status'], runId: String(item.runId) } : undefined;
+  item
+    ? {
+        status: item.status as LedgerEntry['status'],
+        runId: String(item.runId),
+        ...(typeof item.claimedAt === 'string' ? { claimedAt: item.claimedAt } : {}),
+      }
+    : undefined;
 
 /**
  * The customer, their claim windows, their address's state and this period's ledger entry, for many customers in one

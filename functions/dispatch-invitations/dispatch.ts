@@ -18,6 +18,14 @@ import type { DispatchCounts, DispatchPorts, DispatchResult, DispatchSurvey } fr
  */
 
 const DAY_MS = 86_400_000;
+/**
+ * A claim this old without an outcome belongs to a dispatch that died: every dispatch ends within Lambda's 15 minutes,
+ * and records each outcome seconds after its claim.
+ */
+const ABANDONED_CLAIM_MS = 20 * 60_000;
+/** By the clock claims are stamped with, not the dispatch's `at` (a dispatch may run as of another time). */
+const abandoned = (claimedAt: string | undefined, nowMs: number) =>
+  claimedAt !== undefined && Date.parse(claimedAt) < nowMs - ABANDONED_CLAIM_MS;
 /** Due items read per query: one mail batch. */
 export const DISPATCH_PAGE = 100;
 /** Shards dispatched side by side. */
@@ -259,6 +267,10 @@ async function settle(ports: DispatchPorts, unsent: InvitationCandidate[], count
     } else if (!ledger && (!customer || customer.unsubscribed || customer.suppressed)) {
       const reason = !customer ? 'unknownCustomer' : customer.unsubscribed ? 'unsubscribed' : 'suppressed';
       if (await close('skipped', reason)) counts.skipped++;
+    } else if (ledger?.status === 'claimed' && abandoned(ledger.claimedAt, ports.now())) {
+      // Claimed by a dispatch that died between the claim and the outcome: the email may have gone out, and a send
+      // whose outcome is unknown is never repeated. The invitation fails (a reminder is dropped): it leaves the due index.
+      if (await close('failed', 'sendOutcomeUnknown')) counts.failed++;
     }
     // Claimed by another dispatcher (it moves it on), or not started before a stop: it stays due.
   }

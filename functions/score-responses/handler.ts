@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { moveInvitation } from '#data/invitations.ts';
+import { markInvitationAnswered } from '#data/invitations.ts';
 import { applyScoreChunk, existingClaims, markPoisonSent } from '#data/scores.ts';
 import { getSurvey } from '#data/surveys.ts';
 import { dlqFromEnv } from '#runtime/dlq.ts';
@@ -32,8 +32,8 @@ const ports: ScorerPorts = {
   segmentsOf,
   existingClaims: (eventIds) => existingClaims(db, eventIds),
   markPoisonSent: (eventId) => markPoisonSent(db, eventId),
-  // Answered: out of the due index (no reminder, no expiry) and the survey's open slot freed, once (only `sent` moves).
-  markAnswered: (answer) => moveInvitation(db, answer, 'sent', { status: 'answered', answeredAt: answer.answeredAt }, null),
+  // Answered: out of the due index (no reminder, no expiry) and the survey's open slot freed, once.
+  markAnswered: (answer) => markInvitationAnswered(db, answer),
   sendToDlq,
   log: {
     info: (message, extra) => logger.info(message, extra ?? {}),

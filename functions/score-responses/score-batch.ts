@@ -23,7 +23,7 @@ export interface ScorerPorts {
   /** The claims that exist among these records: they were applied by an earlier delivery. */
   existingClaims(eventIds: readonly string[]): Promise<Map<string, ExistingClaim>>;
   markPoisonSent(eventId: string): Promise<void>;
-  /** Moves a sent invitation to answered (out of the due index); false when it was not `sent` (answered already, expired). */
+  /** Moves an invitation to answered (out of the due index); false when it had moved on (answered already, expired). */
   markAnswered(answer: InvitationAnswer): Promise<boolean>;
   sendToDlq: DlqSender;
   /** How a conflicted or throttled transaction waits before it runs again (the toolkit's one backoff; tests record it). */
@@ -273,7 +273,7 @@ export async function scoreBatch(records: readonly DynamoDBRecord[], ports: Scor
 }
 
 /**
- * Marks the invitations these records answer, in stream order. Idempotent (only a `sent` invitation moves), so a
+ * Marks the invitations these records answer, in stream order. Idempotent (an answered one moves no more), so a
  * record that comes back marks nothing twice. Returns the record whose mark failed, if one did.
  */
 async function markAnswered(decoded: readonly Decoded[], ports: ScorerPorts): Promise<Decoded | undefined> {

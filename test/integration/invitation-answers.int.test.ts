@@ -136,4 +136,32 @@ describe('answering an invitation', () => {
     expect(stderr).toMatch(/recounted 4 responses and 5 invitations/);
     expect(stderr).toMatch(/^0 differences$/m);
   }, 60_000);
+
+  it('closes an invitation its dispatch left scheduled after the send: answered, counted, and never reminded', async () => {
+    const surveyId = await givenSurvey(api, { questions: ['nps'] });
+    // The email went out, and the dispatch stopped before moving the invitation to sent.
+    const stranded = await givenSentInvitation(surveyId, null);
+    expect((await answer(surveyId, stranded.token, 9)).status).toBe(201);
+    const { value: closed } = await within(
+      10_000,
+      () => stored(stranded.invitationId),
+      (i) => i.status === 'answered',
+    );
+    expect(closed).toMatchObject({ status: 'answered', sentAt: closed.answeredAt });
+    expect(closed.gsi3pk).toBeUndefined();
+    // The dispatch that takes it up again cannot move it to sent, so no reminder falls due.
+    const later = new Date(Date.now() + 60_000).toISOString();
+    expect(await moveInvitation(db(), stranded, 'scheduled', { status: 'sent', sentAt: later, expiresAt: later }, later)).toBe(
+      false,
+    );
+    expect((await stored(stranded.invitationId)).status).toBe('answered');
+    // Counted sent and answered on the day of the answer.
+    const today = closed.answeredAt!.slice(0, 10);
+    const { value: total } = await within(
+      10_000,
+      () => scores(surveyId, `?from=${today}&to=${today}&interval=total`),
+      (r) => r.body.total?.invitations?.answered === 1,
+    );
+    expect(total.body.total.invitations).toEqual({ sent: 1, answered: 1, responseRate: 100 });
+  });
 });

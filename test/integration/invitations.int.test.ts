@@ -10,6 +10,7 @@ import { keys } from '../../functions/data/keys.ts';
 import { sesMailer } from '../../functions/data/mailer.ts';
 import { putSurvey } from '../../functions/data/surveys.ts';
 import { dispatchDue } from '../../functions/dispatch-invitations/dispatch.ts';
+import { INVITATION_RULES } from '../../functions/dispatch-invitations/invitation-email.ts';
 import type { DispatchPorts } from '../../functions/dispatch-invitations/ports.ts';
 import { dynamoInvitationStore } from '../../functions/dispatch-invitations/store.ts';
 import { sesClient } from '../../functions/runtime/ses-client.ts';
@@ -119,6 +120,42 @@ describe('the invitation dispatcher against DynamoDB Local and the local SES', (
     // Outside the appreciation emails' cap group: the claim windows are not touched.
     const mailState = keys.mailState(ayse.customerId);
     expect(await getItem(mailState.pk, mailState.sk)).toBeUndefined();
+  });
+
+  it('fails an invitation whose claim a dead dispatch left without an outcome, and leaves a live claim to its dispatch', async () => {
+    const surveyId = await givenSurvey({ remindAfterDays: 3, expiresInDays: 14 });
+    const [stranded, busy] = [await givenCustomer(db, { locale: 'en' }), await givenCustomer(db, { locale: 'en' })];
+    const sendAt = tomorrowAt('10:00');
+    const [strandedId, busyId] = [
+      await givenInvitation(surveyId, stranded.customerId, sendAt),
+      await givenInvitation(surveyId, busy.customerId, sendAt),
+    ];
+    // Claims by other dispatches: one 30 minutes ago that never got an outcome (it died), one a minute ago (sending).
+    const claim = (customer: typeof stranded, period: string, agoMs: number) =>
+      dynamoMailStore(db).claim({
+        customerId: customer.customerId,
+        stream: INVITATION_RULES.stream,
+        period,
+        runId: uniqueId('dead-run'),
+        email: customer.email,
+        rules: INVITATION_RULES,
+        runDate: sendAt.slice(0, 10),
+        subject: 'Your opinion matters',
+        language: 'en',
+        now: new Date(Date.now() - agoMs).toISOString(),
+      });
+    expect(await claim(stranded, strandedId, 30 * 60_000)).toBe(true);
+    expect(await claim(busy, busyId, 60_000)).toBe(true);
+
+    const result = await dispatch(tomorrowAt('12:00'));
+
+    expect(result.failed).toBeGreaterThanOrEqual(1); // other tests' invitations may be due at the same instant
+    // The email may have gone out: it is not sent again, and the invitation leaves the due index as failed.
+    expect(await invitation(strandedId)).toMatchObject({ status: 'failed', reason: 'sendOutcomeUnknown' });
+    expect((await getItem(keys.invitation(strandedId).pk, keys.invitation(strandedId).sk))!.gsi3pk).toBeUndefined();
+    // The live claim's dispatch moves its invitation on: it stays scheduled and due.
+    expect(await invitation(busyId)).toMatchObject({ status: 'scheduled' });
+    expect(await sentTo(stranded.email, busy.email)).toEqual([]);
   });
 
   it('waits for the send window in Tokyo and Los Angeles, reminds after the days set, expires the unanswered', async () => {

@@ -61,6 +61,8 @@ export type LedgerStatus = 'claimed' | 'sent' | 'deferred' | 'failed';
 export interface LedgerEntry {
   status: LedgerStatus;
   runId: string;
+  /** When the entry was (last) claimed. */
+  claimedAt?: string;
 }
 
 export interface Eligibility {
