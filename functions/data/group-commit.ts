@@ -152,6 +152,9 @@ function committer(db: Db): GroupCommit {
 
   return (items) =>
     new Promise<boolean>((resolve, reject) => {
+      // Never taken into a transaction, it would wait for ever: refuse it now.
+      if (items.length > TRANSACTION_ITEMS)
+        return reject(new RangeError(`A group holds ${items.length} items; at most ${TRANSACTION_ITEMS}`));
       queue.push({ items, keys: items.map(itemKey), rounds: 0, resolve, reject });
       pump();
     });

@@ -96,4 +96,11 @@ describe('group commit, faults', () => {
     };
     await expect(groupCommit(db)([single])).rejects.toThrow('socket hang up');
   });
+
+  it('refuses a group too big for one transaction instead of waiting for ever', async () => {
+    const { db, dynamo } = setup;
+    const items = Array.from({ length: 51 }, (_, i) => pair(i)).flat();
+    await expect(groupCommit(db)(items)).rejects.toThrow('A group holds 102 items; at most 100');
+    expect(dynamo.calls()).toHaveLength(0);
+  });
 });
