@@ -15,8 +15,8 @@ import {
  * whose condition failed lose; the others were cancelled with them, so nothing of theirs was written, and they go
  * again. A group goes alone at once while fewer than `IN_FLIGHT` transactions are under way, exactly as without this
  * (a single update as a plain conditional write); the groups that queue meanwhile share the next transaction, so under
- * load the requests per write fall as the load rises. No transaction touches one item twice (DynamoDB refuses it): a
- * group that would is held for the next.
+ * load the requests per write fall as the load rises. No transaction touches one item twice (DynamoDB refuses it), nor
+ * an item a write under way touches (the two would conflict): a group that would waits for the next.
  */
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -27,6 +27,8 @@ export const TRANSACTION_ITEMS = 100;
 export const IN_FLIGHT = 2;
 /** A group cancelled this often alongside others (conflicts) goes alone, with the toolkit's retry policy. */
 const ROUNDS_TOGETHER = 3;
+/** Cancellation codes of throttling: such a group goes alone, so it waits the toolkit's backoff before it goes again. */
+const THROTTLED = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
 interface Pending {
   items: TransactItem[];
@@ -76,7 +78,12 @@ async function alone(db: Db, items: TransactItem[]): Promise<boolean> {
       ? db.client.send(new UpdateCommand(only!.Update))
       : db.client.send(new TransactWriteCommand({ TransactItems: items }));
   try {
-    await retryTransient(write, { isTransient: (error) => !lost(error) && isTransientCancellation(error) });
+    await retryTransient(write, {
+      // A plain update of an item a transaction holds fails with TransactionConflictException: a conflict too.
+      isTransient: (error) =>
+        !lost(error) &&
+        (isTransientCancellation(error) || (error instanceof Error && error.name === 'TransactionConflictException')),
+    });
     return true;
   } catch (error) {
     if (lost(error)) return false;
@@ -86,6 +93,8 @@ async function alone(db: Db, items: TransactItem[]): Promise<boolean> {
 
 function committer(db: Db): GroupCommit {
   const queue: Pending[] = [];
+  /** The items of the writes under way. */
+  const busy = new Set<string>();
   let inFlight = 0;
 
   const settle = (group: Pending, outcome: Promise<boolean>) =>
@@ -101,26 +110,33 @@ function committer(db: Db): GroupCommit {
     } catch (error) {
       const codes = cancellationCodes(error);
       if (!isTransactionCanceled(error) || codes.length === 0) {
-        // Nothing to tell the groups apart by (throttled past the SDK's retries, the network): each goes alone.
-        await Promise.all(groups.map((group) => settle(group, alone(db, group.items))));
+        // Not a cancellation (throttled past the SDK's retries, the network): the transaction may even have been
+        // written, so no group goes again. Each caller gets the error, as from a write of its own.
+        for (const group of groups) group.reject(error);
         return;
       }
       const again: Pending[] = [];
+      const soloists: Pending[] = [];
       let at = 0;
       for (const group of groups) {
         const own = codes.slice(at, (at += group.items.length));
         if (own.includes('ConditionalCheckFailed')) group.resolve(false);
-        else if (++group.rounds >= ROUNDS_TOGETHER) void settle(group, alone(db, group.items));
+        // Throttled, or cancelled by conflicts round after round: alone, with the toolkit's backoff.
+        else if (own.some((code) => THROTTLED.has(code)) || ++group.rounds >= ROUNDS_TOGETHER) soloists.push(group);
         else again.push(group);
       }
       queue.unshift(...again);
+      await Promise.all(soloists.map((group) => settle(group, alone(db, group.items))));
     }
   }
 
-  /** The queued groups that fit one transaction, oldest first, no item twice. */
+  /**
+   * The queued groups that fit one transaction, oldest first: no item twice, and none that a write under way touches
+   * (on DynamoDB the two would conflict and cancel each other).
+   */
   function take(): Pending[] {
     const taken: Pending[] = [];
-    const touched = new Set<string>();
+    const touched = new Set<string>(busy);
     let size = 0;
     for (let i = 0; i < queue.length && size < TRANSACTION_ITEMS;) {
       const group = queue[i]!;
@@ -139,11 +155,15 @@ function committer(db: Db): GroupCommit {
   function pump() {
     while (inFlight < IN_FLIGHT && queue.length) {
       const groups = take();
+      if (!groups.length) return; // all wait for items a write under way holds: its end pumps again
+      const keys = groups.flatMap((group) => group.keys);
+      for (const key of keys) busy.add(key);
       inFlight++;
       const write = groups.length === 1 ? settle(groups[0]!, alone(db, groups[0]!.items)) : together(groups);
       void write
         .catch((error: unknown) => groups.forEach((group) => group.reject(error)))
         .finally(() => {
+          for (const key of keys) busy.delete(key);
           inFlight--;
           pump();
         });

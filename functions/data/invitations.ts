@@ -341,17 +341,24 @@ export async function moveInvitation(
 }
 
 /**
- * An answer through the invitation's link closes it, once: from `sent`, or from `scheduled` when the dispatch that
- * sent its email stopped before moving it on (the link is only in that email, so it had gone out by the answer, and
- * the answer's instant is the latest `sentAt` can be). Else false: answered already, or expired.
+ * An answer through the invitation's link closes it, once. The link is only in the invitation's email, so the email
+ * had gone out by then, whatever the invitation says: `sent`, or still `scheduled` (the dispatch that sent it died
+ * before moving it on), or `failed` (that dispatch died after its claim, and its outcome was unknown). In those two
+ * cases the answer's instant is the latest `sentAt` can be. Tried in the order statuses move (a dispatch may move it
+ * from `scheduled` meanwhile), so no answer is missed. False when it is answered already, or expired.
  */
 export async function markInvitationAnswered(
   db: Db,
   answer: Pick<Invitation, 'invitationId' | 'surveyId' | 'customerId'> & { answeredAt: string },
 ): Promise<boolean> {
   const answered = { status: 'answered', answeredAt: answer.answeredAt } as const;
-  if (await moveInvitation(db, answer, 'sent', answered, null)) return true;
-  return moveInvitation(db, answer, 'scheduled', { ...answered, sentAt: answer.answeredAt }, null);
+  const sentBy = { ...answered, sentAt: answer.answeredAt };
+  return (
+    (await moveInvitation(db, answer, 'sent', answered, null)) ||
+    (await moveInvitation(db, answer, 'scheduled', sentBy, null)) ||
+    (await moveInvitation(db, answer, 'sent', answered, null)) ||
+    (await moveInvitation(db, answer, 'failed', sentBy, null))
+  );
 }
 
 export type { InvitationSkipReason };

@@ -79,11 +79,22 @@ describe('group commit', () => {
 
   it('groups on one item never share a transaction: of 20 claims of one key, exactly one wins', async () => {
     const { db } = countingDb();
+    const sizes: number[] = [];
+    db.client.middlewareStack.add(
+      (next) => (args) => {
+        const items = (args.input as { TransactItems?: unknown[] }).TransactItems;
+        if (items) sizes.push(items.length);
+        return next(args);
+      },
+      { step: 'initialize', name: 'transactionSizes' },
+    );
     const commit = groupCommit(db);
     const pk = uniqueId('gc-one');
     const won = await Promise.all(Array.from({ length: 20 }, (_, i) => commit([put(db, pk, i)])));
     expect(won.filter(Boolean)).toHaveLength(1);
     expect((await read(db, pk))?.value).toBe(won.indexOf(true));
+    // Each went in a transaction of its own: sharing one, DynamoDB would refuse the request (ValidationException).
+    expect(sizes).toEqual(Array.from({ length: 20 }, () => 1));
   });
 
   it('a single update alone is a plain conditional write, not a transaction', async () => {

@@ -4,7 +4,7 @@ import type { Mailer } from '../../functions/core/mail/ports.ts';
 import { parseKeyring, verifyToken } from '../../functions/core/tokens.ts';
 import { unsubscribeCustomer } from '../../functions/data/mail-ledger.ts';
 import { queryCustomerPartition } from '../../functions/data/customers.ts';
-import { getInvitations, scheduleInvitations } from '../../functions/data/invitations.ts';
+import { getInvitations, markInvitationAnswered, scheduleInvitations } from '../../functions/data/invitations.ts';
 import { dynamoMailStore } from '../../functions/data/mail-ledger.ts';
 import { keys } from '../../functions/data/keys.ts';
 import { sesMailer } from '../../functions/data/mailer.ts';
@@ -153,6 +153,12 @@ describe('the invitation dispatcher against DynamoDB Local and the local SES', (
     // The email may have gone out: it is not sent again, and the invitation leaves the due index as failed.
     expect(await invitation(strandedId)).toMatchObject({ status: 'failed', reason: 'sendOutcomeUnknown' });
     expect((await getItem(keys.invitation(strandedId).pk, keys.invitation(strandedId).sk))!.gsi3pk).toBeUndefined();
+    // If the email did go out, an answer through its link still closes it, and it counts as sent by then.
+    const answeredAt = new Date().toISOString();
+    const ids = { invitationId: strandedId, surveyId, customerId: stranded.customerId };
+    expect(await markInvitationAnswered(db, { ...ids, answeredAt })).toBe(true);
+    expect(await invitation(strandedId)).toMatchObject({ status: 'answered', answeredAt, sentAt: answeredAt });
+    expect(await markInvitationAnswered(db, { ...ids, answeredAt })).toBe(false); // once
     // The live claim's dispatch moves its invitation on: it stays scheduled and due.
     expect(await invitation(busyId)).toMatchObject({ status: 'scheduled' });
     expect(await sentTo(stranded.email, busy.email)).toEqual([]);

@@ -37,18 +37,73 @@ beforeEach(() => {
 });
 
 describe('group commit, faults', () => {
-  it('a shared transaction throttled past the SDK retries: each group goes alone, and all are written', async () => {
+  it('a shared transaction failing with no cancellation reasons (it may have been written) sends nothing again', async () => {
     const { db, dynamo } = setup;
     dynamo.on(TransactWriteCommand).callsFake((input: TransactWriteCommandInput) => {
       if (input.TransactItems!.length > 2)
         throw new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });
       return {};
     });
-    const won = await Promise.all(Array.from({ length: 12 }, (_, i) => groupCommit(db)(pair(i))));
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => groupCommit(db)(pair(i))));
+    // IN_FLIGHT went alone at once and were written; the rest shared one transaction, and each caller gets its error.
+    expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value)).toHaveLength(IN_FLIGHT);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(12 - IN_FLIGHT);
+    expect(sizes(dynamo)).toEqual([...Array.from({ length: IN_FLIGHT }, () => 2), 2 * (12 - IN_FLIGHT)]);
+  });
+
+  it('groups throttled in a shared transaction go alone, with the backoff; the others go again together', async () => {
+    const { db, dynamo } = setup;
+    let shared = 0;
+    dynamo.on(TransactWriteCommand).callsFake((input: TransactWriteCommandInput) => {
+      const items = input.TransactItems!;
+      if (items.length > 2 && shared++ === 0) {
+        throw cancelled(items.map((item) => (item.Put!.Item!.pk === 'a#5' ? 'ThrottlingError' : 'None')));
+      }
+      return {};
+    });
+    const won = await Promise.all(Array.from({ length: 10 }, (_, i) => groupCommit(db)(pair(i))));
     expect(won.every(Boolean)).toBe(true);
-    // IN_FLIGHT went alone at once; the rest queued, shared one transaction, refused, then went alone.
-    expect(sizes(dynamo).filter((n) => n > 2)).toEqual([2 * (12 - IN_FLIGHT)]);
-    expect(sizes(dynamo).filter((n) => n === 2)).toHaveLength(12);
+    // The shared one, then the others again without group 5, and group 5 alone besides the first IN_FLIGHT.
+    expect(sizes(dynamo).filter((n) => n > 2)).toEqual([2 * (10 - IN_FLIGHT), 2 * (10 - IN_FLIGHT) - 2]);
+    expect(sizes(dynamo).filter((n) => n === 2)).toHaveLength(IN_FLIGHT + 1);
+  });
+
+  it('a group touching an item a write under way holds waits for it, rather than conflicting with it', async () => {
+    const { db, dynamo } = setup;
+    const inFlight: string[][] = [];
+    let running: string[] = [];
+    dynamo.on(TransactWriteCommand).callsFake(async (input: TransactWriteCommandInput) => {
+      const keys = input.TransactItems!.map((item) => String(item.Put!.Item!.pk));
+      inFlight.push([...running.filter((k) => keys.includes(k))]);
+      running.push(...keys);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running = running.filter((k) => !keys.includes(k));
+      return {};
+    });
+    // Every group shares item b#0 with the others.
+    const shared = (i: number): TransactItem[] => [pair(i)[0]!, pair(0)[1]!];
+    const won = await Promise.all(Array.from({ length: 6 }, (_, i) => groupCommit(db)(shared(i))));
+    expect(won.every(Boolean)).toBe(true);
+    expect(inFlight).toHaveLength(6); // one at a time: no transaction held b#0 twice, nor beside another holding it
+    expect(inFlight.every((overlap) => overlap.length === 0)).toBe(true);
+  });
+
+  it('a plain update that meets a transaction on its item (TransactionConflictException) is retried', async () => {
+    const { db, dynamo } = setup;
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' }))
+      .resolves({});
+    const single: TransactItem = {
+      Update: {
+        TableName: 'feedback',
+        Key: { pk: 'c', sk: 'x' },
+        UpdateExpression: 'SET a = :a',
+        ExpressionAttributeValues: { ':a': 1 },
+      },
+    };
+    expect(await groupCommit(db)([single])).toBe(true);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(2);
   });
 
   it('conflicts cancel a shared transaction: the groups go again together, then alone, none lost or lost twice', async () => {
