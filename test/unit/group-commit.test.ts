@@ -22,6 +22,14 @@ const pair = (i: number): TransactItem[] => [
   { Put: { TableName: 'feedback', Item: { pk: `a#${i}`, sk: 'x' }, ConditionExpression: 'attribute_not_exists(pk)' } },
   { Put: { TableName: 'feedback', Item: { pk: `b#${i}`, sk: 'x' }, ConditionExpression: 'attribute_not_exists(pk)' } },
 ];
+const anUpdate: TransactItem = {
+  Update: {
+    TableName: 'feedback',
+    Key: { pk: 'c', sk: 'x' },
+    UpdateExpression: 'SET a = :a',
+    ExpressionAttributeValues: { ':a': 1 },
+  },
+};
 const cancelled = (codes: string[]) =>
   new TransactionCanceledException({
     message: `Transaction cancelled [${codes.join(', ')}]`,
@@ -30,6 +38,16 @@ const cancelled = (codes: string[]) =>
   });
 const sizes = (dynamo: ReturnType<typeof newDb>['dynamo']) =>
   dynamo.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!.length);
+
+/** The first shared transaction is cancelled with `code` on the item `pk`; every other write succeeds. */
+function cancelFirstShared(dynamo: ReturnType<typeof newDb>['dynamo'], pk: string, code: string) {
+  let shared = 0;
+  dynamo.on(TransactWriteCommand).callsFake((input: TransactWriteCommandInput) => {
+    const items = input.TransactItems!;
+    if (items.length > 2 && shared++ === 0) throw cancelled(items.map((item) => (item.Put!.Item!.pk === pk ? code : 'None')));
+    return {};
+  });
+}
 
 let setup: ReturnType<typeof newDb>;
 beforeEach(() => {
@@ -53,14 +71,7 @@ describe('group commit, faults', () => {
 
   it('groups throttled in a shared transaction go alone, with the backoff; the others go again together', async () => {
     const { db, dynamo } = setup;
-    let shared = 0;
-    dynamo.on(TransactWriteCommand).callsFake((input: TransactWriteCommandInput) => {
-      const items = input.TransactItems!;
-      if (items.length > 2 && shared++ === 0) {
-        throw cancelled(items.map((item) => (item.Put!.Item!.pk === 'a#5' ? 'ThrottlingError' : 'None')));
-      }
-      return {};
-    });
+    cancelFirstShared(dynamo, 'a#5', 'ThrottlingError');
     const won = await Promise.all(Array.from({ length: 10 }, (_, i) => groupCommit(db)(pair(i))));
     expect(won.every(Boolean)).toBe(true);
     // The shared one, then the others again without group 5, and group 5 alone besides the first IN_FLIGHT.
@@ -94,15 +105,7 @@ describe('group commit, faults', () => {
       .on(UpdateCommand)
       .rejectsOnce(Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' }))
       .resolves({});
-    const single: TransactItem = {
-      Update: {
-        TableName: 'feedback',
-        Key: { pk: 'c', sk: 'x' },
-        UpdateExpression: 'SET a = :a',
-        ExpressionAttributeValues: { ':a': 1 },
-      },
-    };
-    expect(await groupCommit(db)([single])).toBe(true);
+    expect(await groupCommit(db)([anUpdate])).toBe(true);
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(2);
   });
 
@@ -124,15 +127,8 @@ describe('group commit, faults', () => {
 
   it('a condition failing in a shared transaction loses that group only; the rest are written next time', async () => {
     const { db, dynamo } = setup;
-    let shared = 0;
-    dynamo.on(TransactWriteCommand).callsFake((input: TransactWriteCommandInput) => {
-      const items = input.TransactItems!;
-      if (items.length > 2 && shared++ === 0) {
-        // Of the queued groups, group 6's second item fails its condition.
-        throw cancelled(items.map((item) => (item.Put!.Item!.pk === 'b#6' ? 'ConditionalCheckFailed' : 'None')));
-      }
-      return {};
-    });
+    // Of the queued groups, group 6's second item fails its condition.
+    cancelFirstShared(dynamo, 'b#6', 'ConditionalCheckFailed');
     const won = await Promise.all(Array.from({ length: 10 }, (_, i) => groupCommit(db)(pair(i))));
     expect(won).toEqual(Array.from({ length: 10 }, (_, i) => i !== 6));
     expect(sizes(dynamo).filter((n) => n > 2)).toEqual([2 * (10 - IN_FLIGHT), 2 * (10 - IN_FLIGHT) - 2]);
@@ -141,15 +137,7 @@ describe('group commit, faults', () => {
   it('an error that is no loss reaches the caller of that group', async () => {
     const { db, dynamo } = setup;
     dynamo.on(UpdateCommand).rejects(new Error('socket hang up'));
-    const single: TransactItem = {
-      Update: {
-        TableName: 'feedback',
-        Key: { pk: 'c', sk: 'x' },
-        UpdateExpression: 'SET a = :a',
-        ExpressionAttributeValues: { ':a': 1 },
-      },
-    };
-    await expect(groupCommit(db)([single])).rejects.toThrow('socket hang up');
+    await expect(groupCommit(db)([anUpdate])).rejects.toThrow('socket hang up');
   });
 
   it('refuses a group too big for one transaction instead of waiting for ever', async () => {
