@@ -1,3 +1,4 @@
+import { encodeCursor, decodeCursor } from './cursors.ts';
 /**
  * The customer's timeline as pure data: the order of its items, the cursor that marks a place in it, and the NPS
  * class changes (contract, "Noticing": Timeline). Items come from several sources (responses, emails, invitations,
@@ -37,21 +38,14 @@ export function sortKeyBelow(cursor: TimelinePosition, kind: TimelineKind): stri
 }
 
 /** A cursor is the last item's position, base64url JSON: opaque to clients. */
-export const encodeTimelineCursor = (p: TimelinePosition): string =>
-  Buffer.from(JSON.stringify([p.at, p.kind, p.id]), 'utf8').toString('base64url');
+export const encodeTimelineCursor = (p: TimelinePosition): string => encodeCursor([p.at, p.kind, p.id]);
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const ID = /^[\x21-\x7e]{1,300}$/;
 
 /** The position a cursor names, or undefined when it is not one this listing made. */
 export function decodeTimelineCursor(cursor: string): TimelinePosition | undefined {
-  if (!/^[A-Za-z0-9_-]{1,600}$/.test(cursor)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const value = decodeCursor(cursor, 600);
   if (!Array.isArray(value) || value.length !== 3) return undefined;
   const [at, kind, id] = value as unknown[];
   if (typeof at !== 'string' || !INSTANT.test(at)) return undefined;

@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { encodeCursor, decodeCursor } from '#core/cursors.ts';
 import { batchGet, byKey, type Db, type Item } from './db.ts';
 import { toCustomer, type Customer } from './customers.ts';
 import { CADENCE_SHARDS, cadencePartition, customerAddressPartition, keys } from './keys.ts';
@@ -15,20 +16,11 @@ export interface CustomerPage {
 export type CustomerListPosition = { email: true; after: string } | { email: false; shard: number; after: string };
 
 const encode = (position: CustomerListPosition): string =>
-  Buffer.from(
-    JSON.stringify(position.email ? ['email', position.after] : ['all', position.shard, position.after]),
-    'utf8',
-  ).toString('base64url');
+  encodeCursor(position.email ? ['email', position.after] : ['all', position.shard, position.after]);
 
 /** The position a cursor names, if it is one this listing (with or without `email`, as now) made; else undefined. */
 export function decodeCustomerCursor(cursor: string, byEmail: boolean): CustomerListPosition | undefined {
-  if (!/^[A-Za-z0-9_-]{1,600}$/.test(cursor)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const value = decodeCursor(cursor, 600);
   if (!Array.isArray(value)) return undefined;
   // An empty `after` in the whole-base listing: the start of the shard (the page before ended the one before it).
   const text = (v: unknown): v is string => typeof v === 'string' && v.length <= 300;

@@ -1,4 +1,5 @@
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { encodeCursor, decodeCursor } from '#core/cursors.ts';
 import {
   INVITATION_STATUSES,
   throttleBounds,
@@ -238,24 +239,17 @@ export async function listInvitations(
     start = page.LastEvaluatedKey;
     if (!start || items.length >= options.limit) break;
   }
-  return start ? { items, nextCursor: encodeStart(start) } : { items };
+  return start ? { items, nextCursor: encodeCursor(start) } : { items };
 }
 
 /** Cursors are the last key read, base64url JSON: checked on the way back in so a forged one cannot reach other data. */
-const encodeStart = (key: Item): string => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 
 /**
  * The start key a cursor names, if it is one of this listing's: exactly an invitation's table and index keys, in
  * this listing's partition (DynamoDB answers a foreign key with an error, a 500 to the client); else undefined.
  */
 export function invitationCursor(cursor: string, of: Listing): Item | undefined {
-  if (!/^[A-Za-z0-9_-]{1,1000}$/.test(cursor)) return undefined;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const key = decodeCursor(cursor, 1000);
   if (typeof key !== 'object' || key === null || Array.isArray(key)) return undefined;
   const { index, partition } = listingIndex(of);
   const fields = key as Record<string, unknown>;

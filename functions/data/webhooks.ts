@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { encodeCursor, decodeCursor } from '#core/cursors.ts';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PublishWebhookEvent, WebhookEvent, WebhookEventType } from '#core/webhook-events.ts';
@@ -343,7 +344,7 @@ export async function listDeliveries(
   const start = Object.fromEntries(['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => [name, String(last[name])]));
   return {
     items: items.map(listedDelivery),
-    nextCursor: Buffer.from(JSON.stringify(start), 'utf8').toString('base64url'),
+    nextCursor: encodeCursor(start),
   };
 }
 
@@ -352,13 +353,7 @@ export async function listDeliveries(
  * reach another partition, or make DynamoDB answer an error); else undefined.
  */
 export function deliveryCursor(cursor: string, webhookId: string): Item | undefined {
-  if (!/^[A-Za-z0-9_-]{1,1000}$/.test(cursor)) return undefined;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const key = decodeCursor(cursor, 1000);
   if (typeof key !== 'object' || key === null || Array.isArray(key)) return undefined;
   const fields = key as Record<string, unknown>;
   if (Object.keys(fields).sort().join() !== 'gsi1pk,gsi1sk,pk,sk') return undefined;
