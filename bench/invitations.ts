@@ -4,9 +4,13 @@
  * the real dispatcher: due index, consistent re-read, ledger claim, SES v2 SendEmail, ledger update, status move,
  * the account-wide send rate), against the local SES's raw send rate measured in the same run, and how many
  * DynamoDB writes each invitation costs (counted by a middleware on the client, with ReturnConsumedCapacity).
+ * It also prints the CPU each invitation took, in DynamoDB Local's JVM and in this process (the dispatcher, the SDK
+ * and the in-process local SES), and the rate those would allow if they used every core: on a small machine that
+ * ceiling, not the dispatcher's waiting, is what bounds the ratio.
  *   npx tsx bench/invitations.ts [--invitations 10000] [--raw 2000]
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -31,6 +35,7 @@ import { createTable } from '../lib/local/create-table.ts';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { freePort } from '../lib/local/ports.ts';
 import { startSesLocal } from '../lib/local/ses-local.ts';
+import { dynamoDbLocalPid, ownCpuMs, processCpuMs } from './support/cpu.ts';
 
 const { values } = parseArgs({
   options: { invitations: { type: 'string', default: '10000' }, raw: { type: 'string', default: '2000' } },
@@ -42,14 +47,26 @@ const TABLE = 'bench-invitations';
 const CONCURRENCY = 16;
 const AT = '2026-11-28T10:00:00.000Z';
 
-/** Counts the writes a DynamoDB client makes: items put/updated/deleted, condition checks, and consumed WCUs. */
-function countWrites(db: Db) {
-  const counted = { requests: 0, items: 0, conditionChecks: 0, capacityUnits: 0, on: false };
+/**
+ * Counts what a DynamoDB client asks of the table: items put/updated/deleted, condition checks and consumed WCUs of
+ * its writes, and the items its reads look up (keys asked for, found or not, and items a query returns).
+ */
+function countRequests(db: Db) {
+  const counted = { requests: 0, items: 0, conditionChecks: 0, capacityUnits: 0, itemsRead: 0, on: false };
   db.client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Record<string, unknown>;
       const command = context.commandName ?? '';
       const writes = /^(PutItem|UpdateItem|DeleteItem|TransactWriteItems|BatchWriteItem)Command$/.test(command);
+      if (counted.on && !writes) {
+        const result = await next(args);
+        if (command === 'GetItemCommand') counted.itemsRead++;
+        for (const { Keys } of Object.values((input.RequestItems ?? {}) as Record<string, { Keys: unknown[] }>)) {
+          counted.itemsRead += Keys.length;
+        }
+        counted.itemsRead += (result.output as { Items?: unknown[] }).Items?.length ?? 0;
+        return result;
+      }
       if (!counted.on || !writes) return next(args);
       input.ReturnConsumedCapacity = 'TOTAL';
       counted.requests++;
@@ -67,7 +84,7 @@ function countWrites(db: Db) {
       for (const c of [consumed].flat()) counted.capacityUnits += c?.CapacityUnits ?? 0;
       return result;
     },
-    { step: 'initialize', name: 'benchWriteCounter' },
+    { step: 'initialize', name: 'benchRequestCounter' },
   );
   return counted;
 }
@@ -84,7 +101,8 @@ try {
   const admin = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: localCredentials });
   await createTable(admin, TABLE);
   const db: Db = { client: dynamoDbClient(), table: TABLE };
-  const writes = countWrites(db);
+  const writes = countRequests(db);
+  const jvm = dynamoDbLocalPid(dynamo.endpoint);
   const config = configFromCdkJson();
 
   // Seed: a survey, N customers and N scheduled invitations due before AT.
@@ -138,6 +156,7 @@ try {
   // The local SES's raw rate: the same SendEmail calls, as many in flight, nothing else.
   const client = sesClient();
   const rawStart = performance.now();
+  const rawCpuStart = ownCpuMs();
   let rawLeft = rawCount;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -155,6 +174,7 @@ try {
     }),
   );
   const rawPerSecond = rawCount / ((performance.now() - rawStart) / 1000);
+  const nodeMsPerRawSend = (ownCpuMs() - rawCpuStart) / rawCount;
 
   // The account's rate is what the local SES takes (deployed: config maxSendRate), shared through the table as deployed.
   const rate = Math.max(1, Math.round(rawPerSecond));
@@ -174,6 +194,7 @@ try {
   };
   writes.on = true;
   const start = performance.now();
+  const cpuStart = { node: ownCpuMs(), jvm: processCpuMs(jvm) };
   let result = await dispatchDue(ports, Date.parse(AT), Date.now() + 14 * 60_000);
   const totals = { ...result };
   let invocations = 1;
@@ -183,12 +204,32 @@ try {
     for (const k of ['sent', 'reminded', 'expired', 'deferred', 'skipped', 'failed'] as const) totals[k] += result[k];
   }
   const seconds = (performance.now() - start) / 1000;
+  const cpuEnd = { node: ownCpuMs(), jvm: processCpuMs(jvm) };
   writes.on = false;
   const stored = ((await (await fetch(`${ses.endpoint}/store`)).json()) as { emails: Array<{ destination: { to: string[] } }> })
     .emails;
   const invited = stored.filter((e) => e.destination.to[0]!.startsWith('bench-'));
   const perSecond = totals.sent / seconds;
   const per = (n: number) => Number((n / Math.max(1, totals.sent)).toFixed(2));
+  const cores = availableParallelism();
+  const cpu =
+    cpuStart.jvm === undefined || cpuEnd.jvm === undefined
+      ? undefined // no /proc: not Linux
+      : (() => {
+          const jvmMs = cpuEnd.jvm - cpuStart.jvm;
+          const nodeMs = cpuEnd.node - cpuStart.node;
+          const ceiling = (cores * 1000 * totals.sent) / (jvmMs + nodeMs);
+          return {
+            cores,
+            dynamoDbLocalMsPerInvitation: per(jvmMs),
+            nodeMsPerInvitation: per(nodeMs),
+            nodeMsPerRawSend: Number(nodeMsPerRawSend.toFixed(2)),
+            coresBusy: Number(((jvmMs + nodeMs) / (seconds * 1000 * cores)).toFixed(2)),
+            // The rate this CPU per invitation allows with every core busy, and that rate against the raw one.
+            allCoresCeilingPerSecond: Math.round(ceiling),
+            ceilingRatioToRaw: Number((ceiling / rawPerSecond).toFixed(2)),
+          };
+        })();
 
   console.log(
     JSON.stringify(
@@ -210,6 +251,8 @@ try {
           writeCapacityUnits: per(writes.capacityUnits),
           goalItemsWritten: 4,
         },
+        dynamoDbItemsLookedUpPerInvitation: per(writes.itemsRead),
+        cpu,
         goalsMet: perSecond >= 0.5 * rawPerSecond && writes.items / Math.max(1, totals.sent) <= 4,
         inLocalSesStore: invited.length,
         distinctRecipients: new Set(invited.map((e) => e.destination.to[0])).size,

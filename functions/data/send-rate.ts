@@ -21,6 +21,8 @@ export function dynamoSendRate(
   const interval = 1000 / perSecond;
   const span = interval * slotsPerTrip;
   const slots: number[] = [];
+  /** When the block in `slots` came back: its slots may be late by the round trip that fetched them, no more. */
+  let arrivedAt = 0;
   let reserving: Promise<void> | undefined;
 
   /** Busy: the next slot is ahead of now, so the block starts there. Undefined when the rate is idle. */
@@ -83,13 +85,18 @@ export function dynamoSendRate(
     while (!slots.length) {
       // One reservation at a time per instance: concurrent senders share its block.
       reserving ??= reserve()
-        .then((first) => void slots.push(...Array.from({ length: slotsPerTrip }, (_, i) => first + i * interval)))
+        .then((first) => {
+          arrivedAt = clock.now();
+          slots.push(...Array.from({ length: slotsPerTrip }, (_, i) => first + i * interval));
+        })
         .finally(() => (reserving = undefined));
       await reserving;
     }
     const slot = slots.shift()!;
-    // A slot long past (reserved before a pause) is dropped: using it late would crowd another caller's slot.
-    if (slot < clock.now() - interval) return take({ deadlineMs });
+    // A slot left unused past its instant (its sender paused) is dropped: using it late would crowd another caller's
+    // slot. A block that came back already past counts from its arrival: when a round trip takes longer than a block
+    // spans (a high rate, a loaded table), dropping it would reserve block after block and never send.
+    if (Math.max(slot, arrivedAt) < clock.now() - interval) return take({ deadlineMs });
     if (slot > deadlineMs) return false;
     const wait = slot - clock.now();
     if (wait > 0) await clock.sleep(wait);

@@ -128,14 +128,12 @@ export async function dispatchDue(ports: DispatchPorts, atMs: number, deadlineMs
       if (!due.length) return undefined; // done, or only items another dispatcher holds: the next tick sees them again
       for (const i of due) seen.add(i.invitationId);
       const fresh = await ports.invitations.get(due.map((i) => i.invitationId));
-      const facts = await ports.mail.readMailingFacts(
-        INVITATION_RULES.stream,
-        fresh.map((i) => ({ customerId: i.customerId, period: i.invitationId })),
-      );
+      // Only the customers, to decide: the pipeline reads the rest of the facts (ledger, address) at the claim.
+      const customers = await ports.invitations.recipients([...new Set(fresh.map((i) => i.customerId))]);
       const candidates: InvitationCandidate[] = [];
       const moves: Array<Promise<void>> = [];
       for (const invitation of fresh) {
-        const customer = facts.get(invitation.customerId)?.customer;
+        const customer = customers.get(invitation.customerId);
         const action = actionOf(invitation, await surveyOf(invitation.surveyId), customer, atMs, ports);
         if (!action) continue;
         if (action.kind === 'send') {

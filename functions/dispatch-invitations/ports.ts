@@ -1,7 +1,7 @@
 import type { Brand } from '#core/brand.ts';
 import type { SendWindow } from '#core/invitations/rules.ts';
 import type { InviteSettings } from '#core/invitations/settings.ts';
-import type { Mailer, MailStore } from '#core/mail/ports.ts';
+import type { Mailer, MailStore, Recipient } from '#core/mail/ports.ts';
 import type { Keyring } from '#core/tokens.ts';
 import type { Invitation, InvitationStatus } from '#data/invitations.ts';
 
@@ -26,6 +26,8 @@ export interface InvitationStore {
     dueAt: string | null,
   ): Promise<boolean>;
   survey(surveyId: string): Promise<DispatchSurvey | undefined>;
+  /** The customers they go to, as the mail path reads them (those that exist). */
+  recipients(customerIds: readonly string[]): Promise<Map<string, Recipient>>;
 }
 
 export interface DispatchSettings {

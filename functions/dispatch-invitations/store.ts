@@ -1,5 +1,6 @@
 import type { Db } from '#data/db.ts';
 import { dueInvitations, getInvitations, moveInvitation } from '#data/invitations.ts';
+import { getRecipients } from '#data/recipients.ts';
 import { getSurveyCached } from '#data/surveys.ts';
 import type { InvitationStore } from './ports.ts';
 
@@ -9,4 +10,5 @@ export const dynamoInvitationStore = (db: Db): InvitationStore => ({
   get: (ids) => getInvitations(db, ids),
   move: (invitation, from, changes, dueAt) => moveInvitation(db, invitation, from, changes, dueAt),
   survey: (surveyId) => getSurveyCached(db, surveyId),
+  recipients: (customerIds) => getRecipients(db, customerIds),
 });

@@ -71,14 +71,25 @@ describe('the account-wide send rate', () => {
 });
 
 describe('the send-rate item', () => {
-  /** A send-rate of its own (its own item, by a table of its own client) counting its round trips, on a fake clock. */
-  function counted(perSecond: number) {
+  /**
+   * A send-rate of its own (its own item, by a table of its own client) counting its round trips, on a fake clock
+   * that moves `roundTripMs` during each. Past 100 trips it fails, so a rate that reserves for ever fails the test.
+   */
+  function counted(perSecond: number, { slotsPerTrip = 1, roundTripMs = 0 } = {}) {
     const client = dynamoDbClient();
     let trips = 0;
-    client.middlewareStack.add((next) => (args) => (trips++, next(args)), { step: 'initialize' });
     let now = Date.now() + 3_600_000 * 24 * 365; // past any slot another test reserved on the shared item
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if (++trips > 100) throw new Error('100 round trips: the rate reserves without end');
+        const result = await next(args);
+        now += roundTripMs;
+        return result;
+      },
+      { step: 'initialize' },
+    );
     const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
-    const take = dynamoSendRate({ client, table: process.env.TABLE_NAME! }, perSecond, { slotsPerTrip: 1, clock });
+    const take = dynamoSendRate({ client, table: process.env.TABLE_NAME! }, perSecond, { slotsPerTrip, clock });
     return { take, trips: () => trips, wait: (ms: number) => void (now += ms) };
   }
 
@@ -93,5 +104,22 @@ describe('the send-rate item', () => {
     // At the rate (busy): back to back, each send waiting for its slot.
     for (let i = 0; i < 5; i++) expect(await rate.take()).toBe(true);
     expect(rate.trips()).toBe(6 + 5 + 1);
+  });
+
+  it('sends when each round trip takes longer than the block of slots it reserves spans', async () => {
+    // 500/s in blocks of 10 span 20 ms; each reservation takes 50 ms, so every block comes back already past.
+    const rate = counted(500, { slotsPerTrip: 10, roundTripMs: 50 });
+    for (let i = 0; i < 30; i++) expect(await rate.take()).toBe(true);
+    // 3 blocks, and the first reservation's second case; not a reservation per send, nor one without end.
+    expect(rate.trips()).toBeLessThanOrEqual(5);
+  });
+
+  it('drops the slots left unused past their instant, and reserves again', async () => {
+    const rate = counted(500, { slotsPerTrip: 10 });
+    expect(await rate.take()).toBe(true);
+    const trips = rate.trips();
+    rate.wait(1000); // a pause: the block's other 9 slots are a second old
+    expect(await rate.take()).toBe(true);
+    expect(rate.trips()).toBeGreaterThan(trips);
   });
 });

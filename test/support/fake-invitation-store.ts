@@ -3,9 +3,10 @@ import type { DispatchSurvey, InvitationStore } from '../../functions/dispatch-i
 
 /**
  * The dispatcher's invitation store in memory, with the DynamoDB adapter's conditions: a move happens only from the
- * status the invitation still has, and an invitation is due (in one shard, 0) only while it has a due instant.
+ * status the invitation still has, and an invitation is due (in one shard, 0) only while it has a due instant. The
+ * customers are the mail store's (`recipients`).
  */
-export function fakeInvitationStore() {
+export function fakeInvitationStore(recipients: InvitationStore['recipients']) {
   const invitations = new Map<string, Invitation>();
   const dueAt = new Map<string, string>();
   const surveys = new Map<string, DispatchSurvey>();
@@ -35,6 +36,7 @@ export function fakeInvitationStore() {
     async survey(surveyId) {
       return surveys.get(surveyId);
     },
+    recipients,
   };
 
   const givenInvitation = (inv: Partial<Invitation> & Pick<Invitation, 'invitationId' | 'customerId' | 'sendAt'>) => {

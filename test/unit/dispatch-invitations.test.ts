@@ -10,7 +10,7 @@ const ms = (iso: string) => Date.parse(iso);
 
 function given(behave?: Parameters<typeof fakeMailer>[0]) {
   const mail = fakeCampaignStore();
-  const invitations = fakeInvitationStore();
+  const invitations = fakeInvitationStore((ids) => mail.store.getRecipients(ids));
   const mailer = fakeMailer(behave);
   invitations.surveys.set('s-1', {
     surveyId: 's-1',
