@@ -15,9 +15,9 @@ export const asRecipient = (item: Record<string, unknown>): Recipient => ({
   lastResponseAt: item.lastResponseAt as string | undefined,
 });
 
-/** The profiles of these customers (those that exist). */
+/** The profiles of these customers (those that exist); an id may come twice. */
 export async function getRecipients(db: Db, customerIds: readonly string[]): Promise<Map<string, Recipient>> {
-  const lookup = byKey(await batchGet(db, customerIds.map(keys.customer)));
+  const lookup = byKey(await batchGet(db, [...new Set(customerIds)].map(keys.customer))); // BatchGetItem refuses twice
   const out = new Map<string, Recipient>();
   for (const id of customerIds) {
     const item = lookup(keys.customer(id));

@@ -21,8 +21,6 @@ export function dynamoSendRate(
   const interval = 1000 / perSecond;
   const span = interval * slotsPerTrip;
   const slots: number[] = [];
-  /** When the block in `slots` came back: its slots may be late by the round trip that fetched them, no more. */
-  let arrivedAt = 0;
   let reserving: Promise<void> | undefined;
 
   /** Busy: the next slot is ahead of now, so the block starts there. Undefined when the rate is idle. */
@@ -70,12 +68,12 @@ export function dynamoSendRate(
   let wasIdle = false;
   async function reserve(): Promise<number> {
     for (;;) {
-      const now = clock.now();
-      const [first, second] = wasIdle ? [idle, busy] : [busy, idle];
-      const slot = (await first(now)) ?? (await second(now));
-      if (slot !== undefined) {
-        wasIdle = slot === now;
-        return slot;
+      for (const attempt of wasIdle ? [idle, busy] : [busy, idle]) {
+        const slot = await attempt(clock.now());
+        if (slot !== undefined) {
+          wasIdle = attempt === idle;
+          return slot;
+        }
       }
       // Another caller moved it in between, from one case to the other: again.
     }
@@ -86,18 +84,19 @@ export function dynamoSendRate(
       // One reservation at a time per instance: concurrent senders share its block.
       reserving ??= reserve()
         .then((first) => {
-          arrivedAt = clock.now();
-          slots.push(...Array.from({ length: slotsPerTrip }, (_, i) => first + i * interval));
+          // A block that comes back already past (its round trip outlasted its span: a high rate, a loaded table)
+          // starts at its arrival, spaced as reserved. Dropped as stale, it would be reserved again, and again, and
+          // nothing sent. Starting late, it may overlap the next block by the reservation's duration at most.
+          const start = Math.max(first, clock.now());
+          slots.push(...Array.from({ length: slotsPerTrip }, (_, i) => start + i * interval));
         })
         .finally(() => (reserving = undefined));
       await reserving;
     }
     const slot = slots.shift()!;
-    // A slot left unused past its instant (its sender paused) is dropped: using it late would crowd another caller's
-    // slot. A block that came back already past counts from its arrival: when a round trip takes longer than a block
-    // spans (a high rate, a loaded table), dropping it would reserve block after block and never send.
-    if (Math.max(slot, arrivedAt) < clock.now() - interval) return take({ deadlineMs });
-    if (slot > deadlineMs) return false;
+    // A slot left unused past its instant (its sender paused) is dropped: using it late would crowd another caller's.
+    if (slot < clock.now() - interval) return take({ deadlineMs });
+    if (Math.max(slot, clock.now()) > deadlineMs) return false;
     const wait = slot - clock.now();
     if (wait > 0) await clock.sleep(wait);
     return true;

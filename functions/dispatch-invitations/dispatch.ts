@@ -129,7 +129,7 @@ export async function dispatchDue(ports: DispatchPorts, atMs: number, deadlineMs
       for (const i of due) seen.add(i.invitationId);
       const fresh = await ports.invitations.get(due.map((i) => i.invitationId));
       // Only the customers, to decide: the pipeline reads the rest of the facts (ledger, address) at the claim.
-      const customers = await ports.invitations.recipients([...new Set(fresh.map((i) => i.customerId))]);
+      const customers = await ports.invitations.recipients(fresh.map((i) => i.customerId));
       const candidates: InvitationCandidate[] = [];
       const moves: Array<Promise<void>> = [];
       for (const invitation of fresh) {
@@ -244,7 +244,7 @@ async function settle(ports: DispatchPorts, unsent: InvitationCandidate[], count
     { consistent: true },
   );
   for (const c of unsent) {
-    const { ledger, customer }: MailingFacts = facts.get(c.customer.customerId) ?? {};
+    const { ledger, customer, address }: MailingFacts = facts.get(c.customer.customerId) ?? {};
     const { invitation } = c;
     const reminder = c.email === 'reminder';
     const close = (status: 'skipped' | 'failed', reason: string) =>
@@ -262,8 +262,16 @@ async function settle(ports: DispatchPorts, unsent: InvitationCandidate[], count
       await ports.invitations.move(invitation, 'scheduled', { status: 'sent', sentAt: at, expiresAt: c.expiresAt }, dueAt);
     } else if (ledger?.status === 'sent') {
       await ports.invitations.move(invitation, 'sent', { remindedAt: at }, c.expiresAt);
-    } else if (!ledger && (!customer || customer.unsubscribed || customer.suppressed)) {
-      const reason = !customer ? 'unknownCustomer' : customer.unsubscribed ? 'unsubscribed' : 'suppressed';
+    } else if (
+      !ledger &&
+      (!customer || customer.unsubscribed || customer.suppressed || address?.unsubscribed || address?.suppressed)
+    ) {
+      // The address counts too: another customer with it may have stopped it, which this customer's item does not say.
+      const reason = !customer
+        ? 'unknownCustomer'
+        : customer.unsubscribed || address?.unsubscribed
+          ? 'unsubscribed'
+          : 'suppressed';
       if (await close('skipped', reason)) counts.skipped++;
     } else if (ledger?.status === 'claimed' && abandoned(ledger.claimedAt, ports.now())) {
       // Claimed by a dispatch that died between the claim and the outcome: the email may have gone out, and a send

@@ -71,14 +71,17 @@ describe('the account-wide send rate', () => {
 });
 
 describe('the send-rate item', () => {
+  /** Each fake clock starts a day after the last: a year ahead, then a day apart. */
+  let clockStart = Date.now() + 365 * 86_400_000;
+
   /**
-   * A send-rate of its own (its own item, by a table of its own client) counting its round trips, on a fake clock
-   * that moves `roundTripMs` during each. Past 100 trips it fails, so a rate that reserves for ever fails the test.
+   * The table's send-rate item through a client of its own that counts its round trips, on a fake clock that moves
+   * `roundTripMs` during each. Past 100 trips it fails, so a rate that reserves for ever fails the test.
    */
   function counted(perSecond: number, { slotsPerTrip = 1, roundTripMs = 0 } = {}) {
     const client = dynamoDbClient();
     let trips = 0;
-    let now = Date.now() + 3_600_000 * 24 * 365; // past any slot another test reserved on the shared item
+    let now = (clockStart += 86_400_000); // past any slot another test reserved on the shared item
     client.middlewareStack.add(
       (next) => async (args) => {
         if (++trips > 100) throw new Error('100 round trips: the rate reserves without end');
@@ -90,7 +93,7 @@ describe('the send-rate item', () => {
     );
     const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
     const take = dynamoSendRate({ client, table: process.env.TABLE_NAME! }, perSecond, { slotsPerTrip, clock });
-    return { take, trips: () => trips, wait: (ms: number) => void (now += ms) };
+    return { take, trips: () => trips, wait: (ms: number) => void (now += ms), now: () => now };
   }
 
   it('costs one round trip per reservation whether sends keep up with the rate or fall behind it', async () => {
@@ -109,9 +112,25 @@ describe('the send-rate item', () => {
   it('sends when each round trip takes longer than the block of slots it reserves spans', async () => {
     // 500/s in blocks of 10 span 20 ms; each reservation takes 50 ms, so every block comes back already past.
     const rate = counted(500, { slotsPerTrip: 10, roundTripMs: 50 });
-    for (let i = 0; i < 30; i++) expect(await rate.take()).toBe(true);
+    const sentAt: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      expect(await rate.take()).toBe(true);
+      sentAt.push(rate.now());
+    }
     // 3 blocks, and the first reservation's second case; not a reservation per send, nor one without end.
+    expect(rate.trips()).toBeGreaterThanOrEqual(3);
     expect(rate.trips()).toBeLessThanOrEqual(5);
+    // A late block goes out spaced as reserved, not at once.
+    for (let i = 1; i < 10; i++) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps a late block for the senders that come after its arrival', async () => {
+    const rate = counted(500, { slotsPerTrip: 10, roundTripMs: 50 });
+    expect(await rate.take()).toBe(true);
+    const trips = rate.trips();
+    rate.wait(5); // a claim, a send: the block's next slots are still ahead or within an interval
+    for (let i = 0; i < 5; i++) expect(await rate.take()).toBe(true);
+    expect(rate.trips()).toBe(trips);
   });
 
   it('drops the slots left unused past their instant, and reserves again', async () => {

@@ -122,6 +122,22 @@ describe('the invitation dispatcher against DynamoDB Local and the local SES', (
     expect(await getItem(mailState.pk, mailState.sk)).toBeUndefined();
   });
 
+  it('skips an invitation to an address another customer unsubscribed, and leaves the due index', async () => {
+    const surveyId = await givenSurvey({ remindAfterDays: 3, expiresInDays: 14 });
+    const first = await givenCustomer(db, { locale: 'en' });
+    expect(await unsubscribeCustomer(db, first.customerId, new Date().toISOString())).toBe(true);
+    // Created after the opt-out: its own item says nothing of it, the address does.
+    const second = await givenCustomer(db, { email: first.email, locale: 'en' });
+    const invitationId = await givenInvitation(surveyId, second.customerId, tomorrowAt('10:00'));
+
+    const result = await dispatch(tomorrowAt('12:00'));
+
+    expect(result.skipped).toBeGreaterThanOrEqual(1); // other tests' invitations may be due at the same instant
+    expect(await invitation(invitationId)).toMatchObject({ status: 'skipped', reason: 'unsubscribed' });
+    expect((await getItem(keys.invitation(invitationId).pk, keys.invitation(invitationId).sk))!.gsi3pk).toBeUndefined();
+    expect(await sentTo(first.email)).toEqual([]);
+  });
+
   it('fails an invitation whose claim a dead dispatch left without an outcome, and leaves a live claim to its dispatch', async () => {
     const surveyId = await givenSurvey({ remindAfterDays: 3, expiresInDays: 14 });
     const [stranded, busy] = [await givenCustomer(db, { locale: 'en' }), await givenCustomer(db, { locale: 'en' })];
