@@ -99,10 +99,16 @@ export async function mailBatch<C extends MailCandidate>(
   options: { dryRun: boolean; concurrency: number; deadlineMs?: number },
 ): Promise<BatchResult> {
   const deadlineMs = options.deadlineMs ?? Infinity;
-  const facts = await ports.store.readMailingFacts(
-    kind.rules.stream,
-    candidates.map((c) => ({ customerId: c.customer.customerId, email: c.customer.email, period: c.period })),
-  );
+  // A ledger-only kind claims first and reads only when a claim loses: beyond the candidate's customer, its decision
+  // needs the address's stop and the ledger entry, which its claim checks itself, and it has no windows to give back.
+  // Other kinds read first: their windows skip many candidates without a claim, and a release needs what they were.
+  const facts =
+    kind.rules.ledgerOnly && !options.dryRun
+      ? new Map<string, MailingFacts>()
+      : await ports.store.readMailingFacts(
+          kind.rules.stream,
+          candidates.map((c) => ({ customerId: c.customer.customerId, email: c.customer.email, period: c.period })),
+        );
   /** Dry runs claim nothing: the addresses they would mail, so a shared address counts once there too. */
   const wouldMail = new Set<string>();
   const counts = emptyCounts();

@@ -173,3 +173,53 @@ describe('mailBatch, per address', () => {
     expect(later.counts).toMatchObject({ sent: 0, skipped: { unsubscribed: 3 } });
   });
 });
+
+describe('mailBatch, a ledger-only kind (invitations)', () => {
+  const ledgerOnly: EmailKind<Invite> = {
+    ...invitations,
+    rules: { stream: 'invitation', periodDays: 0, capDays: 0, ledgerOnly: true },
+  };
+
+  it('claims without reading first, and reads (consistently) only for the claims that lost, to say why', async () => {
+    const { fake, mailer, candidates, ports } = given();
+    const reads: Array<{ consistent: boolean; customers: string[] }> = [];
+    const store: typeof fake.store = {
+      ...fake.store,
+      readMailingFacts: (stream, wanted, options) => {
+        reads.push({ consistent: options?.consistent === true, customers: wanted.map((w) => w.customerId) });
+        return fake.store.readMailingFacts(stream, wanted, options);
+      },
+    };
+    // b's entry was deferred by SES in an earlier run; another customer with c's address unsubscribed it.
+    fake.ledger.set(fake.ledgerKey('b', 'invitation', '2026-11-24'), { status: 'deferred', runId: 'old', subject: '' });
+    fake.addressOf('c@example.com').unsubscribed = true;
+
+    const first = await mailBatch({ ...ports, store }, ledgerOnly, run, candidates, { dryRun: false, concurrency: 1 });
+    expect(first.counts).toMatchObject({ selected: 3, sent: 2, skipped: { unsubscribed: 1 } });
+    expect(mailer.sent.map((e) => e.to)).toEqual(['a@example.com', 'b@example.com']);
+    expect(reads).toEqual([
+      { consistent: true, customers: ['b'] },
+      { consistent: true, customers: ['c'] },
+    ]);
+
+    reads.length = 0;
+    const again = await mailBatch({ ...ports, store }, ledgerOnly, { ...run, runId: 'dispatch-2' }, candidates, {
+      dryRun: false,
+      concurrency: 1,
+    });
+    expect(again.counts).toMatchObject({ sent: 0, skipped: { alreadySent: 2, unsubscribed: 1 } });
+    expect(mailer.sent).toHaveLength(2);
+    expect(reads.map((r) => r.customers)).toEqual([['a'], ['b'], ['c']]);
+  });
+
+  it('a dry run reads first, so it lists only whom a real run would mail', async () => {
+    const { fake, candidates, ports } = given();
+    fake.ledger.set(fake.ledgerKey('a', 'invitation', '2026-11-24'), { status: 'sent', runId: 'old', subject: '' });
+    fake.addressOf('c@example.com').suppressed = true;
+
+    const result = await mailBatch(ports, ledgerOnly, run, candidates, { dryRun: true, concurrency: 1 });
+
+    expect(result.wouldSend.map((w) => w.customerId)).toEqual(['b']);
+    expect(result.counts.skipped).toMatchObject({ alreadySent: 1, suppressed: 1 });
+  });
+});
