@@ -5,8 +5,8 @@
  * the account-wide send rate), against the local SES's raw send rate measured in the same run, and how many
  * DynamoDB writes each invitation costs (counted by a middleware on the client, with ReturnConsumedCapacity).
  * It also prints the CPU each invitation took, in DynamoDB Local's JVM and in this process (the dispatcher, the SDK
- * and the in-process local SES), and the rate those would allow if they used every core: on a small machine that
- * ceiling, not the dispatcher's waiting, is what bounds the ratio.
+ * and the in-process local SES), of which the JVM's JIT compiler threads, and the rate those would allow if they used
+ * every core: on a small machine that ceiling, not the dispatcher's waiting, is what bounds the ratio.
  *   npx tsx bench/invitations.ts [--invitations 10000] [--raw 2000]
  */
 import { randomBytes } from 'node:crypto';
@@ -35,7 +35,7 @@ import { createTable } from '../lib/local/create-table.ts';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { freePort } from '../lib/local/ports.ts';
 import { startSesLocal } from '../lib/local/ses-local.ts';
-import { dynamoDbLocalPid, ownCpuMs, processCpuMs } from './support/cpu.ts';
+import { dynamoDbLocalPid, jitCompilerCpuMs, ownCpuMs, processCpuMs } from './support/cpu.ts';
 
 const { values } = parseArgs({
   options: { invitations: { type: 'string', default: '10000' }, raw: { type: 'string', default: '2000' } },
@@ -193,7 +193,7 @@ try {
   };
   counted.on = true;
   const start = performance.now();
-  const cpuStart = { node: ownCpuMs(), jvm: processCpuMs(jvm) };
+  const cpuStart = { node: ownCpuMs(), jvm: processCpuMs(jvm), jit: jitCompilerCpuMs(jvm) };
   let result = await dispatchDue(ports, Date.parse(AT), Date.now() + 14 * 60_000);
   const totals = { ...result };
   let invocations = 1;
@@ -203,7 +203,7 @@ try {
     for (const k of ['sent', 'reminded', 'expired', 'deferred', 'skipped', 'failed'] as const) totals[k] += result[k];
   }
   const seconds = (performance.now() - start) / 1000;
-  const cpuEnd = { node: ownCpuMs(), jvm: processCpuMs(jvm) };
+  const cpuEnd = { node: ownCpuMs(), jvm: processCpuMs(jvm), jit: jitCompilerCpuMs(jvm) };
   counted.on = false;
   const stored = ((await (await fetch(`${ses.endpoint}/store`)).json()) as { emails: Array<{ destination: { to: string[] } }> })
     .emails;
@@ -216,17 +216,24 @@ try {
       ? undefined // no /proc: not Linux
       : (() => {
           const jvmMs = cpuEnd.jvm - cpuStart.jvm;
+          const jitMs = (cpuEnd.jit ?? 0) - (cpuStart.jit ?? 0);
           const nodeMs = cpuEnd.node - cpuStart.node;
           const ceiling = (cores * 1000 * totals.sent) / (jvmMs + nodeMs);
           return {
             cores,
             dynamoDbLocalMsPerInvitation: per(jvmMs),
+            // Of which the JVM compiling DynamoDB Local's code (a cost of a young JVM, not of the dispatch).
+            ofWhichJitCompilerMs: per(jitMs),
             nodeMsPerInvitation: per(nodeMs),
             nodeMsPerRawSend: Number(nodeMsPerRawSend.toFixed(2)),
             coresBusy: Number(((jvmMs + nodeMs) / (seconds * 1000 * cores)).toFixed(2)),
             // The rate this CPU per invitation allows with every core busy, and that rate against the raw one.
             allCoresCeilingPerSecond: Math.round(ceiling),
             ceilingRatioToRaw: Number((ceiling / rawPerSecond).toFixed(2)),
+            // The same without the compiling: what a warm DynamoDB Local would allow.
+            ceilingWithoutJitRatioToRaw: Number(
+              ((cores * 1000 * totals.sent) / (jvmMs - jitMs + nodeMs) / rawPerSecond).toFixed(2),
+            ),
           };
         })();
 

@@ -37,6 +37,29 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * The CPU time (ms) a JVM's JIT compiler threads have used so far (`C1 CompilerThread0`, `C2 …`: /proc shows the first
+ * 15 characters of a thread's name); undefined where /proc lacks it. A JVM with two cores keeps one thread of each.
+ */
+export function jitCompilerCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    let ticks = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (!/^C[12] CompilerThre/.test(readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8'))) continue;
+        const fields = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return (ticks * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
 /** This process's CPU time (user + system, ms) so far. */
 export function ownCpuMs(): number {
   const { user, system } = process.cpuUsage();
