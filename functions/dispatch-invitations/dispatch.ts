@@ -128,7 +128,7 @@ export async function dispatchDue(ports: DispatchPorts, atMs: number, deadlineMs
       if (!due.length) return undefined; // done, or only items another dispatcher holds: the next tick sees them again
       for (const i of due) seen.add(i.invitationId);
       const fresh = await ports.invitations.get(due.map((i) => i.invitationId));
-      // Only the customers, to decide: the pipeline reads the rest of the facts (ledger, address) at the claim.
+      // Only the customers, to decide: the pipeline's claim checks the rest (ledger, address), and reads them if it loses.
       const customers = await ports.invitations.recipients(fresh.map((i) => i.customerId));
       const candidates: InvitationCandidate[] = [];
       const moves: Array<Promise<void>> = [];
@@ -187,9 +187,9 @@ async function apply(ports: DispatchPorts, action: Exclude<Action, { kind: 'send
 }
 
 /**
- * Sends a page's candidates through the pipeline, one customer per batch at a time (the pipeline reads its facts by
- * customer), then settles those it did not send from their ledger entries: failed for good, deferred by SES (they
- * stay due), or held by another dispatcher. Returns why the dispatch must stop, if it must.
+ * Sends a page's candidates through the pipeline, one customer per batch at a time (facts are read by customer, after
+ * a lost claim and in `settle`), then settles those it did not send from their ledger entries: failed for good,
+ * deferred by SES (they stay due), or held by another dispatcher. Returns why the dispatch must stop, if it must.
  */
 async function send(
   ports: DispatchPorts,

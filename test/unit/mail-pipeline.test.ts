@@ -212,6 +212,17 @@ describe('mailBatch, a ledger-only kind (invitations)', () => {
     expect(reads.map((r) => r.customers)).toEqual([['a'], ['b'], ['c']]);
   });
 
+  it('mails a customer whose address changed since the dispatch read them at the address they have now', async () => {
+    const { fake, mailer, candidates, ports } = given();
+    const stale = { ...candidates[0]!, customer: { ...candidates[0]!.customer } }; // read before the change
+    fake.customers.get('a')!.email = 'a.new@example.com';
+
+    const result = await mailBatch(ports, ledgerOnly, run, [stale], { dryRun: false, concurrency: 1 });
+
+    expect(result.counts).toMatchObject({ selected: 1, sent: 1 });
+    expect(mailer.sent.map((e) => e.to)).toEqual(['a.new@example.com']);
+  });
+
   it('a dry run reads first, so it lists only whom a real run would mail', async () => {
     const { fake, candidates, ports } = given();
     fake.ledger.set(fake.ledgerKey('a', 'invitation', '2026-11-24'), { status: 'sent', runId: 'old', subject: '' });
