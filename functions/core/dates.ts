@@ -17,10 +17,44 @@ export const addDays = (date: string, days: number): string =>
 export const daysBetween = (a: string, b: string): number =>
   Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
 
+/** Time zones whose formatters are kept; they come from stored customers and the config, so this is a guard only. */
+const KEPT_ZONES = 500;
+
+/**
+ * One formatter per time zone, built once: building one costs ≈ 35 times using it (≈ 0.15 ms against ≈ 4 µs), and a
+ * dispatch asks for one per invitation. An invalid zone throws, as building it does.
+ */
+function perZone(make: (timeZone: string) => Intl.DateTimeFormat): (timeZone: string) => Intl.DateTimeFormat {
+  const kept = new Map<string, Intl.DateTimeFormat>();
+  return (timeZone) => {
+    let formatter = kept.get(timeZone);
+    if (!formatter) {
+      if (kept.size >= KEPT_ZONES) kept.clear();
+      kept.set(timeZone, (formatter = make(timeZone)));
+    }
+    return formatter;
+  };
+}
+
+// en-CA formats as YYYY-MM-DD.
+const dateFormat = perZone(
+  (timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+);
+const clockFormat = perZone(
+  (timeZone) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+);
+
 /** The calendar date at an instant in an IANA time zone. */
-export function localDate(instantMs: number, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instantMs);
+export const localDate = (instantMs: number, timeZone: string): string => dateFormat(timeZone).format(instantMs);
+
+/** Minutes after local midnight at an instant in an IANA time zone. */
+export function localMinutes(instantMs: number, timeZone: string): number {
+  let minutes = 0;
+  for (const part of clockFormat(timeZone).formatToParts(instantMs)) {
+    if (part.type === 'hour') minutes += Number(part.value) * 60;
+    else if (part.type === 'minute') minutes += Number(part.value);
+  }
+  return minutes;
 }
 
 export const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

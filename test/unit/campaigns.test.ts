@@ -15,7 +15,7 @@ import {
   type CampaignId,
 } from '../../functions/core/campaigns/registry.ts';
 import { isLapsed } from '../../functions/core/campaigns/win-back.ts';
-import { localDate, runInstant } from '../../functions/core/dates.ts';
+import { localDate, localMinutes, runInstant } from '../../functions/core/dates.ts';
 import { EMAIL_LANGUAGES } from '../../functions/core/email-copy.ts';
 import { claimWindows, decide, type Eligibility } from '../../functions/core/mail/policy.ts';
 import type { Recipient } from '../../functions/core/mail/ports.ts';
@@ -186,6 +186,19 @@ describe('dates and windows', () => {
     expect(new Date(runInstant('2026-11-20', now, 'UTC')).toISOString()).toBe('2026-11-20T09:30:00.000Z');
     expect(runInstant('2026-11-24', now, 'UTC')).toBe(now);
     expect(localDate(Date.parse('2026-11-24T22:30:00Z'), 'Europe/Istanbul')).toBe('2026-11-25');
+  });
+
+  it("local dates and clock times are each zone's own, however the zones interleave, and a bad zone always throws", () => {
+    const at = Date.parse('2026-11-24T23:45:00Z');
+    for (let round = 0; round < 2; round++) {
+      expect(localDate(at, 'Asia/Tokyo')).toBe('2026-11-25');
+      expect(localMinutes(at, 'Asia/Tokyo')).toBe(8 * 60 + 45);
+      expect(localDate(at, 'America/Los_Angeles')).toBe('2026-11-24');
+      expect(localMinutes(at, 'America/Los_Angeles')).toBe(15 * 60 + 45);
+      expect(localMinutes(Date.parse('2026-11-24T00:05:00Z'), 'UTC')).toBe(5); // midnight is 0, not 24
+      expect(() => localDate(at, 'Mars/Olympus')).toThrow(RangeError);
+      expect(() => localMinutes(at, 'Mars/Olympus')).toThrow(RangeError);
+    }
   });
 
   it.each([

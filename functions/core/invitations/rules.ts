@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { localMinutes } from '../dates.ts';
 
 /**
  * The pure rules of asking: which events invite (sampling), when each customer's cadence invitation falls, when a
@@ -79,14 +80,6 @@ export interface SendWindow {
   from: string;
   /** Local `HH:MM`, exclusive; earlier than `from` for a window across midnight. */
   to: string;
-}
-
-/** Minutes after local midnight at an instant in an IANA time zone. */
-function localMinutes(instantMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    .formatToParts(instantMs)
-    .reduce<Record<string, string>>((acc, p) => ((acc[p.type] = p.value), acc), {});
-  return Number(parts.hour) * 60 + Number(parts.minute);
 }
 
 /**
