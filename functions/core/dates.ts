@@ -44,6 +44,16 @@ const clockFormat = perZone(
   (timeZone) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
 );
 
+/** Whether Intl knows the IANA time zone (a name or an alias, in any case). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    dateFormat(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The calendar date at an instant in an IANA time zone. */
 export const localDate = (instantMs: number, timeZone: string): string => dateFormat(timeZone).format(instantMs);
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isTimeZone } from './dates.ts';
 import { inviteSettings } from './invitations/settings.ts';
 import { answerShape, METRIC_LIST, METRICS, QUESTIONS } from './questions/index.ts';
 
@@ -23,15 +24,6 @@ const displayName = z.string().check(
 
 export const surveyId = z.string().check(z.regex(SURVEY_ID, 'Use 1–64 lower-case letters, digits and dashes.'));
 export const customerId = z.string().check(z.regex(CUSTOMER_ID, 'Use 1–128 letters, digits and . _ : @ -.'));
-
-const isValidTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const isRealDate = (value: string) => {
   const [month, day] = value.slice(-5).split('-').map(Number) as [number, number];
@@ -76,7 +68,7 @@ export const customerBody = z.strictObject({
   email: z.email().check(z.maxLength(254)),
   name: z.optional(displayName),
   locale: z.optional(z.string().check(z.regex(LOCALE, 'Use a BCP 47 tag such as "en" or "sr-Cyrl".'), z.maxLength(35))),
-  timezone: z.optional(z.string().check(z.refine(isValidTimeZone, 'Use an IANA time zone such as "Europe/Istanbul".'))),
+  timezone: z.optional(z.string().check(z.refine(isTimeZone, 'Use an IANA time zone such as "Europe/Istanbul".'))),
   birthday: z.optional(
     z.string().check(z.regex(BIRTHDAY, 'Use MM-DD or YYYY-MM-DD.'), z.refine(isRealDate, 'This date does not exist.')),
   ),

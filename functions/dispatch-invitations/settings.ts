@@ -1,4 +1,5 @@
 import { parseBrand } from '#core/brand.ts';
+import { isTimeZone } from '#core/dates.ts';
 import { ENV } from '#runtime/env.ts';
 import type { DispatchSettings } from './ports.ts';
 
@@ -22,11 +23,7 @@ export function dispatchEnv(source: Record<string, string | undefined> = process
     problems.push(`${ENV.sendWindow} (JSON {"from":"HH:MM","to":"HH:MM"})`);
   }
   const timeZone = source[ENV.scheduleTimeZone] || 'UTC';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-  } catch {
-    problems.push(`${ENV.scheduleTimeZone} (an IANA time zone)`);
-  }
+  if (!isTimeZone(timeZone)) problems.push(`${ENV.scheduleTimeZone} (an IANA time zone)`);
   const maxSendRate = Number(source[ENV.maxSendRate] || 10);
   if (!Number.isFinite(maxSendRate) || maxSendRate < 0.1 || maxSendRate > 1000) problems.push(`${ENV.maxSendRate} (0.1–1000)`);
   const sender = source[ENV.senderAddress];

@@ -1,5 +1,6 @@
 import { parseBrand } from '#core/brand.ts';
 import { CAMPAIGN_IDS, type CampaignId } from '#core/campaigns/registry.ts';
+import { isTimeZone } from '#core/dates.ts';
 import { ENV } from '#runtime/env.ts';
 import type { AppreciationSettings } from './ports.ts';
 
@@ -51,11 +52,7 @@ export function appreciationEnv(source: Record<string, string | undefined> = pro
     configurationSet: optional(ENV.sesConfigurationSet),
     publicBaseUrl: optional(ENV.publicBaseUrl),
   };
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: settings.timeZone });
-  } catch {
-    problems.push(`${ENV.scheduleTimeZone} (an IANA time zone)`);
-  }
+  if (!isTimeZone(settings.timeZone)) problems.push(`${ENV.scheduleTimeZone} (an IANA time zone)`);
   if (problems.length) throw new Error(`Missing or invalid environment variables: ${problems.join(', ')}`);
   return env;
 }

@@ -154,13 +154,15 @@ describe('npm run import -- responses', () => {
   it('JSONL and CSV: the survey must exist and ask the question; each bad row by line; reruns add nothing', async () => {
     const surveyId = await givenSurvey(api, { questions: ['nps', 'comment'] });
     const customer = uniqueId('rc');
+    // One string for lines 1 and 6: two calls of day() may fall in different milliseconds, and then differ.
+    const answered = JSON.stringify({ surveyId, customerId: customer, nps: 9, comment: 'fine', submittedAt: day(3) });
     const jsonl = lines(
-      JSON.stringify({ surveyId, customerId: customer, nps: 9, comment: 'fine', submittedAt: day(3) }),
+      answered,
       JSON.stringify({ surveyId, customerId: customer, csat: 4, submittedAt: day(2) }), // 2: not asked
       JSON.stringify({ surveyId: 'no-such-survey', nps: 9, submittedAt: day(2) }), // 3: no survey
       JSON.stringify({ surveyId, nps: 9, submittedAt: new Date(Date.now() + 3_600_000).toISOString() }), // 4: future
       JSON.stringify({ surveyId, nps: 9 }), // 5: no submittedAt
-      JSON.stringify({ surveyId, customerId: customer, nps: 9, comment: 'fine', submittedAt: day(3) }), // 6: same row
+      answered, // 6: the same row
       JSON.stringify({ surveyId, nps: 7, channel: 'web', submittedAt: day(1) }),
     );
     const first = await importFile('responses', 'jsonl', jsonl);
