@@ -80,9 +80,12 @@ describe('GET /dashboard with the real scores and responses endpoints', { timeou
       if (url.pathname.startsWith('/v1/')) reads.push({ path: url.pathname, status: res.status() });
       if (url.pathname.endsWith('/scores')) scoresBody = res.json();
     });
+    await page.route('**/v1/surveys', async (r) => { await new Promise((res) => setTimeout(res, 1500)); await r.continue(); });
     await page.goto(`${api.url}/dashboard`);
     await page.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Continue' }).click();
+    // Sign-in reads the picker's list; wait for it as a user would see it, so the reads below come in one order.
+    await page.locator(`#survey-picker option[value="${surveyId}"]`).waitFor({ state: 'attached' });
     await page.getByLabel('Survey ID', { exact: true }).fill(surveyId);
     await page.getByLabel('From', { exact: true }).fill(daysAgo(3));
     await page.getByLabel('To', { exact: true }).fill(daysAgo(0));
