@@ -80,10 +80,6 @@ describe('GET /dashboard with the real scores and responses endpoints', { timeou
       if (url.pathname.startsWith('/v1/')) reads.push({ path: url.pathname, status: res.status() });
       if (url.pathname.endsWith('/scores')) scoresBody = res.json();
     });
-    await page.route('**/v1/surveys', async (r) => {
-      await new Promise((res) => setTimeout(res, 1500));
-      await r.continue();
-    });
     await page.goto(`${api.url}/dashboard`);
     await page.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Continue' }).click();
