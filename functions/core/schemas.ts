@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { isTimeZone } from './dates.ts';
+import { storableNumber } from './numbers.ts';
 import { inviteSettings } from './invitations/settings.ts';
 import { answerShape, METRIC_LIST, METRICS, QUESTIONS } from './questions/index.ts';
 
@@ -53,15 +54,6 @@ export const surveyBody = z.strictObject({
 });
 export type SurveyInput = z.infer<typeof surveyBody>;
 
-/** Numbers DynamoDB stores exactly: safe integers and decimals that neither overflow nor underflow. */
-const storableNumber = z
-  .number()
-  .check(
-    z.refine(
-      (n) => Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER && (n === 0 || Math.abs(n) >= 1e-100),
-      'Use a number between ±9007199254740991 (and not smaller than 1e-100 unless 0).',
-    ),
-  );
 const customerAttributeValue = z.union([z.string().check(z.maxLength(256)), storableNumber, z.boolean()]);
 
 export const customerBody = z.strictObject({

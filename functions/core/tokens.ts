@@ -68,8 +68,10 @@ export function verifyToken(ring: Keyring, token: unknown, purpose: TokenPurpose
   const [kid, payload, sig] = parts as [string, string, string];
   const secret = Object.hasOwn(ring.keys, kid) ? ring.keys[kid] : undefined;
   if (!secret) return null;
-  const expected = mac(secret, `${kid}.${payload}`);
-  const given = Buffer.from(sig, 'base64url');
+  // The signature's text itself, not its decoded bytes: base64url decoding skips stray characters and a last
+  // character's unused bits, so a tampered token could decode to the right MAC.
+  const expected = Buffer.from(b64url(mac(secret, `${kid}.${payload}`)));
+  const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   let wire: Wire;
   try {

@@ -87,6 +87,16 @@ export function actionOf(
 }
 
 /**
+ * When a just-sent invitation is next due: its reminder, or its expiry when that comes first or there is no reminder
+ * (a reminder due at or after the link's end is never sent).
+ */
+function dueAfterSending(survey: DispatchSurvey, sentAt: string, expiresAt: string): string {
+  const remindAfterDays = survey.invite?.remindAfterDays ?? 0;
+  const remindAt = iso(Date.parse(sentAt) + remindAfterDays * DAY_MS);
+  return remindAfterDays > 0 && remindAt < expiresAt ? remindAt : expiresAt;
+}
+
+/**
  * Dispatches what is due at `atMs` until done or `deadlineMs`. Stops at once when SES defers (throttled, quota) or
  * refuses the account: what was not sent stays due for the next tick.
  */
@@ -106,8 +116,7 @@ export async function dispatchDue(ports: DispatchPorts, atMs: number, deadlineMs
     const { invitation, email, expiresAt } = candidate;
     try {
       if (email === 'invitation') {
-        const remindAfterDays = candidate.survey.invite?.remindAfterDays ?? 0;
-        const dueAt = remindAfterDays > 0 ? iso(atMs + remindAfterDays * DAY_MS) : expiresAt;
+        const dueAt = dueAfterSending(candidate.survey, at, expiresAt);
         await ports.invitations.move(invitation, 'scheduled', { status: 'sent', sentAt: at, expiresAt }, dueAt);
         counts.sent++;
       } else {
@@ -257,8 +266,7 @@ async function settle(ports: DispatchPorts, unsent: InvitationCandidate[], count
       counts.deferred++; // SES refused it for now: it stays due and the next dispatch resumes it
     } else if (ledger?.status === 'sent' && !reminder) {
       // Sent by a dispatch that stopped before moving it on (or moving it now): move it, once.
-      const remindAfterDays = c.survey.invite?.remindAfterDays ?? 0;
-      const dueAt = remindAfterDays > 0 ? iso(Date.parse(at) + remindAfterDays * DAY_MS) : c.expiresAt;
+      const dueAt = dueAfterSending(c.survey, at, c.expiresAt);
       await ports.invitations.move(invitation, 'scheduled', { status: 'sent', sentAt: at, expiresAt: c.expiresAt }, dueAt);
     } else if (ledger?.status === 'sent') {
       await ports.invitations.move(invitation, 'sent', { remindedAt: at }, c.expiresAt);

@@ -36,6 +36,19 @@ function given(behave?: Parameters<typeof fakeMailer>[0]) {
 }
 
 describe('dispatchDue', () => {
+  it('a reminder set later than the link lives is never sent: the invitation is next due at its expiry, and expires', async () => {
+    const { mail, invitations, mailer, dispatch } = given();
+    invitations.surveys.set('s-1', { surveyId: 's-1', questions: ['nps'], invite: { remindAfterDays: 30, expiresInDays: 14 } });
+    mail.givenCustomer({ customerId: 'c-1', name: 'Ayşe', locale: 'tr' });
+    invitations.givenInvitation({ invitationId: 'inv-1', customerId: 'c-1', sendAt: '2026-11-28T08:00:00.000Z' });
+
+    expect(await dispatch('2026-11-28T10:00:00.000Z')).toMatchObject({ sent: 1 });
+    expect(invitations.dueAt.get('inv-1')).toBe('2026-12-12T10:00:00.000Z');
+    expect(await dispatch('2026-12-12T10:00:00.000Z')).toMatchObject({ expired: 1, reminded: 0 });
+    expect(invitations.invitations.get('inv-1')).toMatchObject({ status: 'expired' });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
   it('sends a due invitation once, moves it to sent with its expiry, and is due again for the reminder', async () => {
     const { mail, invitations, mailer, dispatch } = given();
     mail.givenCustomer({ customerId: 'c-1', name: 'Ayşe', locale: 'tr' });

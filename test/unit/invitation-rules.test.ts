@@ -146,13 +146,22 @@ describe('invite settings', () => {
     });
   });
 
+  it('takes every value in the ranges, a reminder later than the default link life included', () => {
+    expect(z.parse(inviteSettings, { remindAfterDays: 30, delayHours: 0.5, sampleRate: 0.001 })).toMatchObject({
+      remindAfterDays: 30,
+      expiresInDays: 14,
+    });
+  });
+
   it.each([
     [{ everyDays: 3 }, 'everyDays'],
     [{ sampleRate: 1.5 }, 'sampleRate'],
     [{ delayHours: 721 }, 'delayHours'],
     [{ on: ['Purchase'] }, 'on.0'],
     [{ on: Array.from({ length: 11 }, (_, i) => `t${i}`) }, 'on'],
-    [{ remindAfterDays: 14, expiresInDays: 14 }, 'remindAfterDays'],
+    [{ remindAfterDays: 31 }, 'remindAfterDays'],
+    [{ delayHours: 1e-200 }, 'delayHours'], // DynamoDB cannot store it: a 400, not a 500 at the write
+    [{ sampleRate: 5e-324 }, 'sampleRate'],
     [{ surprise: true }, ''],
   ])('refuses %j at %s', (settings, path) => {
     const result = z.safeParse(inviteSettings, settings);

@@ -33,6 +33,18 @@ describe('signed tokens', () => {
     expect(verifyToken(ring, candidate, 'survey', at)).toBeNull();
   });
 
+  it('rejects every other spelling of the signature, though base64url would decode some to the same bytes', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spellings = ['=', '==', '%3D', ' ', '!', '*', '~', '.'].map((extra) => `${sig}${extra}`);
+    spellings.push(sig.replaceAll('-', '+').replaceAll('_', '/'), ` ${sig}`);
+    // Every one-character change, the last one included (its low bits are not part of the 32 bytes).
+    for (let at = 0; at < sig.length; at++) {
+      for (const c of alphabet) if (c !== sig[at]) spellings.push(`${sig.slice(0, at)}${c}${sig.slice(at + 1)}`);
+    }
+    const accepted = spellings.filter((s) => s !== sig && verifyToken(ring, `${kid}.${payload}.${s}`, 'survey', now));
+    expect(accepted).toEqual([]);
+  });
+
   it('rejects a survey token used for another purpose', () => {
     expect(verifyToken(ring, token, 'unsubscribe', now)).toBeNull();
   });
