@@ -10,15 +10,18 @@ export const EARLIEST_DATE = '2000-01-01';
 /** The longest range one scores request may span, in days, both ends included (ten years of days is 3,653 periods). */
 export const MAX_RANGE_DAYS = 3660;
 
-/** The last date a request may name: tomorrow (UTC), so a caller whose own calendar is a day ahead still gets today. */
-export const latestDate = (today: string) => addDays(today, 1);
+/**
+ * The last date a request may name: a year ahead (UTC), so a period still running (this month, quarter or year) can be
+ * asked for whole, and a caller whose calendar is a day ahead still gets today; its days to come are empty.
+ */
+export const latestDate = (today: string) => addDays(today, 366);
 
 export interface DateRange {
   from: string;
   to: string;
 }
 
-/** Why a date a request names cannot be used, or undefined: a real `YYYY-MM-DD` from EARLIEST_DATE to tomorrow (UTC). */
+/** Why a date a request names cannot be used, or undefined: a real `YYYY-MM-DD` from EARLIEST_DATE to latestDate. */
 export function dateProblem(value: string, today: string): string | undefined {
   if (!isIsoDate(value)) return 'Use a real date as YYYY-MM-DD.';
   const latest = latestDate(today);

@@ -166,5 +166,5 @@ export const queryDate = (description: string) =>
       const message = dateProblem(value, todayUtc());
       if (message) ctx.issues.push({ code: 'custom', message, input: value });
     }),
-    z.meta({ format: 'date', description: `${description} Any day from ${EARLIEST_DATE} to tomorrow (UTC).` }),
+    z.meta({ format: 'date', description: `${description} Any day from ${EARLIEST_DATE} to a year ahead (UTC).` }),
   );

@@ -28,16 +28,19 @@ function timed<T>(fn: () => T): { value: T; ms: number } {
 }
 
 describe('a date a request names', () => {
-  it.each([EARLIEST_DATE, '2026-02-28', '2024-02-29', TODAY, '2026-11-25'])('%s is usable (today 2026-11-24)', (day) => {
-    expect(dateProblem(day, TODAY)).toBeUndefined();
-  });
+  it.each([EARLIEST_DATE, '2026-02-28', '2024-02-29', TODAY, '2026-11-25', '2026-12-31', '2027-11-25'])(
+    '%s is usable (today 2026-11-24)',
+    (day) => {
+      expect(dateProblem(day, TODAY)).toBeUndefined();
+    },
+  );
 
   it.each([
-    ['9999-12-31', 'Use a date from 2000-01-01 to 2026-11-25 (UTC).'],
-    ['2026-11-26', 'Use a date from 2000-01-01 to 2026-11-25 (UTC).'],
-    ['1999-12-31', 'Use a date from 2000-01-01 to 2026-11-25 (UTC).'],
-    ['0000-01-05', 'Use a date from 2000-01-01 to 2026-11-25 (UTC).'],
-    ['0050-06-01', 'Use a date from 2000-01-01 to 2026-11-25 (UTC).'],
+    ['9999-12-31', 'Use a date from 2000-01-01 to 2027-11-25 (UTC).'],
+    ['2027-11-26', 'Use a date from 2000-01-01 to 2027-11-25 (UTC).'],
+    ['1999-12-31', 'Use a date from 2000-01-01 to 2027-11-25 (UTC).'],
+    ['0000-01-05', 'Use a date from 2000-01-01 to 2027-11-25 (UTC).'],
+    ['0050-06-01', 'Use a date from 2000-01-01 to 2027-11-25 (UTC).'],
     ['2026-02-29', 'Use a real date as YYYY-MM-DD.'],
     ['+010000-01-01', 'Use a real date as YYYY-MM-DD.'],
     ['-000001-12-07', 'Use a real date as YYYY-MM-DD.'],
@@ -122,7 +125,7 @@ describe('the range a scores request covers', () => {
     ['0000-01-01', undefined, ['from']],
     ['2026-11-26', undefined, ['from']],
     ['2026-11-25', undefined, ['from']], // tomorrow is a usable date, but after the default `to` (today)
-    [undefined, '2026-11-26', ['to']],
+    [undefined, '2027-11-26', ['to']],
     ['2026-11-10', '2026-11-01', ['from']],
     [EARLIEST_DATE, addDays(LONGEST_TO, 1), ['to']],
     [EARLIEST_DATE, undefined, ['to']], // to defaults to today: far more than ten years
