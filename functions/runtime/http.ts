@@ -277,7 +277,8 @@ function httpStack<S extends RouteSpecs>(specs: S, handlers: RouteHandlers<S>, a
       const caller = await authorizer(headers, spec.auth);
       const { raw, body } = readBody(event, headers, spec);
       const params = event.pathParameters ?? {};
-      const query = event.queryStringParameters ?? {};
+      // An empty value is no value: `?cursor=` on a first page, or a form's blank field, means the default.
+      const query = Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).filter(([, value]) => value !== ''));
       const negotiated = context as Context & Negotiated;
       const req: HttpRequest = {
         routeKey: event.routeKey,

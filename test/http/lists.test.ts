@@ -56,6 +56,24 @@ describe('GET /v1/customers', () => {
     expect(second.body.nextCursor).toBeUndefined();
   });
 
+  it("takes an empty value as no value, as in the contract's `?email=&limit=&cursor=` or a first page's `cursor=`", async () => {
+    const address = `${uniqueId('blank')}@example.com`;
+    await givenCustomer(api, { email: address });
+    const surveyId = await givenSurvey(api);
+    const reads: Array<[string, string]> = [
+      [`/v1/customers?email=${encodeURIComponent(address)}&cursor=`, `/v1/customers?email=${encodeURIComponent(address)}`],
+      ['/v1/customers?email=&limit=3&cursor=', '/v1/customers?limit=3'],
+      [`/v1/surveys/${surveyId}/responses?from=&to=&limit=100&cursor=`, `/v1/surveys/${surveyId}/responses`],
+      [`/v1/surveys/${surveyId}/scores?from=&to=&interval=&by=`, `/v1/surveys/${surveyId}/scores`],
+      [`/v1/surveys/${surveyId}/invitations?status=&limit=&cursor=`, `/v1/surveys/${surveyId}/invitations`],
+    ];
+    for (const [blank, plain] of reads) {
+      const [withBlanks, without] = await Promise.all([blank, plain].map((path) => api.request('GET', path, { admin: true })));
+      expect(withBlanks.status, `${blank}: ${withBlanks.text}`).toBe(200);
+      expect(withBlanks.body, blank).toEqual(without.body);
+    }
+  });
+
   it('follows an address change: the old address no longer finds the customer', async () => {
     const old = `${uniqueId('old')}@example.com`;
     const id = await givenCustomer(api, { email: old });
