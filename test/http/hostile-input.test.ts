@@ -193,8 +193,10 @@ const linkTokens: Case[] = [
   { name: 'an unsubscribe token', request: (t) => postResponse(aResponse(t, { token: signToken(ring, claimsFor(t, { purpose: 'unsubscribe', surveyId: undefined })) })), status: 403, code: 'invalid_token' },
   { name: 'a customerId that differs from the token', request: (t) => postResponse(aResponse(t, { customerId: t.freshCustomerId }), { 'idempotency-key': t.key }), status: 403, code: 'invalid_token' },
   { name: 'a customerId without a token or the admin token', request: (t) => postResponse(aResponse(t, { surveyId: t.npsOnlySurveyId, token: undefined, customerId: t.customerId, comment: undefined })), status: 403, code: 'invalid_token' },
-  { name: 'an empty token', request: (t) => postResponse(aResponse(t, { token: '' })), status: 400, code: 'validation_failed', path: 'token' },
-  { name: 'a token of 1025 characters', request: (t) => postResponse(aResponse(t, { token: 't'.repeat(1025) })), status: 400, code: 'validation_failed', path: 'token' },
+  { name: 'an empty token', request: (t) => postResponse(aResponse(t, { token: '' })), status: 403, code: 'invalid_token' },
+  { name: 'a token of 1025 characters', request: (t) => postResponse(aResponse(t, { token: 't'.repeat(1025) })), status: 403, code: 'invalid_token' },
+  { name: 'an empty token for an anonymous survey', request: (t) => postResponse({ surveyId: t.npsOnlySurveyId, token: '', nps: 9 }), status: 403, code: 'invalid_token' },
+  { name: 'a valid token with = appended', request: (t) => postResponse(aResponse(t, { token: `${t.token}=` })), status: 403, code: 'invalid_token' },
   { name: 'a token that is a number', request: (t) => postResponse(aResponse(t, { token: 12345 })), status: 400, code: 'validation_failed', path: 'token' },
 ];
 
