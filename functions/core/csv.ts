@@ -21,9 +21,12 @@ export const spreadsheetSafe = (value: unknown): string | number | boolean | nul
   return FORMULA_START.test(text) ? `'${text}` : text;
 };
 
-/** A header row, then one row per record; a BOM so spreadsheets read it as UTF-8. CRLF line ends (RFC 4180). */
+/**
+ * A header row, then one row per record, CRLF line ends (RFC 4180). No byte-order mark: the header's first cell is
+ * `responseId` to every CSV reader, and the response's `charset=utf-8` says the encoding.
+ */
 export function toCsv(columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): string {
-  const body = stringify(
+  return stringify(
     rows.map((row) => columns.map((column) => spreadsheetSafe(row[column]))),
     {
       header: true,
@@ -32,7 +35,6 @@ export function toCsv(columns: readonly string[], rows: ReadonlyArray<Record<str
       quoted_match: LINE_BREAK,
     },
   );
-  return `\ufeff${body}`;
 }
 
 /**
