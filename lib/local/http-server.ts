@@ -10,6 +10,8 @@ import { PortInUse } from './ports.ts';
 
 /** API Gateway's own cap on a request body; handlers enforce the contract's smaller limit themselves. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The request line and headers Node reads (its default is 16 KiB): a long query reaches the handler's checks. */
+const MAX_HEADER_BYTES = 64 * 1024;
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml)|text\/)/i;
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -45,16 +47,23 @@ function decodePathSegment(segment: string): string {
   }
 }
 
+/** The body, or 'too_large' once it is read to its end (a client still sending would not read an early answer). */
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > GATEWAY_MAX_BODY_BYTES) return 'too_large';
-    chunks.push(chunk as Buffer);
+    if (size <= GATEWAY_MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > GATEWAY_MAX_BODY_BYTES ? 'too_large' : Buffer.concat(chunks);
 }
+
+/** The contract's error shape, for what the server answers itself, before or instead of a handler. */
+const errorResult = (statusCode: number, code: string, message: string): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  body: JSON.stringify({ error: { code, message } }),
+});
+const INTERNAL_ERROR = errorResult(500, 'internal_error', 'Something went wrong on our side; try again later.');
 
 /**
  * An HTTP server that does what API Gateway's HTTP API does for the manifest's routes: builds a payload 2.0
@@ -101,10 +110,10 @@ export async function startApi(options: {
       }
     }
     route ??= fallback;
-    if (!route) return send(res, { statusCode: 404, body: '{"message":"Not Found"}' });
+    if (!route) return send(res, errorResult(404, 'not_found', `No route for ${method} ${url.pathname}.`));
 
     const body = await readBody(req);
-    if (body === 'too_large') return send(res, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
+    if (body === 'too_large') return send(res, errorResult(413, 'payload_too_large', 'The body is over 10 MiB.'));
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -154,17 +163,30 @@ export async function startApi(options: {
       send(res, { ...result, headers: { ...result.headers, ...corsHeaders(origin, allowedOrigins) } });
     } catch (error) {
       console.error(JSON.stringify({ level: 'ERROR', message: 'Handler failed', function: route.fn.name, error: String(error) }));
-      send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+      send(res, INTERNAL_ERROR);
     }
   };
 
   // Whatever escapes `serve` (a client that hangs up mid-body) ends that request, never the whole server.
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     serve(req, res).catch((error: unknown) => {
       console.error(JSON.stringify({ level: 'ERROR', message: 'Request failed', error: String(error) }));
       if (res.headersSent) res.destroy();
-      else send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+      else send(res, INTERNAL_ERROR);
     });
+  });
+  // A request Node cannot parse (headers over MAX_HEADER_BYTES, a broken request line) gets the contract's shape too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const { statusCode, body } = tooLarge
+      ? errorResult(431, 'payload_too_large', `The request line and headers are over ${MAX_HEADER_BYTES / 1024} KiB.`)
+      : errorResult(400, 'validation_failed', 'The request is not valid HTTP.');
+    const reason = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+    socket.end(
+      `HTTP/1.1 ${statusCode} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body!)}\r\n` +
+        `connection: close\r\n\r\n${body}`,
+    );
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

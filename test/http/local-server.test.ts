@@ -63,3 +63,22 @@ describe('cross-origin submissions (config allowedOrigins)', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('what the server answers itself, in the contract shape', () => {
+  it('reads a body over 10 MiB to its end and answers 413 payload_too_large', async () => {
+    const body = Buffer.alloc(11 * 1024 * 1024, 'x');
+    const res = await fetch(`${api.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+
+  it('lets a 20,000-character query reach the route (401 without a credential), and answers 431 past 64 KiB', async () => {
+    const long = await fetch(`${api.url}/v1/customers?cursor=${'c'.repeat(20_000)}`);
+    expect(long.status).toBe(401);
+    expect(await long.json()).toMatchObject({ error: { code: 'unauthorized' } });
+
+    const huge = await fetch(`${api.url}/v1/customers?cursor=${'c'.repeat(70_000)}`);
+    expect(huge.status).toBe(431);
+    expect(await huge.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+});
