@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import './validation-messages.ts';
 import { unspreadsheetSafe } from './csv.ts';
 import type { Issue } from './errors.ts';
 import { stableId } from './ids.ts';

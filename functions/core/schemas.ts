@@ -54,7 +54,10 @@ export const surveyBody = z.strictObject({
 });
 export type SurveyInput = z.infer<typeof surveyBody>;
 
-const customerAttributeValue = z.union([z.string().check(z.maxLength(256)), storableNumber, z.boolean()]);
+const customerAttributeValue = z.union(
+  [z.string().check(z.maxLength(256)), storableNumber, z.boolean()],
+  'Use a string of at most 256 characters, a number or a boolean.',
+);
 
 export const customerBody = z.strictObject({
   email: z.email().check(z.maxLength(254)),

@@ -4,6 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod/mini';
+import '#core/validation-messages.ts';
 import { grants, keyIdOf, secretMatches, type Scope } from '#core/api-keys.ts';
 import { secretsEqual } from '#core/tokens.ts';
 import { getApiKeyCached } from '#data/api-keys.ts';
