@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import './validation-messages.ts';
+import { issuesOf } from './validation-messages.ts';
 import { unspreadsheetSafe } from './csv.ts';
 import type { Issue } from './errors.ts';
 import { stableId } from './ids.ts';
@@ -197,11 +197,7 @@ function csvRows(lines: readonly DecodedLine[]): CsvRow[] {
   return rows;
 }
 
-const issueText = (issues: ReadonlyArray<{ path: readonly PropertyKey[] | string; message: string }>) =>
-  issues.map((i) => {
-    const path = typeof i.path === 'string' ? i.path : i.path.map(String).join('.');
-    return path ? `${path}: ${i.message}` : i.message;
-  });
+const issueText = (issues: readonly Issue[]) => issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
 
 /** A cell holding a JSON object (the attributes column), or the reason it is not one. */
 function jsonObjectCell(value: unknown, column: string): { value?: unknown; problem?: string } {
@@ -227,7 +223,7 @@ export function customerRow(
   const { customerId: id, ...body } = record.fields;
   const reasons: string[] = [];
   const idResult = z.safeParse(customerId, id);
-  if (!idResult.success) reasons.push(...issueText(idResult.error.issues.map((i) => ({ ...i, path: ['customerId'] }))));
+  if (!idResult.success) reasons.push(...issueText(issuesOf(idResult.error.issues, ['customerId'])));
   if (format === 'csv') {
     for (const [column, cell] of Object.entries(body)) body[column] = unspreadsheetSafe(String(cell));
     if (body.attributes !== undefined) {
@@ -237,7 +233,7 @@ export function customerRow(
     }
   }
   const bodyResult = z.safeParse(customerBody, body);
-  if (!bodyResult.success) reasons.push(...issueText(bodyResult.error.issues));
+  if (!bodyResult.success) reasons.push(...issueText(issuesOf(bodyResult.error.issues)));
   if (reasons.length || !bodyResult.success || !idResult.success) return { line: record.line, reasons };
   return { line: record.line, customerId: idResult.data, input: bodyResult.data };
 }
@@ -279,7 +275,7 @@ export function responseRow(
   }
   if (body.submittedAt === undefined) reasons.push('submittedAt: An imported response needs the time it was given.');
   const parsed = z.safeParse(responseBody, body);
-  if (!parsed.success) reasons.push(...issueText(parsed.error.issues));
+  if (!parsed.success) reasons.push(...issueText(issuesOf(parsed.error.issues)));
   let submittedAt: string | undefined;
   if (parsed.success && body.submittedAt !== undefined) {
     try {

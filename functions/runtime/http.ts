@@ -4,7 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod/mini';
-import '#core/validation-messages.ts';
+import { issuesOf } from '#core/validation-messages.ts';
 import { grants, keyIdOf, secretMatches, type Scope } from '#core/api-keys.ts';
 import { secretsEqual } from '#core/tokens.ts';
 import { getApiKeyCached } from '#data/api-keys.ts';
@@ -62,9 +62,7 @@ export interface HttpResult {
 export function parse<T>(schema: z.ZodMiniType<T>, data: unknown, at?: string): T {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  throw new ValidationFailed(
-    result.error.issues.map((i) => ({ path: [...(at ? [at] : []), ...i.path.map(String)].join('.'), message: i.message })),
-  );
+  throw new ValidationFailed(issuesOf(result.error.issues, at ? [at] : []));
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({

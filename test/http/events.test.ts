@@ -177,7 +177,7 @@ describe('POST /v1/events', () => {
     ['a property of 257 characters', { properties: { note: 'x'.repeat(257) } }, 'properties.note'],
     ['an object as a property', { properties: { nested: { a: 1 } } }, 'properties.nested'],
     ['a customer without an email', { customer: { name: 'Kai' } }, 'customer.email'],
-    ['an unknown field', { surprise: 1 }, ''],
+    ['an unknown field', { surprise: 1 }, 'surprise'],
   ])('refuses %s with 400, storing nothing', async (_name, change, path) => {
     const type = anEventType();
     const surveyId = await givenTriggeredSurvey(type);

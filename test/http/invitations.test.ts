@@ -127,7 +127,7 @@ describe('POST /v1/surveys/{surveyId}/invitations', () => {
     ['a sendAt more than a year ahead', { sendAt: new Date(Date.now() + 366 * DAY).toISOString() }, 'sendAt'],
     ['a sendAt two days back', { sendAt: new Date(Date.now() - 2 * DAY).toISOString() }, 'sendAt'],
     ['a dryRun that is not a boolean', { dryRun: 'yes' }, 'dryRun'],
-    ['an unknown field', { surprise: true }, ''],
+    ['an unknown field', { surprise: true }, 'surprise'],
   ])('refuses %s with 400, storing nothing', async (_name, change, path) => {
     const surveyId = await givenSurvey(api);
     const customerId = await givenCustomer(api);

@@ -64,7 +64,7 @@ describe('POST /v1/keys', () => {
     ['no name', { scopes: ['read'] }, 'name'],
     ['an empty name', { name: '', scopes: ['read'] }, 'name'],
     ['a name with a line break', { name: 'a\nb', scopes: ['read'] }, 'name'],
-    ['an unknown field', { name: 'x', scopes: ['read'], secret: 'mine' }, ''],
+    ['an unknown field', { name: 'x', scopes: ['read'], secret: 'mine' }, 'secret'],
   ])('refuses %s with 400 and stores nothing', async (_case, body, path) => {
     const before = (await api.request('GET', '/v1/keys', { admin: true })).body.items.length;
     expectContractError(await api.request('POST', '/v1/keys', { admin: true, body }), 400, 'validation_failed', path);

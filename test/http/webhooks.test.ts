@@ -78,7 +78,7 @@ describe('PUT /v1/webhooks/{webhookId}', () => {
     ['a private address', { ...valid, url: 'https://10.0.0.7/hook' }, 'url'],
     ['an IPv4-mapped loopback', { ...valid, url: 'https://[::ffff:127.0.0.1]/hook' }, 'url'],
     ['a url over 2048 characters', { ...valid, url: `https://hooks.example.com/${'a'.repeat(2048)}` }, 'url'],
-    ['an unknown field', { ...valid, secret: 'mine' }, ''],
+    ['an unknown field', { ...valid, secret: 'mine' }, 'secret'],
     ['no url', { events: ['alert.detractor'] }, 'url'],
   ];
   it.each(bad)('refuses %s: 400 naming it, storing nothing', async (_, body, path) => {
