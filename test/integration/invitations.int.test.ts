@@ -24,9 +24,11 @@ const BASE = 'https://feedback.example.com';
 const DAY_MS = 86_400_000;
 const ring = parseKeyring(JSON.stringify(TEST_KEYRING));
 
+/** Tomorrow (UTC) as this file is loaded: one day for all its tests, even if the run goes past midnight. */
+const TOMORROW_MS = Date.parse(`${new Date(Date.now() + DAY_MS).toISOString().slice(0, 10)}T00:00:00.000Z`);
 /** Tomorrow (UTC) at this hour: inside the ±30 days a dispatch accepts, and the same for every run of the tests. */
 const tomorrowAt = (hhmm: string, plusDays = 0) => {
-  const day = new Date(Date.now() + (1 + plusDays) * DAY_MS).toISOString().slice(0, 10);
+  const day = new Date(TOMORROW_MS + plusDays * DAY_MS).toISOString().slice(0, 10);
   return `${day}T${hhmm}:00.000Z`;
 };
 
