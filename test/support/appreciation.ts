@@ -77,10 +77,27 @@ export async function givenAnswer(db: Db, customerId: string, answer: { nps: num
   return responseId;
 }
 
-/** A date no other test uses: selections read per-day index partitions of the one shared table. */
+const DAY_MS = 86_400_000;
+/** The days (since 1970-01-01) uniqueDate has handed out in this test file. */
+const drawnDays: number[] = [];
+/** Tests use the days around their date too (answers the day before, a run two days on): a week apart keeps them apart. */
+const DRAWN_DAYS_APART = 7;
+
+/**
+ * A date no other test of this file uses, nor a day near it: selections read per-day index partitions, and each test
+ * file has a table of its own (test/setup-integration.ts). A random day of the years given, drawn without replacement:
+ * at least a week from every date drawn before in this file.
+ */
 export function uniqueDate(fromYear = 1971, years = 40): string {
-  const day = Math.floor(Math.random() * years * 365);
-  return new Date(Date.UTC(fromYear, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+  const first = Date.UTC(fromYear, 0, 1) / DAY_MS;
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    const day = first + Math.floor(Math.random() * years * 365);
+    if (drawnDays.every((drawn) => Math.abs(drawn - day) >= DRAWN_DAYS_APART)) {
+      drawnDays.push(day);
+      return new Date(day * DAY_MS).toISOString().slice(0, 10);
+    }
+  }
+  throw new Error(`uniqueDate: no day left in ${years} years from ${fromYear} a week from the ${drawnDays.length} drawn`);
 }
 
 export interface StoredEmail {
