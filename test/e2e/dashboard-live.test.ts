@@ -38,7 +38,9 @@ beforeAll(async () => {
 afterAll(async () => scorer?.stop());
 
 const DAY_MS = 86_400_000;
-const daysAgo = (n: number) => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
+/** Read once: seeding, the form and the assertions see the same days, even if the run goes past 00:00 UTC. */
+const NOW = Date.now();
+const daysAgo = (n: number) => new Date(NOW - n * DAY_MS).toISOString().slice(0, 10);
 
 describe('GET /dashboard with the real scores and responses endpoints', { timeout: 90_000 }, () => {
   it('shows the scores the scorer kept and the comments the listing returns', async () => {
