@@ -9,6 +9,7 @@ import { localCredentials } from '../../functions/runtime/clients.ts';
 import { ENV } from '../../functions/runtime/env.ts';
 import { responsePartition, table, testDb, useApi } from '../support/api.ts';
 import { givenLink, givenSurvey } from '../support/factories.ts';
+import { utcDay } from '../support/days.ts';
 import { useScoringStack } from '../support/scoring-stack.ts';
 
 /**
@@ -21,9 +22,13 @@ const api = useApi();
 
 const SPAM = 300;
 const PARALLEL = 10;
-const today = new Date().toISOString().slice(0, 10);
+/** No answer of this file is older than the day it was loaded; the server stamps them with its "now". */
+const FIRST_DAY = utcDay();
+/** From the first day to today: every answer so far, even if the run went past 00:00 UTC. */
 const scores = (surveyId: string, query: string) =>
-  api.request('GET', `/v1/surveys/${surveyId}/scores?from=${today}&to=${today}&interval=total${query}`, { admin: true });
+  api.request('GET', `/v1/surveys/${surveyId}/scores?from=${FIRST_DAY}&to=${utcDay()}&interval=total${query}`, {
+    admin: true,
+  });
 
 /** A table handle whose client counts the items each Query read (ScannedCount), before any filter. */
 function countingDb() {
@@ -63,18 +68,21 @@ describe(`anonymous answers add at most ${ANONYMOUS_SEGMENT_LIMIT} segments per 
   it('counts values beyond the limit in one overflow segment; segments add up; verify finds 0 differences', async () => {
     const surveyId = await givenSurvey(api, { anonymous: true, segmentBy: ['plan'] });
     const responseIds: string[] = [];
+    /** The days the server stamped the answers with: one, or two if the run went past 00:00 UTC. */
+    const days = new Set<string>();
     await inParallel(SPAM, async (n) => {
       const reply = await api.request('POST', '/v1/responses', {
         body: { surveyId, nps: n % 11, channel: `spam-${n}`, attributes: { plan: `plan-${n}`, other: `x-${n}` } },
       });
       expect(reply.status).toBe(201);
       responseIds[n] = reply.body.responseId;
+      days.add(reply.body.receivedAt.slice(0, 10));
     });
     // A signed link's value is not limited: each link answers once.
     const { token } = await givenLink(api, surveyId);
-    expect((await api.request('POST', '/v1/responses', { body: { surveyId, token, nps: 9, channel: 'linked' } })).status).toBe(
-      201,
-    );
+    const linked = await api.request('POST', '/v1/responses', { body: { surveyId, token, nps: 9, channel: 'linked' } });
+    expect(linked.status).toBe(201);
+    days.add(linked.body.receivedAt.slice(0, 10));
     await scoring.drained();
 
     const byChannel = await scores(surveyId, '&by=channel');
@@ -106,13 +114,16 @@ describe(`anonymous answers add at most ${ANONYMOUS_SEGMENT_LIMIT} segments per 
     expect(differences(recount.buckets, await storedScores(testDbHandle(), { surveyId }))).toEqual([]);
 
     // A totals read reads the `all` item of each day and nothing else; a breakdown reads its dimension's items only.
+    const answered = [...days].sort();
+    const [first, last] = [answered[0]!, answered.at(-1)!];
     const counting = countingDb();
-    const totals = await readScoreDays(counting.db, surveyId, 'all', today, today);
-    expect(totals).toHaveLength(1);
-    expect(counting.read).toEqual({ items: 1, queries: 1 });
-    const segments = await readScoreDays(counting.db, surveyId, 'channel', today, today);
-    expect(segments).toHaveLength(channels.length);
-    expect(counting.read).toEqual({ items: 1 + channels.length, queries: 2 });
+    const totals = await readScoreDays(counting.db, surveyId, 'all', first, last);
+    expect(totals.map((t) => t.day)).toEqual(answered);
+    expect(counting.read).toEqual({ items: answered.length, queries: 1 });
+    const segments = await readScoreDays(counting.db, surveyId, 'channel', first, last);
+    // One item per channel (per day it was answered on): every channel, and nothing but what is returned read.
+    expect(new Set(segments.map((s) => s.segment)).size).toBe(channels.length);
+    expect(counting.read).toEqual({ items: answered.length + segments.length, queries: 2 });
   }, 120_000);
 });
 
@@ -125,6 +136,7 @@ describe('score aggregates under the earlier key layout', () => {
     await scoring.drained();
     const db = testDbHandle();
     // What the scorer wrote before this layout: sort key `<day>#<dimension>#<segment>` (test data, not a key shape in use).
+    const today = utcDay();
     const legacy = { pk: keys.scores(surveyId).pk, sk: `${today}#all#*` };
     await db.client.send(
       new PutCommand({

@@ -9,6 +9,7 @@ import { differences, recountScores, storedScores } from '../../functions/data/s
 import { ENV } from '../../functions/runtime/env.ts';
 import { storedResponse, table, testDb, useApi } from '../support/api.ts';
 import { givenCustomer, givenLink, givenSurvey, uniqueId } from '../support/factories.ts';
+import { utcDay } from '../support/days.ts';
 import { useScoringStack } from '../support/scoring-stack.ts';
 
 /**
@@ -20,9 +21,13 @@ const scoring = useScoringStack();
 const api = useApi();
 const db = () => ({ client: testDb(), table: table() });
 
-const today = new Date().toISOString().slice(0, 10);
+/** No answer of this file is older than the day it was loaded; the server stamps them with its "now". */
+const FIRST_DAY = utcDay();
+/** From the first day to today: every answer so far, even if the run went past 00:00 UTC. */
 const scores = (surveyId: string, query: string) =>
-  api.request('GET', `/v1/surveys/${surveyId}/scores?from=${today}&to=${today}&interval=total${query}`, { admin: true });
+  api.request('GET', `/v1/surveys/${surveyId}/scores?from=${FIRST_DAY}&to=${utcDay()}&interval=total${query}`, {
+    admin: true,
+  });
 const answer = (body: Record<string, unknown>, admin = false) => api.request('POST', '/v1/responses', { body, admin });
 type Segment = { key: string | null; responses: number };
 const rows = (segments: Segment[]) => segments.map((s) => [s.key, s.responses]);
