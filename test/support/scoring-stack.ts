@@ -44,16 +44,20 @@ export function useScoringStack() {
   };
 }
 
-/** Polls until the check passes or the time is up; returns how long it took. */
+/**
+ * Polls until the check passes or the time is up; returns the last value, whether it passed (the time being up
+ * is no error here: assert `passed` where it matters), and how long it took.
+ */
 export async function within<T>(
   ms: number,
   attempt: () => Promise<T>,
   passes: (value: T) => boolean,
-): Promise<{ value: T; elapsedMs: number }> {
+): Promise<{ value: T; passed: boolean; elapsedMs: number }> {
   const started = Date.now();
   for (;;) {
     const value = await attempt();
-    if (passes(value) || Date.now() - started > ms) return { value, elapsedMs: Date.now() - started };
+    const passed = passes(value);
+    if (passed || Date.now() - started > ms) return { value, passed, elapsedMs: Date.now() - started };
     await new Promise((r) => setTimeout(r, 100));
   }
 }
