@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { addDays } from '../../functions/core/dates.ts';
+import type { Db } from '../../functions/data/db.ts';
 import { sesMailer } from '../../functions/data/mailer.ts';
 import { dynamoSendRate } from '../../functions/data/send-rate.ts';
 import { dynamoDbClient } from '../../functions/runtime/clients.ts';
@@ -22,6 +23,21 @@ function timedSes(instants: number[]): SESv2Client {
   return client;
 }
 
+/** The table, through a client of its own that notes when each request that succeeded was made (the send rate's). */
+function timedDb(requested: number[]): Db {
+  const client = dynamoDbClient();
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const at = Date.now();
+      const result = await next(args);
+      requested.push(at);
+      return result;
+    },
+    { step: 'initialize' },
+  );
+  return { client, table: db.table };
+}
+
 async function givenAnswered(count: number, day: string, nps: number) {
   for (let i = 0; i < count; i++) {
     const c = await givenCustomer(db, { locale: 'en' });
@@ -36,6 +52,7 @@ describe('the account-wide send rate', () => {
     await givenAnswered(20, addDays(first, -1), 2);
     await givenAnswered(20, addDays(second, -1), 9);
     const instants: number[] = [];
+    const reservations: number[] = [];
     const settings = testSettings({ maxSendRate: MAX_SEND_RATE });
     const invocation = () =>
       testPorts(db, {
@@ -44,7 +61,7 @@ describe('the account-wide send rate', () => {
           client: timedSes(instants),
           from: 'feedback@example.com',
           maxSendRate: MAX_SEND_RATE,
-          sendRate: dynamoSendRate(db, MAX_SEND_RATE),
+          sendRate: dynamoSendRate(timedDb(reservations), MAX_SEND_RATE),
         }),
       }).ports;
     const run = (campaignId: 'promoter-thanks' | 'detractor-followup', date: string) =>
@@ -63,7 +80,12 @@ describe('the account-wide send rate', () => {
     ]);
     instants.sort((a, b) => a - b);
     expect(instants).toHaveLength(60);
-    const rate = ((instants.length - 1) / (instants.at(-1)! - instants[0]!)) * 1000;
+    // Measured from the first reservation that succeeded, as it was asked for: the slots it hands out start there,
+    // so a slow round trip for it (its sends late, crowding the next block's) cannot shorten the span measured, as
+    // measuring from the first send did. A rate that each run kept alone (3 × 10/s) still measures about 30/s.
+    const start = Math.min(...reservations);
+    expect(start).toBeLessThanOrEqual(instants[0]!);
+    const rate = ((instants.length - 1) / (instants.at(-1)! - start)) * 1000;
     const busiestSecond = Math.max(...instants.map((t) => instants.filter((u) => u >= t && u < t + 1000).length));
     console.info(`account send rate: ${rate.toFixed(2)}/s over ${instants.length} sends; busiest second ${busiestSecond}`);
     expect(rate).toBeLessThanOrEqual(1.1 * MAX_SEND_RATE);
