@@ -125,7 +125,8 @@ describe('the local stream poller', () => {
       const at = call === 1 ? records[1] : records.find((r) => pkOf(r).endsWith('-poison'));
       return { batchItemFailures: at ? [{ itemIdentifier: at.dynamodb!.SequenceNumber! }] : [] };
     });
-    // A batching window, so the first batch holds a, b and c (written in that order) however loaded the machine.
+    // A batch of exactly three, and a window long enough to gather them, however loaded the machine: the first batch
+    // is a, b and c (written in that order), handed over as soon as c is read. (The poison, alone, waits out the window.)
     pollers.push(
       await startStreamPoller({
         endpoint: endpoint(),
@@ -133,14 +134,14 @@ describe('the local stream poller', () => {
         startingPosition: 'LATEST',
         dataDir,
         failurePath,
-        fn: consumer({ maxBatchingWindowSeconds: 1 }),
+        fn: consumer({ batchSize: 3, maxBatchingWindowSeconds: 5 }),
         handler: probe.handler,
       }),
     );
     await pollers[0]!.drained();
     for (const name of ['a', 'b', 'c']) await put(`RESPONSE#${run}-${name}`);
     await within(
-      5_000,
+      10_000,
       async () => probe.calls.length,
       (n) => n >= 2,
     );
@@ -154,7 +155,7 @@ describe('the local stream poller', () => {
 
     await put(`RESPONSE#${run}-poison`);
     // Appending creates the file a moment before the line lands in it: wait for a whole line.
-    await within(8_000, async () => existsSync(failurePath) && readFileSync(failurePath, 'utf8').endsWith('\n'), Boolean);
+    await within(15_000, async () => existsSync(failurePath) && readFileSync(failurePath, 'utf8').endsWith('\n'), Boolean);
     const failure = JSON.parse(readFileSync(failurePath, 'utf8').trim().split('\n').at(-1)!);
     expect(failure.requestContext.condition).toBe('RetryAttemptsExhausted');
     expect(failure.records.map(pkOf)).toEqual([`RESPONSE#${run}-poison`]);
