@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../functions/core/webhook-events.ts';
+import { DELIVERY_TIMEOUT_MS } from '../../functions/core/webhooks.ts';
 import { publishWebhookEvent } from '../../functions/data/webhooks.ts';
 import { webhookSender } from '../../functions/runtime/webhook-sender.ts';
 import { startLocalWebhookQueue, type LocalWebhookQueueHandle } from '../../lib/local/webhook-queue.ts';
@@ -150,7 +151,9 @@ describe('webhook deliveries', () => {
       () => quick.received.length,
       (n) => n > 0,
     );
-    expect(quick.received[0]!.at - start).toBeLessThan(2_000);
+    // Before the hanging attempt's 5 s timeout could have freed a deliverer that posts one after the other: beside it.
+    // (Usually well under a second; the rest is room for a loaded machine.)
+    expect(quick.received[0]!.at - start).toBeLessThan(DELIVERY_TIMEOUT_MS);
     expect(hanging.received.length).toBeLessThanOrEqual(1);
   });
 
