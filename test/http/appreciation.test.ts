@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../functions/core/dates.ts';
 import { aCustomer, givenSurvey, uniqueId } from '../support/factories.ts';
 import { useApi } from '../support/api.ts';
+import { asOfToday } from '../support/days.ts';
 import { header, sentTo } from '../support/appreciation.ts';
 
 const api = useApi();
@@ -34,17 +35,23 @@ describe('POST /v1/campaigns/{campaignId}/runs', () => {
     const badDate = await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date: '2026-02-30' } });
     expect(badDate.status).toBe(400);
     expect(badDate.body.error.issues[0].path).toBe('date');
-    for (const date of ['2030-01-01', daysFromToday(2), daysFromToday(-31)]) {
-      const outOfRange = await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date, dryRun: true } });
-      expect(outOfRange.status).toBe(400);
-      expect(outOfRange.body.error.code).toBe('validation_failed');
-      expect(outOfRange.body.error.issues[0].path).toBe('date');
-    }
-    for (const date of [daysFromToday(1), daysFromToday(-30)]) {
-      expect(
-        (await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date, dryRun: true } })).status,
-      ).toBe(200);
-    }
+    // The edges of the range, as of the day the server reads (again on the new day, should the check cross 00:00 UTC).
+    await asOfToday(async (today) => {
+      for (const date of ['2999-01-01', addDays(today, 2), addDays(today, -31)]) {
+        const outOfRange = await api.request('POST', '/v1/campaigns/birthday/runs', {
+          admin: true,
+          body: { date, dryRun: true },
+        });
+        expect(outOfRange.status).toBe(400);
+        expect(outOfRange.body.error.code).toBe('validation_failed');
+        expect(outOfRange.body.error.issues[0].path).toBe('date');
+      }
+      for (const date of [addDays(today, 1), addDays(today, -30)]) {
+        expect(
+          (await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { date, dryRun: true } })).status,
+        ).toBe(200);
+      }
+    });
     expect((await api.request('POST', '/v1/campaigns/birthday/runs', { admin: true, body: { dryRun: 'yes' } })).status).toBe(400);
     expect((await api.request('POST', '/v1/campaigns/birthday/runs', { body: {} })).status).toBe(401);
     expect((await api.request('GET', '/v1/campaigns/birthday/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV', { admin: true })).status).toBe(
