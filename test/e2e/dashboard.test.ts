@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page, Request } from 'playwright-core';
 import { latestDate } from '../../functions/core/date-range.ts';
+import { asOfToday } from '../support/days.ts';
 import { givenSurvey } from '../support/factories.ts';
 import { useApi } from '../support/api.ts';
 import { useBrowser } from '../support/browser.ts';
@@ -272,29 +273,31 @@ describe('GET /dashboard', { timeout: 60_000 }, () => {
   });
 
   // Issue 8, hostile 1: such a range made the API loop forever; a crafted link must not send it through a browser.
-  it('sends nothing for a crafted link with absurd dates, and bounds its date pickers', async () => {
+  // Twice the time: a check that crossed 00:00 UTC (the page's today then another) runs again as of the new day.
+  it('sends nothing for a crafted link with absurd dates, and bounds its date pickers', { timeout: 120_000 }, async () => {
     const surveyId = await givenSurvey(api, { name: 'Crafted links' });
-    const today = new Date().toISOString().slice(0, 10);
-    const latest = latestDate(today); // a year ahead
-    const { page } = await browser.open(api.url);
-    const seen = await fakeReadApi(page, { scores: scoresFixture(surveyId), responses: { '': { items: [] } } });
-    const crafted: Array<[string, string]> = [
-      ['from=9999-12-31&to=9999-12-31', `From: Use a date from 2000-01-01 to ${latest} (UTC).`],
-      [`from=1999-12-31&to=${today}`, `From: Use a date from 2000-01-01 to ${latest} (UTC).`],
-      [`from=2000-01-01&to=${today}`, 'To: A range spans at most 3660 days (from and to included).'],
-      ['from=2026-11-01&to=0000-01-05', 'Choose a period whose start is not after its end.'], // no such day in a date input
-    ];
-    for (const [range, says] of crafted) {
-      await page.goto(`${api.url}/dashboard#survey=${surveyId}&${range}`);
-      await page.reload();
-      if (await page.getByLabel('Admin token').isVisible()) await signIn(page);
-      await page.getByText(says, { exact: true }).waitFor();
-      expect(await page.locator('#results').isVisible(), range).toBe(false);
-    }
-    expect(seen.map((r) => r.url())).toEqual([]);
-    for (const name of ['From', 'To']) {
-      const picker = page.getByLabel(name, { exact: true });
-      expect([await picker.getAttribute('min'), await picker.getAttribute('max')]).toEqual(['2000-01-01', latest]);
-    }
+    await asOfToday(async (today) => {
+      const latest = latestDate(today); // a year ahead
+      const { page } = await browser.open(api.url);
+      const seen = await fakeReadApi(page, { scores: scoresFixture(surveyId), responses: { '': { items: [] } } });
+      const crafted: Array<[string, string]> = [
+        ['from=9999-12-31&to=9999-12-31', `From: Use a date from 2000-01-01 to ${latest} (UTC).`],
+        [`from=1999-12-31&to=${today}`, `From: Use a date from 2000-01-01 to ${latest} (UTC).`],
+        [`from=2000-01-01&to=${today}`, 'To: A range spans at most 3660 days (from and to included).'],
+        ['from=2026-11-01&to=0000-01-05', 'Choose a period whose start is not after its end.'], // no such day in a date input
+      ];
+      for (const [range, says] of crafted) {
+        await page.goto(`${api.url}/dashboard#survey=${surveyId}&${range}`);
+        await page.reload();
+        if (await page.getByLabel('Admin token').isVisible()) await signIn(page);
+        await page.getByText(says, { exact: true }).waitFor();
+        expect(await page.locator('#results').isVisible(), range).toBe(false);
+      }
+      expect(seen.map((r) => r.url())).toEqual([]);
+      for (const name of ['From', 'To']) {
+        const picker = page.getByLabel(name, { exact: true });
+        expect([await picker.getAttribute('min'), await picker.getAttribute('max')]).toEqual(['2000-01-01', latest]);
+      }
+    });
   });
 });
