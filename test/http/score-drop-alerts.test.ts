@@ -135,7 +135,7 @@ describe('the score-drop alert', () => {
     ['a malformed date', () => ({ date: '2026-13-01' }), 'date'],
     ['a date after today', (day: string) => ({ date: addDays(day, 1) }), 'date'],
     ['a date before 2000', () => ({ date: '1999-12-31' }), 'date'],
-    ['an unknown field', (day: string) => ({ date: day, dryRun: true }), ''],
+    ['an unknown field', (day: string) => ({ date: day, dryRun: true }), 'dryRun'],
     ['a date that is not a string', () => ({ date: 20261128 }), 'date'],
   ])('refuses %s with 400', async (_, body, path) => {
     // As of the day the server reads: tomorrow is the first date refused.
