@@ -116,6 +116,23 @@ describe('scores, fed by the stream scorer', () => {
     ]);
   });
 
+  // Such an answer is stored with an empty map (its segment placements, or the attributes it sent), which DynamoDB
+  // Local's stream wrote untyped: the scorer took the record for poison and never counted it.
+  it('count anonymous answers that name no channel and no attributes, or empty attributes', async () => {
+    const surveyId = await givenSurvey(api, { questions: ['nps', 'comment'], anonymous: true, segmentBy: ['plan'] });
+    for (const body of [
+      { nps: 1, comment: 'plain' },
+      { nps: 10, attributes: {} },
+    ]) {
+      expect((await api.request('POST', '/v1/responses', { body: { surveyId, ...body } })).status).toBe(201);
+    }
+    await scoring.drained();
+
+    const { body } = await scores(surveyId, '?interval=total&by=attr.plan');
+    expect(body.total).toMatchObject({ responses: 2, nps: { promoters: 1, detractors: 1, score: 0 } });
+    expect(body.segments).toMatchObject([{ key: null, responses: 2 }]);
+  });
+
   it('default to the last 30 days by day', async () => {
     const surveyId = await givenSurvey(api);
     // To the server's today, as read around the request (again, should that cross 00:00 UTC).

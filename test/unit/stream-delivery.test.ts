@@ -3,7 +3,8 @@ import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { deliverBatch, firstFailure, isTooOld, type DeliveryPorts } from '../../lib/local/stream/delivery.ts';
 import { idleSignal } from '../../lib/local/stream/idle-signal.ts';
 import { isReadable, iteratorStart } from '../../lib/local/stream/shards.ts';
-import { matchesPattern } from '../../lib/local/stream/lambda-event.ts';
+import { lambdaRecord, matchesPattern } from '../../lib/local/stream/lambda-event.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 const NOW = 1_800_000_000;
 const record = (seq: number, createdSecondsAgo = 0): DynamoDBRecord => ({
@@ -131,5 +132,21 @@ describe('where a shard is read from, and when the poller is drained', () => {
     idle.passCompleted(100);
     await waiting;
     expect(released).toBe(true);
+  });
+});
+
+describe('the record as Lambda hands it over', () => {
+  it('types the empty maps DynamoDB Local writes as {}, at any depth, as DynamoDB Streams writes them', () => {
+    // What DynamoDB Local's GetRecords answers for {m: {}, n: {x: {}}, l: [{}], e: []} (checked against its raw reply).
+    const image = { pk: { S: 'a' }, m: {}, n: { M: { x: {} } }, l: { L: [{}] }, e: { L: [] } };
+    const record = lambdaRecord(
+      { eventID: '1', eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: 'a' } }, NewImage: image, OldImage: image } } as never,
+      'arn:aws:dynamodb:local:000000000000:table/t/stream/x',
+      'local',
+    );
+    const expected = { pk: { S: 'a' }, m: { M: {} }, n: { M: { x: { M: {} } } }, l: { L: [{ M: {} }] }, e: { L: [] } };
+    expect(record.dynamodb?.NewImage).toEqual(expected);
+    expect(record.dynamodb?.OldImage).toEqual(expected);
+    expect(unmarshall(record.dynamodb!.NewImage as never)).toEqual({ pk: 'a', m: {}, n: { x: {} }, l: [{}], e: [] });
   });
 });

@@ -27,7 +27,28 @@ export function matchesPattern(value: unknown, pattern: unknown): boolean {
 export const passesFilters = (record: DynamoDBRecord, settings: Pick<StreamConsumer, 'filterPatterns'>) =>
   !settings.filterPatterns?.length || settings.filterPatterns.some((pattern) => matchesPattern(record, pattern));
 
-/** The record exactly as Lambda hands it over: epoch seconds for the creation time, the stream's ARN and region. */
+type Image = Record<string, unknown>;
+
+/**
+ * DynamoDB Local writes an empty map in a stream image as `{}`, with no type, where DynamoDB Streams writes
+ * `{"M":{}}`; unmarshalled, such an image fails. Only a map can come out so (an empty list stays `{"L":[]}`).
+ */
+function withTypedEmptyMaps(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const typed = value as Record<string, unknown>;
+  const [type] = Object.keys(typed);
+  if (type === undefined) return { M: {} };
+  if (type === 'M') return { M: typedImage(typed.M as Image) };
+  if (type === 'L') return { L: (typed.L as unknown[]).map(withTypedEmptyMaps) };
+  return value;
+}
+const typedImage = (image: Image): Image =>
+  Object.fromEntries(Object.entries(image).map(([name, value]) => [name, withTypedEmptyMaps(value)]));
+
+/**
+ * The record exactly as Lambda hands it over: epoch seconds for the creation time, the stream's ARN and region, and
+ * empty maps typed as DynamoDB Streams types them.
+ */
 export function lambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
   const d = record.dynamodb ?? {};
   const created = d.ApproximateCreationDateTime;
@@ -41,8 +62,8 @@ export function lambdaRecord(record: StreamRecord, streamArn: string, region: st
     dynamodb: {
       ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}),
       Keys: d.Keys,
-      ...(d.NewImage ? { NewImage: d.NewImage } : {}),
-      ...(d.OldImage ? { OldImage: d.OldImage } : {}),
+      ...(d.NewImage ? { NewImage: typedImage(d.NewImage) } : {}),
+      ...(d.OldImage ? { OldImage: typedImage(d.OldImage) } : {}),
       SequenceNumber: d.SequenceNumber,
       SizeBytes: d.SizeBytes,
       StreamViewType: d.StreamViewType,
