@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll, type Db, type Item, type QueryInput } from './db.ts';
 import { toCustomer, type Customer } from './customers.ts';
+import { toEvent, type CustomerEvent } from './events.ts';
 import { toInvitation, type Invitation } from './invitations.ts';
 import {
   customerEventsPartition,
@@ -42,7 +43,7 @@ export interface CustomerExport {
   responses: FeedbackResponse[];
   emails: Item[];
   invitations: Invitation[];
-  events: Item[];
+  events: CustomerEvent[];
   mailState?: Item;
   inviteState?: Item;
 }
@@ -75,7 +76,7 @@ export async function exportCustomer(db: Db, customerId: string): Promise<Custom
       .map(publicFields)
       .reverse(),
     invitations: invitations.map(toInvitation),
-    events: events.map(publicFields),
+    events: events.map(toEvent),
     mailState: state(keys.mailState(customerId).sk),
     inviteState: state(keys.inviteState(customerId).sk),
   };

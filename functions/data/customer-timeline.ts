@@ -9,6 +9,7 @@ import {
   type TimelinePosition,
 } from '#core/timeline.ts';
 import type { Db, Item } from './db.ts';
+import { toEvent } from './events.ts';
 import { toInvitation } from './invitations.ts';
 import {
   customerEmailsPartition,
@@ -64,12 +65,10 @@ const sources = (customerId: string): Source[] => [
     kind: 'event',
     partition: customerEventsPartition(customerId),
     position: (i) => ({ at: String(i.occurredAt), id: String(i.eventId) }),
-    view: (i) => ({
-      eventId: i.eventId,
-      type: i.eventType,
-      ...(i.properties === undefined ? {} : { properties: i.properties }),
-      receivedAt: i.receivedAt,
-    }),
+    view: (i) => {
+      const { customerId: _, occurredAt: __, ...event } = toEvent(i); // the entry's `at` is when it occurred
+      return event;
+    },
   },
 ];
 

@@ -140,6 +140,28 @@ async function getEvent(db: Db, eventId: string): Promise<Item | undefined> {
   return Item;
 }
 
+/** An event as the API shows it (its export, its timeline entry): the facts it was reported with, and when. */
+export interface CustomerEvent {
+  eventId: string;
+  customerId: string;
+  type: string;
+  occurredAt: string;
+  properties?: Record<string, string | number | boolean>;
+  receivedAt: string;
+}
+
+/** A stored event as the API shows it: not the request's hash nor the stored answer, which are for replays. */
+export function toEvent(item: Item): CustomerEvent {
+  return {
+    eventId: String(item.eventId),
+    customerId: String(item.customerId),
+    type: String(item.eventType),
+    occurredAt: String(item.occurredAt),
+    ...(item.properties === undefined ? {} : { properties: item.properties as CustomerEvent['properties'] }),
+    receivedAt: String(item.receivedAt),
+  };
+}
+
 /** The event as stored: its facts, on its customer's timeline, with the request's hash and the answer for replays. */
 function eventItem(event: EventInput, extra: { bodyHash: string; answer: EventAnswer; receivedAt: string }): Item {
   return {
